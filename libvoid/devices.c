@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Devices: the void has none.  Each node asked for is created in the
+ * container's /dev (or bound from the host where mknod is not allowed). */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+static int open_parent_in_root(int root_fd, const char *path, vd_error **err)
+{
+    _cleanup_free_ char *dir = strdup(path);
+    if (dir == NULL)
+        return vd_error_set(err, ENOMEM, "copy \"%s\"", path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        slash[slash == dir ? 1 : 0] = '\0';
+    return vd_open_in_root(root_fd, dir, true, false, err);
+}
+
+/* Where mknod is not allowed (a user namespace), bind the host's node. */
+static int bind_host_device(int parent_fd, const struct vd_device_entry *d, vd_error **err)
+{
+    const char *name = base_name(d->path);
+    int fd = openat(parent_fd, name, O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return vd_error_set(err, errno, "create \"%s\" to bind the host device on", d->path);
+    close(fd);
+    _cleanup_close_ int target_fd = openat(parent_fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    if (target_fd < 0)
+        return vd_error_set(err, errno, "open \"%s\"", d->path);
+    char target[FD_PATH_MAX];
+    fd_path(target_fd, target);
+    if (mount(d->path, target, NULL, MS_BIND, NULL) < 0)
+        return vd_error_set(err, errno, "bind host device \"%s\"", d->path);
+    return 0;
+}
+
+static int create_device(int root_fd, const struct vd_device_entry *d, vd_error **err)
+{
+    _cleanup_close_ int parent = open_parent_in_root(root_fd, d->path, err);
+    if (parent < 0)
+        return -1;
+    const char *name = base_name(d->path);
+    mode_t type = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO : S_IFCHR;
+    dev_t dev = makedev((unsigned)d->major, (unsigned)d->minor);
+    if (mknodat(parent, name, type | d->mode, dev) < 0) {
+        if (errno == EPERM && type != S_IFIFO)
+            return bind_host_device(parent, d, err);
+        if (errno != EEXIST)
+            return vd_error_set(err, errno, "mknod \"%s\"", d->path);
+        struct stat st;
+        if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+            return vd_error_set(err, errno, "stat \"%s\"", d->path);
+        if ((st.st_mode & S_IFMT) != type || st.st_rdev != dev)
+            return vd_error_set(err, EEXIST, "device \"%s\" exists in the rootfs as another file",
+                                d->path);
+    }
+    if (fchownat(parent, name, d->uid, d->gid, AT_SYMLINK_NOFOLLOW) < 0)
+        return vd_error_set(err, errno, "chown \"%s\"", d->path);
+    return 0;
+}
+
+static int create_dev_symlinks(int root_fd, vd_error **err)
+{
+    static const char *const links[][2] = {
+        {"/proc/self/fd", "fd"},     {"/proc/self/fd/0", "stdin"},
+        {"/proc/self/fd/1", "stdout"}, {"/proc/self/fd/2", "stderr"},
+        {"pts/ptmx", "ptmx"},
+    };
+    _cleanup_close_ int dev = vd_open_in_root(root_fd, "/dev", true, false, err);
+    if (dev < 0)
+        return -1;
+    for (size_t i = 0; i < VD_ARRAY_SIZE(links); i++) {
+        if (symlinkat(links[i][0], dev, links[i][1]) < 0 && errno != EEXIST)
+            return vd_error_set(err, errno, "symlink \"/dev/%s\"", links[i][1]);
+    }
+    return 0;
+}
+
+int vd_create_devices(const vd_builder *b, int root_fd, vd_error **err)
+{
+    for (size_t i = 0; i < b->n_devices; i++)
+        if (create_device(root_fd, &b->devices[i], err) < 0)
+            return -1;
+    if (b->dev_symlinks && create_dev_symlinks(root_fd, err) < 0)
+        return -1;
+    return 0;
+}

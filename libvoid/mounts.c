@@ -1,0 +1,336 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The root: bind the rootfs, add the mount list, pivot into it.  Every path
+ * inside the rootfs is resolved with openat2(RESOLVE_IN_ROOT), so a symlink
+ * in the image can never send a mount out to the host. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+static int openat2_in_root(int root_fd, const char *path, int flags)
+{
+    struct open_how how = {
+        .flags = (uint64_t)(flags | O_CLOEXEC),
+        .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+    };
+    int fd;
+    do
+        fd = (int)syscall(SYS_openat2, root_fd, path, &how, sizeof(how));
+    while (fd < 0 && errno == EAGAIN);
+    return fd;
+}
+
+/* Create one missing component `name` under `parent_fd`. */
+static int create_component(int parent_fd, const char *name, bool as_file)
+{
+    if (as_file) {
+        int fd = openat(parent_fd, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC,
+                        0644);
+        if (fd < 0)
+            return errno == EEXIST ? 0 : -1;
+        close(fd);
+        return 0;
+    }
+    if (mkdirat(parent_fd, name, 0755) < 0 && errno != EEXIST)
+        return -1;
+    return 0;
+}
+
+int vd_open_in_root(int root_fd, const char *path, bool create, bool as_file, vd_error **err)
+{
+    const char *rel = path + strspn(path, "/");
+    if (*rel == '\0')
+        rel = ".";
+    int fd = openat2_in_root(root_fd, rel, O_PATH);
+    if (fd >= 0)
+        return fd;
+    if (errno != ENOENT || !create)
+        return vd_error_set(err, errno, "open \"%s\" in rootfs", path);
+
+    /* Walk from the root, creating what is missing.  Each prefix is resolved
+     * from the rootfs root again, so symlinks met on the way (pre-existing
+     * or planted) resolve as they would inside the container. */
+    _cleanup_free_ char *prefix = strdup(rel);
+    if (prefix == NULL)
+        return vd_error_set(err, ENOMEM, "copy \"%s\"", path);
+    _cleanup_close_ int parent = openat2_in_root(root_fd, ".", O_PATH);
+    if (parent < 0)
+        return vd_error_set(err, errno, "open rootfs");
+    size_t len = strlen(prefix);
+    for (size_t end = 0; end < len;) {
+        size_t start = end + strspn(prefix + end, "/");
+        end = start + strcspn(prefix + start, "/");
+        if (end == start)
+            break;
+        bool last = prefix[end + strspn(prefix + end, "/")] == '\0';
+        char saved = prefix[end];
+        prefix[end] = '\0';
+        int child = openat2_in_root(root_fd, prefix, O_PATH);
+        if (child < 0 && errno == ENOENT) {
+            if (create_component(parent, prefix + start, as_file && last) < 0)
+                return vd_error_set(err, errno, "create \"%s\" in rootfs", prefix);
+            child = openat2_in_root(root_fd, prefix, O_PATH);
+        }
+        if (child < 0)
+            return vd_error_set(err, errno, "open \"%s\" in rootfs", prefix);
+        prefix[end] = saved;
+        close(parent);
+        parent = child;
+    }
+    return steal_fd(&parent);
+}
+
+static bool is_bind(const struct vd_mount_entry *m)
+{
+    return (m->flags & MS_BIND) || (m->fstype && strcmp(m->fstype, "bind") == 0);
+}
+
+/* Flags a bind remount must keep: the kernel refuses to drop nosuid, nodev
+ * or noexec from a mount locked by a less privileged user namespace. */
+static unsigned long locked_flags(const char *target)
+{
+    struct statvfs sv;
+    if (statvfs(target, &sv) < 0)
+        return 0;
+    unsigned long flags = 0;
+    if (sv.f_flag & ST_NOSUID)
+        flags |= MS_NOSUID;
+    if (sv.f_flag & ST_NODEV)
+        flags |= MS_NODEV;
+    if (sv.f_flag & ST_NOEXEC)
+        flags |= MS_NOEXEC;
+    return flags;
+}
+
+/* mount(2) ignores most flags on a new bind: they take a remount, on the
+ * new mount (reopened: the fd taken before it still names what is under). */
+static int bind_remount(int root_fd, const struct vd_mount_entry *m, vd_error **err)
+{
+    unsigned long extra = m->flags & ~(unsigned long)(MS_BIND | MS_REC | MS_REMOUNT);
+    if (extra == 0)
+        return 0;
+    _cleanup_close_ int fd = vd_open_in_root(root_fd, m->destination, false, false, err);
+    if (fd < 0)
+        return -1;
+    char target[FD_PATH_MAX];
+    fd_path(fd, target);
+    unsigned long flags = MS_REMOUNT | MS_BIND | extra | locked_flags(target);
+    if (mount(NULL, target, NULL, flags, NULL) < 0)
+        return vd_error_set(err, errno, "remount \"%s\" with its options", m->destination);
+    return 0;
+}
+
+static int bind_mount(int root_fd, const struct vd_mount_entry *m, const char *target,
+                      vd_error **err)
+{
+    const char *source = m->source ? m->source : "";
+    if (mount(source, target, NULL, MS_BIND | (m->flags & MS_REC), NULL) < 0)
+        return vd_error_set(err, errno, "bind mount \"%s\" on \"%s\"", source, m->destination);
+    return bind_remount(root_fd, m, err);
+}
+
+static bool host_has_cgroup2_only(void)
+{
+    struct statfs sf;
+    return statfs("/sys/fs/cgroup", &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC;
+}
+
+/* Mount one fresh cgroup hierarchy named `name` with `options` under the
+ * container's cgroup tmpfs `dest`. */
+static int mount_cgroup_hierarchy(int root_fd, const struct vd_mount_entry *m, const char *name,
+                                  const char *fstype, const char *options, vd_error **err)
+{
+    char dest[4096];
+    snprintf(dest, sizeof(dest), "%s/%s", m->destination, name);
+    _cleanup_close_ int fd = vd_open_in_root(root_fd, dest, true, false, err);
+    if (fd < 0)
+        return -1;
+    char target[FD_PATH_MAX];
+    fd_path(fd, target);
+    unsigned long flags = m->flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY | MS_RELATIME);
+    if (mount(fstype, target, fstype, flags, options) < 0)
+        return vd_error_set(err, errno, "mount %s \"%s\" on \"%s\"", fstype, options, dest);
+    return 0;
+}
+
+/* From one /proc/self/mountinfo line of a cgroup hierarchy under
+ * /sys/fs/cgroup, take its directory name, type and super options. */
+static bool parse_cgroup_mountinfo(char *line, char **name, char **fstype, char **options)
+{
+    char *save = NULL;
+    char *field[16] = {0};
+    int n = 0;
+    for (char *tok = strtok_r(line, " \n", &save); tok && n < 16; tok = strtok_r(NULL, " \n", &save))
+        field[n++] = tok;
+    int dash = -1;
+    for (int i = 6; i < n; i++)
+        if (strcmp(field[i], "-") == 0)
+            dash = i;
+    if (dash < 0 || dash + 3 >= n)
+        return false;
+    if (strncmp(field[4], "/sys/fs/cgroup/", 15) != 0 || strchr(field[4] + 15, '/'))
+        return false;
+    *fstype = field[dash + 1];
+    if (strcmp(*fstype, "cgroup") != 0 && strcmp(*fstype, "cgroup2") != 0)
+        return false;
+    *name = field[4] + 15;
+    /* Super options are "rw,cpu,cpuacct": drop the rw/ro word. */
+    char *opts = field[dash + 3];
+    if (strncmp(opts, "rw,", 3) == 0 || strncmp(opts, "ro,", 3) == 0)
+        opts += 3;
+    else if (strcmp(opts, "rw") == 0 || strcmp(opts, "ro") == 0)
+        opts = NULL;
+    *options = opts;
+    return true;
+}
+
+/* type "cgroup": cgroup2 on a unified host; on v1 and hybrid hosts a tmpfs
+ * with a fresh mount of each hierarchy the host has.  In a new cgroup
+ * namespace a fresh mount shows only the container's part of the tree. */
+static int mount_cgroup(int root_fd, const struct vd_mount_entry *m, const char *target,
+                        vd_error **err)
+{
+    unsigned long flags = m->flags & ~(unsigned long)MS_RDONLY;
+    if (host_has_cgroup2_only()) {
+        if (mount("cgroup2", target, "cgroup2", m->flags, NULL) < 0)
+            return vd_error_set(err, errno, "mount cgroup2 on \"%s\"", m->destination);
+        return 0;
+    }
+    if (mount("tmpfs", target, "tmpfs", flags, "mode=755") < 0)
+        return vd_error_set(err, errno, "mount tmpfs for cgroups on \"%s\"", m->destination);
+    _cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
+    if (f == NULL)
+        return vd_error_set(err, errno, "open \"/proc/self/mountinfo\"");
+    _cleanup_free_ char *line = NULL;
+    size_t cap = 0;
+    while (getline(&line, &cap, f) > 0) {
+        char *name, *fstype, *options;
+        if (!parse_cgroup_mountinfo(line, &name, &fstype, &options))
+            continue;
+        if (mount_cgroup_hierarchy(root_fd, m, name, fstype, options, err) < 0)
+            return -1;
+    }
+    if (!(m->flags & MS_RDONLY))
+        return 0;
+    _cleanup_close_ int top = vd_open_in_root(root_fd, m->destination, false, false, err);
+    if (top < 0)
+        return -1;
+    char top_path[FD_PATH_MAX];
+    fd_path(top, top_path);
+    if (mount(NULL, top_path, NULL, MS_REMOUNT | MS_RDONLY | flags, "mode=755") < 0)
+        return vd_error_set(err, errno, "remount \"%s\" read-only", m->destination);
+    return 0;
+}
+
+static bool source_is_dir(const struct vd_mount_entry *m)
+{
+    struct stat st;
+    if (!is_bind(m) || m->source == NULL)
+        return true;
+    return stat(m->source, &st) < 0 || S_ISDIR(st.st_mode);
+}
+
+static int mount_one(int root_fd, const struct vd_mount_entry *m, vd_error **err)
+{
+    _cleanup_close_ int fd = vd_open_in_root(root_fd, m->destination, true, !source_is_dir(m), err);
+    if (fd < 0)
+        return vd_error_prefix(err, "mount \"%s\"", m->destination);
+    char target[FD_PATH_MAX];
+    fd_path(fd, target);
+
+    int r;
+    if (is_bind(m))
+        r = bind_mount(root_fd, m, target, err);
+    else if (m->fstype && strcmp(m->fstype, "cgroup") == 0)
+        r = mount_cgroup(root_fd, m, target, err);
+    else if (mount(m->source ? m->source : m->fstype, target, m->fstype, m->flags, m->data) < 0)
+        r = vd_error_set(err, errno, "mount %s \"%s\" on \"%s\"", m->fstype ? m->fstype : "",
+                         m->source ? m->source : "", m->destination);
+    else
+        r = 0;
+    if (r < 0 || m->propagation == 0)
+        return r;
+    _cleanup_close_ int top = vd_open_in_root(root_fd, m->destination, false, false, err);
+    if (top < 0)
+        return -1;
+    fd_path(top, target);
+    if (mount(NULL, target, NULL, m->propagation, NULL) < 0)
+        return vd_error_set(err, errno, "set propagation of \"%s\"", m->destination);
+    return 0;
+}
+
+static int pivot_into(int root_fd, const char *rootfs, vd_error **err)
+{
+    if (fchdir(root_fd) < 0)
+        return vd_error_set(err, errno, "chdir to rootfs \"%s\"", rootfs);
+    /* pivot_root(".", ".") stacks the old root on the new one; detaching
+     * it then leaves no path back to the host. */
+    if (syscall(SYS_pivot_root, ".", ".") < 0)
+        return vd_error_set(err, errno, "pivot_root into \"%s\"", rootfs);
+    if (umount2(".", MNT_DETACH) < 0)
+        return vd_error_set(err, errno, "detach the old root");
+    if (chdir("/") < 0)
+        return vd_error_set(err, errno, "chdir to \"/\"");
+    return 0;
+}
+
+static int move_into(int root_fd, const char *rootfs, vd_error **err)
+{
+    if (fchdir(root_fd) < 0)
+        return vd_error_set(err, errno, "chdir to rootfs \"%s\"", rootfs);
+    if (mount(rootfs, "/", NULL, MS_MOVE, NULL) < 0)
+        return vd_error_set(err, errno, "move rootfs \"%s\" to \"/\"", rootfs);
+    if (chroot(".") < 0)
+        return vd_error_set(err, errno, "chroot into \"%s\"", rootfs);
+    if (chdir("/") < 0)
+        return vd_error_set(err, errno, "chdir to \"/\"");
+    return 0;
+}
+
+static int finish_root(const vd_builder *b, vd_error **err)
+{
+    if (b->rootfs_readonly &&
+        mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | locked_flags("/"), NULL) < 0)
+        return vd_error_set(err, errno, "remount the root read-only");
+    if (b->rootfs_propagation && mount(NULL, "/", NULL, b->rootfs_propagation, NULL) < 0)
+        return vd_error_set(err, errno, "set the root's propagation");
+    return 0;
+}
+
+int vd_child_setup_rootfs(const vd_builder *b, vd_error **err)
+{
+    if (b->rootfs == NULL)
+        return 0;
+    if (b->ns[VD_NS_MOUNT].mode == VD_NS_MODE_SHARE)
+        return vd_error_set(err, EINVAL, "a rootfs needs its own mount namespace");
+    /* Nothing done below may propagate back to the host. */
+    unsigned long first = (b->rootfs_propagation & ~(unsigned long)MS_REC) == MS_SLAVE
+                              ? MS_SLAVE : MS_PRIVATE;
+    if (mount(NULL, "/", NULL, MS_REC | first, NULL) < 0)
+        return vd_error_set(err, errno, "make the mount tree private");
+    if (mount(b->rootfs, b->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+        return vd_error_set(err, errno, "bind rootfs \"%s\"", b->rootfs);
+    _cleanup_close_ int root_fd = open(b->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root_fd < 0)
+        return vd_error_set(err, errno, "open rootfs \"%s\"", b->rootfs);
+
+    for (size_t i = 0; i < b->n_mounts; i++)
+        if (mount_one(root_fd, &b->mounts[i], err) < 0)
+            return -1;
+    if (vd_create_devices(b, root_fd, err) < 0)
+        return -1;
+    int r = b->no_pivot ? move_into(root_fd, b->rootfs, err) : pivot_into(root_fd, b->rootfs, err);
+    if (r < 0)
+        return r;
+    return finish_root(b, err);
+}

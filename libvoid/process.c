@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The process itself: names, limits, user, working directory, file
+ * descriptors, and the exec. */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/close_range.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+int vd_child_set_names(const vd_builder *b, vd_error **err)
+{
+    if (b->hostname && sethostname(b->hostname, strlen(b->hostname)) < 0)
+        return vd_error_set(err, errno, "set hostname \"%s\"", b->hostname);
+    if (b->domainname && setdomainname(b->domainname, strlen(b->domainname)) < 0)
+        return vd_error_set(err, errno, "set domainname \"%s\"", b->domainname);
+    return 0;
+}
+
+int vd_child_set_rlimits(const vd_builder *b, vd_error **err)
+{
+    for (size_t i = 0; i < b->n_rlimits; i++) {
+        const struct vd_rlimit_entry *r = &b->rlimits[i];
+        if (setrlimit((__rlimit_resource_t)r->resource, &r->limit) < 0)
+            return vd_error_set(err, errno, "set rlimit %d to %llu/%llu", r->resource,
+                                (unsigned long long)r->limit.rlim_cur,
+                                (unsigned long long)r->limit.rlim_max);
+    }
+    return 0;
+}
+
+/* Groups, gid, then uid; PR_SET_KEEPCAPS holds the permitted set across the
+ * uid change so that vd_child_set_caps can still grant what was asked. */
+int vd_child_set_user(const vd_builder *b, vd_error **err)
+{
+    /* Even with no additional gids the caller's groups must go. */
+    if (setgroups(b->n_groups, b->groups) < 0)
+        return vd_error_set(err, errno, "set additional gids");
+    if (setresgid(b->gid, b->gid, b->gid) < 0)
+        return vd_error_set(err, errno, "set gid %u", (unsigned)b->gid);
+    if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+        return vd_error_set(err, errno, "keep capabilities across the uid change");
+    if (setresuid(b->uid, b->uid, b->uid) < 0)
+        return vd_error_set(err, errno, "set uid %u", (unsigned)b->uid);
+    if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+        return vd_error_set(err, errno, "reset keep-capabilities");
+    return 0;
+}
+
+/* Resolve the working directory inside the root, as root and before the
+ * user changes, creating it if missing (as runc does).  Magic links are
+ * refused: a cwd of /proc/self/fd/N must not reach a host directory through
+ * an inherited fd (CVE-2024-21626). */
+int vd_child_open_cwd(const vd_builder *b, vd_error **err)
+{
+    if (b->cwd == NULL)
+        return -2;
+    _cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0)
+        return vd_error_set(err, errno, "open \"/\"");
+    int fd = vd_open_in_root(root, b->cwd, true, false, err);
+    if (fd < 0)
+        return vd_error_prefix(err, "cwd \"%s\"", b->cwd);
+    return fd;
+}
+
+int vd_child_enter_cwd(const vd_builder *b, int cwd_fd, vd_error **err)
+{
+    if (cwd_fd == -2)
+        return 0;
+    if (fchdir(cwd_fd) < 0)
+        return vd_error_set(err, errno, "chdir to cwd \"%s\"", b->cwd);
+    return 0;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+    return *(const int *)a - *(const int *)b;
+}
+
+/* Everything above 2 closes at exec except the fds the caller keeps.
+ * CLOEXEC rather than close: the sync channel must live until the exec. */
+int vd_child_prepare_fds(const vd_builder *b, vd_error **err)
+{
+    _cleanup_free_ int *kept = malloc((b->n_keep_fds + 1) * sizeof(int));
+    if (kept == NULL)
+        return vd_error_set(err, ENOMEM, "sort kept fds");
+    if (b->n_keep_fds)
+        memcpy(kept, b->keep_fds, b->n_keep_fds * sizeof(int));
+    qsort(kept, b->n_keep_fds, sizeof(int), cmp_int);
+    unsigned int from = 3;
+    for (size_t i = 0; i <= b->n_keep_fds; i++) {
+        unsigned int to = i < b->n_keep_fds ? (unsigned)kept[i] - 1 : ~0U;
+        if (to >= from && syscall(SYS_close_range, from, to, CLOSE_RANGE_CLOEXEC) < 0)
+            return vd_error_set(err, errno, "mark fds %u-%u close-on-exec", from, to);
+        if (i < b->n_keep_fds) {
+            int fd = kept[i];
+            if (fcntl(fd, F_SETFD, 0) < 0)
+                return vd_error_set(err, errno, "keep fd %d", fd);
+            from = (unsigned)fd + 1;
+        }
+    }
+    return 0;
+}
+
+static const char *env_path(char *const envp[])
+{
+    for (size_t i = 0; envp && envp[i]; i++)
+        if (strncmp(envp[i], "PATH=", 5) == 0)
+            return envp[i] + 5;
+    return NULL;
+}
+
+static bool is_executable_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
+/* errno text in lower case, as Go prints it: podman and containerd match
+ * "no such file or directory" and "permission denied" to pick exit codes. */
+static int exec_error(vd_error **err, int errnum, const char *what)
+{
+    char text[128];
+    snprintf(text, sizeof(text), "%s", strerror(errnum));
+    text[0] = (char)tolower((unsigned char)text[0]);
+    vd_error_set(err, 0, "exec \"%s\": %s", what, text);
+    if (err && *err)
+        (*err)->errnum = errnum;
+    return -errnum;
+}
+
+/* Find argv[0] in the container's PATH (from the process env, as runc does).
+ * Returns a malloc'd path. */
+char *vd_child_find_program(const vd_builder *b, vd_error **err)
+{
+    const char *prog = b->argv[0];
+    if (strchr(prog, '/')) {
+        char *copy = vd_strdup_checked(prog, err);
+        return copy;
+    }
+    const char *path = env_path(b->envp);
+    if (path == NULL)
+        path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    size_t max = strlen(path) + strlen(prog) + 2;
+    char *candidate = malloc(max);
+    if (candidate == NULL) {
+        vd_error_set(err, ENOMEM, "look up \"%s\"", prog);
+        return NULL;
+    }
+    for (const char *dir = path; ; ) {
+        size_t len = strcspn(dir, ":");
+        snprintf(candidate, max, "%.*s/%s", (int)(len ? len : 1), len ? dir : ".", prog);
+        if (is_executable_file(candidate))
+            return candidate;
+        if (dir[len] == '\0')
+            break;
+        dir += len + 1;
+    }
+    free(candidate);
+    vd_error_set(err, 0, "exec \"%s\": executable file not found in $PATH", prog);
+    if (err && *err)
+        (*err)->errnum = ENOENT;
+    return NULL;
+}
+
+int vd_child_exec(const vd_builder *b, const char *program, vd_error **err)
+{
+    static char *const empty_env[] = {NULL};
+    execve(program, b->argv, b->envp ? b->envp : empty_env);
+    return exec_error(err, errno, program);
+}
+
+int vd_child_finish_process(const vd_builder *b, mode_t caller_umask, vd_error **err)
+{
+    umask(b->has_umask ? b->umask : caller_umask);
+    if (b->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+        return vd_error_set(err, errno, "set no_new_privs");
+    return 0;
+}

@@ -1,0 +1,352 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* One clone, then the setup steps in the child, in order.  The child tells
+ * the parent how it went over a SOCK_SEQPACKET pair: any failure comes back
+ * as errno + message, so the parent can reap the child and report it; the
+ * child's mounts and namespaces die with it. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+enum sync_type {
+    SYNC_MAPPED = 1, /* parent -> child: id maps are written */
+    SYNC_READY,      /* child -> parent: set up, waiting at the start gate */
+    SYNC_EXEC,       /* child -> parent: about to exec */
+    SYNC_ERROR,      /* child -> parent: a step failed */
+};
+
+struct sync_msg {
+    int type;
+    int errnum;
+    char text[4000];
+};
+
+struct vd_process {
+    pid_t pid;
+    int pidfd;
+};
+
+static int sync_send(int fd, int type, const vd_error *e)
+{
+    struct sync_msg msg = {.type = type};
+    if (e) {
+        msg.errnum = e->errnum;
+        snprintf(msg.text, sizeof(msg.text), "%s", e->msg ? e->msg : "");
+    }
+    size_t len = offsetof(struct sync_msg, text) + strlen(msg.text) + 1;
+    ssize_t n;
+    do
+        n = send(fd, &msg, len, MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    return n < 0 ? -1 : 0;
+}
+
+/* Returns the message length, 0 at EOF, -1 with errno on failure. */
+static ssize_t sync_recv(int fd, struct sync_msg *msg)
+{
+    ssize_t n;
+    memset(msg, 0, sizeof(*msg));
+    do
+        n = recv(fd, msg, sizeof(*msg) - 1, 0);
+    while (n < 0 && errno == EINTR);
+    return n;
+}
+
+/* ---- the child ----------------------------------------------------------- */
+
+struct gate {
+    int fifo_fd;   /* O_PATH on the FIFO, opened on the host side */
+    int fd_dir;    /* O_PATH on our own /proc/self/fd, on the host's /proc */
+};
+
+static int gate_open(const vd_builder *b, struct gate *g, vd_error **err)
+{
+    g->fifo_fd = g->fd_dir = -1;
+    if (b->start_fifo == NULL)
+        return 0;
+    g->fifo_fd = open(b->start_fifo, O_PATH | O_CLOEXEC);
+    if (g->fifo_fd < 0)
+        return vd_error_set(err, errno, "open start fifo \"%s\"", b->start_fifo);
+    /* Kept so that the FIFO can be reopened for writing after the pivot
+     * even when the container mounts no /proc. */
+    g->fd_dir = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (g->fd_dir < 0)
+        return vd_error_set(err, errno, "open \"/proc/self/fd\"");
+    return 0;
+}
+
+/* Block until `start` opens the FIFO for reading. */
+static int gate_wait(const vd_builder *b, struct gate *g, vd_error **err)
+{
+    char name[16];
+    snprintf(name, sizeof(name), "%d", g->fifo_fd);
+    int fd = openat(g->fd_dir, name, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return vd_error_set(err, errno, "wait at start fifo \"%s\"", b->start_fifo);
+    if (write(fd, "0", 1) < 0)
+        return vd_error_set(err, errno, "write start fifo \"%s\"", b->start_fifo);
+    close(fd);
+    close(g->fifo_fd);
+    close(g->fd_dir);
+    return 0;
+}
+
+static int child_wait_for_maps(const vd_builder *b, int sync_fd, vd_error **err)
+{
+    if (b->ns[VD_NS_USER].mode != VD_NS_MODE_NEW)
+        return 0;
+    struct sync_msg msg;
+    ssize_t n = sync_recv(sync_fd, &msg);
+    if (n <= 0 || msg.type != SYNC_MAPPED)
+        return vd_error_set(err, n < 0 ? errno : EPIPE, "wait for the id maps");
+    /* Become root of the new namespace for the rest of the setup. */
+    if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+        return vd_error_set(err, errno, "become root in the new user namespace");
+    return 0;
+}
+
+/* Everything up to the exec; returns the resolved program. */
+static char *child_setup(const vd_builder *b, int sync_fd, struct gate *g, vd_error **err)
+{
+    if (child_wait_for_maps(b, sync_fd, err) < 0)
+        return NULL;
+    /* Not dumpable: while the init runs our image, nothing in the container
+     * may open /proc/<pid>/exe or its fds (CVE-2019-5736).  exec resets it. */
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+        vd_error_set(err, errno, "make the init not dumpable");
+        return NULL;
+    }
+    mode_t caller_umask = umask(0);
+    if (vd_child_join_namespaces(b, err) < 0 || gate_open(b, g, err) < 0 ||
+        vd_child_setup_rootfs(b, err) < 0 || vd_child_set_names(b, err) < 0)
+        return NULL;
+    _cleanup_close_ int cwd_fd = vd_child_open_cwd(b, err);
+    if (cwd_fd == -1)
+        return NULL;
+    _cleanup_free_ char *program = vd_child_find_program(b, err);
+    if (program == NULL)
+        return NULL;
+    if (vd_child_set_rlimits(b, err) < 0 || vd_child_drop_bounding(b, err) < 0 ||
+        vd_child_set_user(b, err) < 0 || vd_child_set_caps(b, err) < 0 ||
+        vd_child_enter_cwd(b, cwd_fd, err) < 0 ||
+        vd_child_finish_process(b, caller_umask, err) < 0 || vd_child_prepare_fds(b, err) < 0)
+        return NULL;
+    return steal_pointer(&program);
+}
+
+static __attribute__((noreturn)) void child_main(const vd_builder *b, int sync_fd)
+{
+    vd_error *err = NULL;
+    struct gate g;
+    char *program = child_setup(b, sync_fd, &g, &err);
+    if (program && b->start_fifo) {
+        if (sync_send(sync_fd, SYNC_READY, NULL) < 0)
+            _exit(127);
+        if (gate_wait(b, &g, &err) < 0)
+            goto fail;
+    }
+    if (program) {
+        if (sync_send(sync_fd, SYNC_EXEC, NULL) < 0 && !b->start_fifo)
+            _exit(127);
+        vd_child_exec(b, program, &err);
+    }
+fail:
+    /* After READY nobody may be listening any more: the exit status is
+     * then the only report. */
+    sync_send(sync_fd, SYNC_ERROR, err);
+    _exit(127);
+}
+
+/* ---- the parent ---------------------------------------------------------- */
+
+static pid_t clone_child(unsigned long flags, int *pidfd)
+{
+    struct clone_args args = {
+        .flags = flags | CLONE_PIDFD,
+        .pidfd = (uint64_t)(uintptr_t)pidfd,
+        .exit_signal = SIGCHLD,
+    };
+    long pid = syscall(SYS_clone3, &args, sizeof(args));
+    if (pid >= 0 || errno != ENOSYS)
+        return (pid_t)pid;
+    /* Kernels before 5.3: clone() like fork(), without a pidfd. */
+    *pidfd = -1;
+    return (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+}
+
+static int write_file(const char *path, const char *text, vd_error **err)
+{
+    _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return vd_error_set(err, errno, "open \"%s\"", path);
+    size_t len = strlen(text);
+    if (write(fd, text, len) != (ssize_t)len)
+        return vd_error_set(err, errno, "write \"%s\"", path);
+    return 0;
+}
+
+static int write_id_map(pid_t pid, const char *file, const struct vd_id_map *maps, size_t n,
+                        vd_error **err)
+{
+    char text[4096] = "";
+    size_t used = 0;
+    for (size_t i = 0; i < n && used < sizeof(text); i++)
+        used += (size_t)snprintf(text + used, sizeof(text) - used, "%u %u %u\n",
+                                 maps[i].container_id, maps[i].host_id, maps[i].size);
+    if (used >= sizeof(text))
+        return vd_error_set(err, E2BIG, "%s: too many id maps", file);
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/%s", pid, file);
+    return write_file(path, text, err);
+}
+
+static int parent_write_maps(const vd_builder *b, pid_t pid, int sync_fd, vd_error **err)
+{
+    if (b->ns[VD_NS_USER].mode != VD_NS_MODE_NEW)
+        return 0;
+    if (b->n_uid_maps && write_id_map(pid, "uid_map", b->uid_maps, b->n_uid_maps, err) < 0)
+        return -1;
+    if (b->n_gid_maps && write_id_map(pid, "gid_map", b->gid_maps, b->n_gid_maps, err) < 0)
+        return -1;
+    if (sync_send(sync_fd, SYNC_MAPPED, NULL) < 0)
+        return vd_error_set(err, errno, "tell the child its id maps are written");
+    return 0;
+}
+
+/* Read the child's report: 0 once it waits at the gate or has exec'd. */
+static int parent_read_report(const vd_builder *b, int sync_fd, vd_error **err)
+{
+    bool exec_announced = false;
+    for (;;) {
+        struct sync_msg msg;
+        ssize_t n = sync_recv(sync_fd, &msg);
+        if (n < 0)
+            return vd_error_set(err, errno, "read the child's report");
+        if (n == 0) {
+            if (exec_announced)
+                return 0; /* the sync fd closed on exec */
+            return vd_error_set(err, EPIPE, "the container's init died during setup");
+        }
+        switch ((enum sync_type)msg.type) {
+        case SYNC_READY:
+            if (b->start_fifo)
+                return 0;
+            break;
+        case SYNC_EXEC:
+            exec_announced = true;
+            break;
+        case SYNC_ERROR:
+            vd_error_set(err, 0, "%s", msg.text);
+            (*err)->errnum = msg.errnum;
+            return msg.errnum > 0 ? -msg.errnum : -1;
+        case SYNC_MAPPED:
+            break;
+        }
+    }
+}
+
+static void reap(pid_t pid)
+{
+    kill(pid, SIGKILL);
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+}
+
+int vd_spawn(vd_builder *b, vd_process **out, vd_error **err)
+{
+    if (b->argv == NULL)
+        return vd_error_set(err, EINVAL, "spawn: no program to run");
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+        return vd_error_set(err, errno, "create the sync channel");
+    _cleanup_close_ int parent_fd = sv[0];
+    _cleanup_close_ int child_fd = sv[1];
+
+    int saved_ns[2];
+    if (vd_parent_enter_for_children(b, saved_ns, err) < 0) {
+        vd_parent_leave_for_children(saved_ns);
+        return -1;
+    }
+    int pidfd = -1;
+    pid_t pid = clone_child(vd_clone_ns_flags(b), &pidfd);
+    if (pid == 0) {
+        close(parent_fd);
+        child_main(b, child_fd);
+    }
+    int clone_errno = errno;
+    vd_parent_leave_for_children(saved_ns);
+    if (pid < 0)
+        return vd_error_set(err, clone_errno, "clone the container's init");
+    close(steal_fd(&child_fd));
+
+    if (parent_write_maps(b, pid, parent_fd, err) < 0 ||
+        parent_read_report(b, parent_fd, err) < 0) {
+        reap(pid);
+        if (pidfd >= 0)
+            close(pidfd);
+        return -1;
+    }
+    vd_process *p = malloc(sizeof(*p));
+    if (p == NULL) {
+        reap(pid);
+        if (pidfd >= 0)
+            close(pidfd);
+        return vd_error_set(err, ENOMEM, "allocate the process handle");
+    }
+    p->pid = pid;
+    p->pidfd = pidfd;
+    *out = p;
+    return 0;
+}
+
+pid_t vd_process_pid(const vd_process *p)
+{
+    return p->pid;
+}
+
+int vd_process_pidfd(const vd_process *p)
+{
+    return p->pidfd;
+}
+
+int vd_process_wait(vd_process *p, int *status, vd_error **err)
+{
+    int st;
+    pid_t r;
+    do
+        r = waitpid(p->pid, &st, 0);
+    while (r < 0 && errno == EINTR);
+    if (r < 0)
+        return vd_error_set(err, errno, "wait for process %d", p->pid);
+    *status = WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
+    return 0;
+}
+
+int vd_process_signal(vd_process *p, int sig, vd_error **err)
+{
+    int r = p->pidfd >= 0 ? (int)syscall(SYS_pidfd_send_signal, p->pidfd, sig, NULL, 0)
+                          : kill(p->pid, sig);
+    if (r < 0)
+        return vd_error_set(err, errno, "send signal %d to process %d", sig, p->pid);
+    return 0;
+}
+
+void vd_process_free(vd_process *p)
+{
+    if (p == NULL)
+        return;
+    if (p->pidfd >= 0)
+        close(p->pidfd);
+    free(p);
+}

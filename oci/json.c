@@ -1,0 +1,542 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The JSON tree behind json.h, built from yajl's event parser.
+ *
+ * Not yajl_tree: it keeps neither string lengths (so "/bin/sh\u0000x" would
+ * silently become "/bin/sh") nor the raw text of numbers past long long, and
+ * frees recursively with no depth limit.  Building the tree here costs a
+ * hundred lines and fixes all three.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yajl/yajl_parse.h>
+
+#include "json.h"
+#include "utils.h"
+
+struct json_key {
+    char *bytes;
+    size_t len;
+};
+
+struct oci_json {
+    enum oci_json_type type;
+    struct oci_json *parent;
+    size_t index; /* position in the parent */
+    union {
+        bool boolean;
+        struct {
+            char *bytes; /* strings unescaped; numbers as written */
+            size_t len;
+        } text;
+        struct {
+            struct oci_json **items;
+            struct json_key *keys; /* objects only */
+            size_t len, cap;
+        } c;
+    } u;
+};
+
+/* ---- building ------------------------------------------------------------ */
+
+struct builder {
+    struct oci_json *root;
+    struct oci_json *open; /* innermost unfinished array or object */
+    unsigned depth;
+    vd_error **err;
+    bool failed; /* *err says why the parse was cancelled */
+};
+
+static int builder_fail_oom(struct builder *b)
+{
+    vd_error_set(b->err, ENOMEM, "parse JSON");
+    b->failed = true;
+    return 0;
+}
+
+static int grow_container(struct oci_json *c)
+{
+    if (c->u.c.len < c->u.c.cap)
+        return 0;
+    size_t cap = c->u.c.cap ? c->u.c.cap * 2 : 4;
+    struct oci_json **items = reallocarray(c->u.c.items, cap, sizeof(*items));
+    if (items == NULL)
+        return -1;
+    c->u.c.items = items;
+    if (c->type == OCI_JSON_OBJECT) {
+        struct json_key *keys = reallocarray(c->u.c.keys, cap, sizeof(*keys));
+        if (keys == NULL)
+            return -1;
+        c->u.c.keys = keys;
+    }
+    c->u.c.cap = cap;
+    return 0;
+}
+
+/* Hang a new value under the open container: appended to an array, or into
+ * the slot the preceding key reserved in an object. */
+static struct oci_json *add_value(struct builder *b, enum oci_json_type type)
+{
+    struct oci_json *v = calloc(1, sizeof(*v));
+    if (v == NULL)
+        return NULL;
+    v->type = type;
+    struct oci_json *c = b->open;
+    if (c == NULL) {
+        b->root = v;
+        return v;
+    }
+    if (c->type == OCI_JSON_ARRAY) {
+        if (grow_container(c) < 0) {
+            free(v);
+            return NULL;
+        }
+        c->u.c.len++;
+    }
+    v->parent = c;
+    v->index = c->u.c.len - 1;
+    c->u.c.items[v->index] = v;
+    return v;
+}
+
+static char *copy_bytes(const void *bytes, size_t len)
+{
+    char *s = malloc(len + 1);
+    if (s) {
+        memcpy(s, bytes, len);
+        s[len] = '\0';
+    }
+    return s;
+}
+
+static int add_text(struct builder *b, enum oci_json_type type, const void *bytes, size_t len)
+{
+    _cleanup_free_ char *copy = copy_bytes(bytes, len);
+    if (copy == NULL)
+        return builder_fail_oom(b);
+    struct oci_json *v = add_value(b, type);
+    if (v == NULL)
+        return builder_fail_oom(b);
+    v->u.text.bytes = steal_pointer(&copy);
+    v->u.text.len = len;
+    return 1;
+}
+
+static int on_null(void *ctx)
+{
+    return add_value(ctx, OCI_JSON_NULL) ? 1 : builder_fail_oom(ctx);
+}
+
+static int on_boolean(void *ctx, int value)
+{
+    struct oci_json *v = add_value(ctx, OCI_JSON_BOOL);
+    if (v == NULL)
+        return builder_fail_oom(ctx);
+    v->u.boolean = value;
+    return 1;
+}
+
+static int on_number(void *ctx, const char *text, size_t len)
+{
+    return add_text(ctx, OCI_JSON_NUMBER, text, len);
+}
+
+static int on_string(void *ctx, const unsigned char *text, size_t len)
+{
+    return add_text(ctx, OCI_JSON_STRING, text, len);
+}
+
+static int open_container(struct builder *b, enum oci_json_type type)
+{
+    if (b->depth == OCI_JSON_MAX_DEPTH) {
+        vd_error_set(b->err, 0, "invalid JSON: nested deeper than %d levels",
+                     OCI_JSON_MAX_DEPTH);
+        b->failed = true;
+        return 0;
+    }
+    struct oci_json *v = add_value(b, type);
+    if (v == NULL)
+        return builder_fail_oom(b);
+    b->open = v;
+    b->depth++;
+    return 1;
+}
+
+static int on_start_map(void *ctx)
+{
+    return open_container(ctx, OCI_JSON_OBJECT);
+}
+
+static int on_start_array(void *ctx)
+{
+    return open_container(ctx, OCI_JSON_ARRAY);
+}
+
+static int on_map_key(void *ctx, const unsigned char *key, size_t len)
+{
+    struct builder *b = ctx;
+    struct oci_json *obj = b->open;
+    _cleanup_free_ char *copy = copy_bytes(key, len);
+    if (copy == NULL || grow_container(obj) < 0)
+        return builder_fail_oom(b);
+    obj->u.c.keys[obj->u.c.len] = (struct json_key){steal_pointer(&copy), len};
+    obj->u.c.items[obj->u.c.len] = NULL;
+    obj->u.c.len++;
+    return 1;
+}
+
+static int compare_keys(const void *a, const void *b)
+{
+    const struct json_key *x = *(const struct json_key *const *)a;
+    const struct json_key *y = *(const struct json_key *const *)b;
+    int r = memcmp(x->bytes, y->bytes, x->len < y->len ? x->len : y->len);
+    if (r == 0 && x->len != y->len)
+        r = x->len < y->len ? -1 : 1;
+    if (r == 0 && x != y) /* the keys array is in document order */
+        r = x < y ? -1 : 1;
+    return r;
+}
+
+/* The repeated key that comes first in the document, or NULL.  Sorting
+ * keeps an object with many keys (annotations) from going quadratic. */
+static const struct json_key *find_duplicate_key(const struct oci_json *obj, int *oom)
+{
+    size_t n = obj->u.c.len;
+    if (n < 2)
+        return NULL;
+    _cleanup_free_ const struct json_key **sorted = calloc(n, sizeof(*sorted));
+    if (sorted == NULL) {
+        *oom = 1;
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++)
+        sorted[i] = &obj->u.c.keys[i];
+    qsort(sorted, n, sizeof(*sorted), compare_keys);
+    const struct json_key *first = NULL;
+    for (size_t i = 1; i < n; i++) {
+        const struct json_key *a = sorted[i - 1], *b = sorted[i];
+        if (a->len == b->len && memcmp(a->bytes, b->bytes, a->len) == 0 &&
+            (first == NULL || b < first))
+            first = b;
+    }
+    return first;
+}
+
+static int reject_duplicate_keys(struct builder *b, const struct oci_json *obj)
+{
+    int oom = 0;
+    const struct json_key *dup = find_duplicate_key(obj, &oom);
+    if (oom)
+        return builder_fail_oom(b);
+    if (dup == NULL)
+        return 1;
+    _cleanup_free_ char *path = oci_json_path(obj, NULL);
+    _cleanup_free_ char *quoted = oci_json_quote(dup->bytes, dup->len);
+    if (path == NULL || quoted == NULL)
+        return builder_fail_oom(b);
+    vd_error_set(b->err, 0, "%s: duplicate key %s", path, quoted);
+    b->failed = true;
+    return 0;
+}
+
+static int close_container(struct builder *b)
+{
+    struct oci_json *c = b->open;
+    b->open = c->parent;
+    b->depth--;
+    if (c->type == OCI_JSON_OBJECT)
+        return reject_duplicate_keys(b, c);
+    return 1;
+}
+
+static int on_end_map(void *ctx)
+{
+    return close_container(ctx);
+}
+
+static int on_end_array(void *ctx)
+{
+    return close_container(ctx);
+}
+
+static const yajl_callbacks build_callbacks = {
+    .yajl_null = on_null,
+    .yajl_boolean = on_boolean,
+    .yajl_number = on_number,
+    .yajl_string = on_string,
+    .yajl_start_map = on_start_map,
+    .yajl_map_key = on_map_key,
+    .yajl_end_map = on_end_map,
+    .yajl_start_array = on_start_array,
+    .yajl_end_array = on_end_array,
+};
+
+/* yajl's terse message ends in a newline; the user gets one line. */
+static void make_single_line(char *s)
+{
+    for (char *p = s; *p; p++)
+        if (*p == '\n' || *p == '\r')
+            *p = ' ';
+    size_t n = strlen(s);
+    while (n > 0 && s[n - 1] == ' ')
+        s[--n] = '\0';
+}
+
+static int report_syntax_error(yajl_handle h, const char *text, size_t len, size_t offset,
+                               vd_error **err)
+{
+    unsigned char *why = yajl_get_error(h, 0, (const unsigned char *)text, len);
+    if (why == NULL)
+        return vd_error_set(err, ENOMEM, "parse JSON");
+    make_single_line((char *)why);
+    unsigned line = 1;
+    size_t line_start = 0;
+    for (size_t i = 0; i < offset && i < len; i++)
+        if (text[i] == '\n') {
+            line++;
+            line_start = i + 1;
+        }
+    int r = vd_error_set(err, 0, "invalid JSON: %s (line %u, column %zu)", (char *)why, line,
+                         offset - line_start + 1);
+    yajl_free_error(h, why);
+    return r;
+}
+
+int oci_json_parse(const char *text, size_t len, struct oci_json **root, vd_error **err)
+{
+    struct builder b = {.err = err};
+    yajl_handle h = yajl_alloc(&build_callbacks, NULL, &b);
+    if (h == NULL)
+        return vd_error_set(err, ENOMEM, "parse JSON");
+
+    size_t error_offset = len; /* where yajl_complete_parse fails: the end */
+    yajl_status status = yajl_parse(h, (const unsigned char *)text, len);
+    if (status == yajl_status_ok)
+        status = yajl_complete_parse(h);
+    else /* yajl counts the offending byte as consumed */
+        error_offset = yajl_get_bytes_consumed(h) ? yajl_get_bytes_consumed(h) - 1 : 0;
+
+    int r = 0;
+    if (b.failed)
+        r = -1;
+    else if (status != yajl_status_ok)
+        r = report_syntax_error(h, text, len, error_offset, err);
+    yajl_free(h);
+    if (r < 0) {
+        oci_json_free(b.root);
+        return r;
+    }
+    *root = b.root;
+    return 0;
+}
+
+void oci_json_free(struct oci_json *v)
+{
+    if (v == NULL)
+        return;
+    switch (v->type) {
+    case OCI_JSON_ARRAY:
+    case OCI_JSON_OBJECT:
+        /* depth is at most OCI_JSON_MAX_DEPTH, so recursion is bounded */
+        for (size_t i = 0; i < v->u.c.len; i++) {
+            oci_json_free(v->u.c.items[i]);
+            if (v->u.c.keys)
+                free(v->u.c.keys[i].bytes);
+        }
+        free(v->u.c.items);
+        free(v->u.c.keys);
+        break;
+    case OCI_JSON_NUMBER:
+    case OCI_JSON_STRING:
+        free(v->u.text.bytes);
+        break;
+    case OCI_JSON_NULL:
+    case OCI_JSON_BOOL:
+        break;
+    }
+    free(v);
+}
+
+/* ---- reading ------------------------------------------------------------- */
+
+enum oci_json_type oci_json_type(const struct oci_json *v)
+{
+    return v->type;
+}
+
+static bool is_container(const struct oci_json *v)
+{
+    return v->type == OCI_JSON_ARRAY || v->type == OCI_JSON_OBJECT;
+}
+
+size_t oci_json_len(const struct oci_json *v)
+{
+    return is_container(v) ? v->u.c.len : 0;
+}
+
+const struct oci_json *oci_json_item(const struct oci_json *v, size_t i)
+{
+    return is_container(v) && i < v->u.c.len ? v->u.c.items[i] : NULL;
+}
+
+const char *oci_json_key(const struct oci_json *obj, size_t i, size_t *len)
+{
+    if (obj->type != OCI_JSON_OBJECT || i >= obj->u.c.len)
+        return NULL;
+    if (len)
+        *len = obj->u.c.keys[i].len;
+    return obj->u.c.keys[i].bytes;
+}
+
+const struct oci_json *oci_json_get(const struct oci_json *obj, const char *key)
+{
+    if (obj->type != OCI_JSON_OBJECT)
+        return NULL;
+    size_t len = strlen(key);
+    for (size_t i = 0; i < obj->u.c.len; i++) {
+        const struct json_key *k = &obj->u.c.keys[i];
+        if (k->len == len && memcmp(k->bytes, key, len) == 0)
+            return obj->u.c.items[i];
+    }
+    return NULL;
+}
+
+const char *oci_json_string(const struct oci_json *v, size_t *len)
+{
+    if (v->type != OCI_JSON_STRING)
+        return NULL;
+    if (len)
+        *len = v->u.text.len;
+    return v->u.text.bytes;
+}
+
+bool oci_json_bool(const struct oci_json *v)
+{
+    return v->type == OCI_JSON_BOOL && v->u.boolean;
+}
+
+/* yajl has checked the number grammar; a fraction or exponent is all that
+ * can make it non-integral. */
+static bool is_integral(const struct oci_json *v)
+{
+    return v->type == OCI_JSON_NUMBER && strpbrk(v->u.text.bytes, ".eE") == NULL;
+}
+
+int oci_json_int64(const struct oci_json *v, int64_t *out)
+{
+    if (!is_integral(v))
+        return -EINVAL;
+    errno = 0;
+    long long n = strtoll(v->u.text.bytes, NULL, 10);
+    if (errno == ERANGE)
+        return -ERANGE;
+    *out = n;
+    return 0;
+}
+
+int oci_json_uint64(const struct oci_json *v, uint64_t *out)
+{
+    if (!is_integral(v))
+        return -EINVAL;
+    const char *digits = v->u.text.bytes;
+    if (digits[0] == '-' && strcmp(digits, "-0") != 0) /* strtoull would wrap it */
+        return -ERANGE;
+    errno = 0;
+    unsigned long long n = strtoull(digits, NULL, 10);
+    if (errno == ERANGE)
+        return -ERANGE;
+    *out = n;
+    return 0;
+}
+
+/* ---- naming -------------------------------------------------------------- */
+
+static void write_quoted(FILE *f, const char *s, size_t len)
+{
+    fputc('"', f);
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", c);
+        else if (c < 0x20 || c == 0x7f)
+            fprintf(f, "\\u%04x", c);
+        else
+            fputc(c, f);
+    }
+    fputc('"', f);
+}
+
+char *oci_json_quote(const char *s, size_t len)
+{
+    char *out = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream(&out, &size);
+    if (f == NULL)
+        return NULL;
+    write_quoted(f, s, len);
+    if (fclose(f) != 0) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}
+
+static bool is_identifier(const char *s, size_t len)
+{
+    if (len == 0 || isdigit((unsigned char)s[0]))
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if (!isalnum((unsigned char)s[i]) && s[i] != '_')
+            return false;
+    return true;
+}
+
+static void write_member(FILE *f, const char *key, size_t len, bool first)
+{
+    if (is_identifier(key, len)) {
+        if (!first)
+            fputc('.', f);
+        fwrite(key, 1, len, f);
+    } else {
+        fputc('[', f);
+        write_quoted(f, key, len);
+        fputc(']', f);
+    }
+}
+
+/* Write the steps from the root down to v; returns whether any was written. */
+static bool write_steps(FILE *f, const struct oci_json *v)
+{
+    if (v->parent == NULL)
+        return false;
+    bool any = write_steps(f, v->parent);
+    if (v->parent->type == OCI_JSON_ARRAY) {
+        fprintf(f, "[%zu]", v->index);
+    } else {
+        const struct json_key *k = &v->parent->u.c.keys[v->index];
+        write_member(f, k->bytes, k->len, !any);
+    }
+    return true;
+}
+
+char *oci_json_path(const struct oci_json *v, const char *key)
+{
+    char *out = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream(&out, &size);
+    if (f == NULL)
+        return NULL;
+    bool any = write_steps(f, v);
+    if (key)
+        write_member(f, key, strlen(key), !any);
+    else if (!any)
+        fputs("(root)", f);
+    if (fclose(f) != 0) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}

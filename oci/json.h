@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A read-only JSON tree, the only face of the JSON backend (yajl) that the
+ * rest of oci/ sees.  Swapping the backend means rewriting json.c only.
+ *
+ * A parsed tree is strict: valid UTF-8, no comments, no trailing garbage,
+ * at most OCI_JSON_MAX_DEPTH nested arrays/objects, and no object with the
+ * same key twice.  Every node knows its parent, so an error about a node can
+ * name its path ("process.args[0]").
+ */
+#ifndef OCI_JSON_H
+#define OCI_JSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "void.h"
+
+#define OCI_JSON_MAX_DEPTH 64
+
+enum oci_json_type {
+    OCI_JSON_NULL,
+    OCI_JSON_BOOL,
+    OCI_JSON_NUMBER,
+    OCI_JSON_STRING,
+    OCI_JSON_ARRAY,
+    OCI_JSON_OBJECT,
+};
+
+struct oci_json;
+
+/* Parse `len` bytes of `text` (no NUL terminator needed).  Errors read
+ * "invalid JSON: <why> (line L, column C)" or "<path>: duplicate key \"k\"". */
+int oci_json_parse(const char *text, size_t len, struct oci_json **root, vd_error **err);
+void oci_json_free(struct oci_json *root);
+
+enum oci_json_type oci_json_type(const struct oci_json *v);
+
+/* Arrays and objects: number of elements or members (0 for anything else),
+ * and the i-th element or member value. */
+size_t oci_json_len(const struct oci_json *v);
+const struct oci_json *oci_json_item(const struct oci_json *v, size_t i);
+/* Key of the i-th member of an object; *len counts bytes, a key may hold a NUL. */
+const char *oci_json_key(const struct oci_json *obj, size_t i, size_t *len);
+/* Member `key` of an object, or NULL when absent or `obj` is not an object. */
+const struct oci_json *oci_json_get(const struct oci_json *obj, const char *key);
+
+/* A string's bytes, NUL-terminated, or NULL for a non-string.  *len (if
+ * not NULL) counts bytes; a string with "\u0000" has strlen() < *len. */
+const char *oci_json_string(const struct oci_json *v, size_t *len);
+/* The value of a boolean; false for anything else. */
+bool oci_json_bool(const struct oci_json *v);
+/* An integral number: -EINVAL for a non-number or a number with a fraction
+ * or an exponent, -ERANGE when it does not fit. */
+int oci_json_int64(const struct oci_json *v, int64_t *out);
+int oci_json_uint64(const struct oci_json *v, uint64_t *out);
+
+/* The path of `v` ("mounts[2].destination", "(root)" for the root), or of
+ * its member `key` when key is not NULL.  Keys that are not identifiers are
+ * quoted: annotations["org.example/x"].  Returns NULL when out of memory. */
+char *oci_json_path(const struct oci_json *v, const char *key);
+/* `s` as a JSON-style quoted string, escaping quotes, backslashes and
+ * control bytes, so that user text in a message stays on one line. */
+char *oci_json_quote(const char *s, size_t len);
+
+static inline void oci_json_freep(struct oci_json **v)
+{
+    oci_json_free(*v);
+}
+#define _cleanup_json_ __attribute__((cleanup(oci_json_freep)))
+
+#endif

@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * config.json into struct oci_spec: the top level, root and mounts here;
+ * process and linux in spec_process.c and spec_linux.c.  Fields this
+ * runtime does not know are ignored, as the runtime-spec asks.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "spec.h"
+#include "spec_internal.h"
+#include "utils.h"
+
+static void spec_freep(struct oci_spec **spec)
+{
+    oci_spec_free(*spec);
+}
+#define _cleanup_spec_ __attribute__((cleanup(spec_freep)))
+
+static int parse_root(vd_error **err, const struct oci_json *top, struct oci_spec *spec)
+{
+    const struct oci_json *root, *path;
+    int r = spec_require(err, top, "root", OCI_JSON_OBJECT, &root);
+    if (r == 0 && (r = spec_require(err, root, "path", OCI_JSON_STRING, &path)) == 0)
+        r = spec_string(err, path, &spec->root_path);
+    if (r == 0 && spec->root_path[0] == '\0')
+        r = spec_error(err, path, NULL, "must not be empty");
+    if (r == 0)
+        r = spec_opt_bool(err, root, "readonly", &spec->root_readonly);
+    return r;
+}
+
+static int parse_mount(vd_error **err, const struct oci_json *v, struct oci_mount *m)
+{
+    const struct oci_json *destination, *options;
+    int r = spec_expect(err, v, OCI_JSON_OBJECT);
+    if (r == 0 && (r = spec_require(err, v, "destination", OCI_JSON_STRING, &destination)) == 0)
+        r = spec_absolute_path(err, destination, &m->destination);
+    if (r == 0)
+        r = spec_opt_string(err, v, "type", &m->type);
+    if (r == 0)
+        r = spec_opt_string(err, v, "source", &m->source);
+    if (r == 0 && (options = spec_member(v, "options")))
+        r = spec_strv(err, options, false, &m->options, &m->n_options);
+    return r;
+}
+
+static int parse_mounts(vd_error **err, const struct oci_json *top, struct oci_spec *spec)
+{
+    const struct oci_json *mounts = spec_member(top, "mounts");
+    if (mounts == NULL)
+        return 0;
+    int r = spec_expect(err, mounts, OCI_JSON_ARRAY);
+    if (r < 0)
+        return r;
+    size_t n = oci_json_len(mounts);
+    spec->mounts = calloc(n ? n : 1, sizeof(*spec->mounts));
+    if (spec->mounts == NULL)
+        return spec_oom(err);
+    spec->n_mounts = n; /* zeroed entries are safe to free */
+    for (size_t i = 0; i < n && r == 0; i++)
+        r = parse_mount(err, oci_json_item(mounts, i), &spec->mounts[i]);
+    return r;
+}
+
+static int parse_top(vd_error **err, const struct oci_json *top, struct oci_spec *spec)
+{
+    const struct oci_json *v;
+    int r = spec_expect(err, top, OCI_JSON_OBJECT);
+    if (r == 0 && (r = spec_require(err, top, "ociVersion", OCI_JSON_STRING, &v)) == 0)
+        r = spec_string(err, v, &spec->oci_version);
+    if (r == 0)
+        r = parse_root(err, top, spec);
+    if (r == 0)
+        r = parse_mounts(err, top, spec);
+    if (r == 0 && (v = spec_member(top, "process")))
+        r = spec_parse_process(err, v, &spec->process);
+    if (r == 0)
+        r = spec_opt_string(err, top, "hostname", &spec->hostname);
+    if (r == 0)
+        r = spec_opt_string(err, top, "domainname", &spec->domainname);
+    if (r == 0 && (v = spec_member(top, "linux")))
+        r = spec_parse_linux(err, v, &spec->linux_);
+    if (r == 0 && (v = spec_member(top, "annotations")))
+        r = spec_string_map(err, v, &spec->annotations, &spec->n_annotations);
+    return r;
+}
+
+int oci_spec_parse(const char *text, size_t len, struct oci_spec **out, vd_error **err)
+{
+    _cleanup_json_ struct oci_json *top = NULL;
+    int r = oci_json_parse(text, len, &top, err);
+    if (r < 0)
+        return r;
+    _cleanup_spec_ struct oci_spec *spec = calloc(1, sizeof(*spec));
+    if (spec == NULL)
+        return spec_oom(err);
+    r = parse_top(err, top, spec);
+    if (r < 0)
+        return r;
+    *out = steal_pointer(&spec);
+    return 0;
+}
+
+static int too_large(vd_error **err)
+{
+    return vd_error_set(err, 0, "file is larger than %u bytes", OCI_SPEC_MAX_SIZE);
+}
+
+/* Read at most OCI_SPEC_MAX_SIZE bytes.  st_size is only a hint (it is 0
+ * for /proc files and pipes); the limit holds on the bytes actually read. */
+static int read_limited(int fd, const char *path, char **out, size_t *len, vd_error **err)
+{
+    struct stat st;
+    if (fstat(fd, &st) < 0)
+        return vd_error_set(err, errno, "stat \"%s\"", path);
+    if (S_ISREG(st.st_mode) && st.st_size > (off_t)OCI_SPEC_MAX_SIZE)
+        return too_large(err);
+    size_t cap = S_ISREG(st.st_mode) ? (size_t)st.st_size + 1 : 65536, n = 0;
+    _cleanup_free_ char *buf = malloc(cap);
+    if (buf == NULL)
+        return vd_error_set(err, ENOMEM, "read \"%s\"", path);
+    for (;;) {
+        if (n == cap) {
+            cap = cap * 2 > OCI_SPEC_MAX_SIZE + 1 ? OCI_SPEC_MAX_SIZE + 1 : cap * 2;
+            char *bigger = realloc(buf, cap);
+            if (bigger == NULL)
+                return vd_error_set(err, ENOMEM, "read \"%s\"", path);
+            buf = bigger;
+        }
+        ssize_t got = read(fd, buf + n, cap - n);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            return vd_error_set(err, errno, "read \"%s\"", path);
+        if (got == 0)
+            break;
+        n += (size_t)got;
+        if (n > OCI_SPEC_MAX_SIZE)
+            return too_large(err);
+    }
+    *out = steal_pointer(&buf);
+    *len = n;
+    return 0;
+}
+
+static int load(const char *path, struct oci_spec **out, vd_error **err)
+{
+    _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
+        return vd_error_set(err, errno, "open \"%s\"", path);
+    _cleanup_free_ char *text = NULL;
+    size_t len = 0;
+    int r = read_limited(fd, path, &text, &len, err);
+    if (r < 0)
+        return r;
+    return oci_spec_parse(text, len, out, err);
+}
+
+int oci_spec_load(const char *path, struct oci_spec **out, vd_error **err)
+{
+    int r = load(path, out, err);
+    if (r < 0)
+        vd_error_prefix(err, "config.json");
+    return r;
+}
+
+static void mount_free(struct oci_mount *m)
+{
+    free(m->destination);
+    free(m->type);
+    free(m->source);
+    spec_strv_free(m->options);
+}
+
+void oci_spec_free(struct oci_spec *spec)
+{
+    if (spec == NULL)
+        return;
+    free(spec->oci_version);
+    free(spec->root_path);
+    for (size_t i = 0; i < spec->n_mounts; i++)
+        mount_free(&spec->mounts[i]);
+    free(spec->mounts);
+    spec_process_free(spec->process);
+    free(spec->hostname);
+    free(spec->domainname);
+    spec_linux_free(spec->linux_);
+    spec_kv_free(spec->annotations, spec->n_annotations);
+    free(spec);
+}

@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * config.json as plain C structs.  Only oci/ includes this; libvoid never
+ * sees it.  Every string is owned by the struct; optional fields have a
+ * has_* flag or are NULL.  Arrays carry their length in n_*.
+ */
+#ifndef OCI_SPEC_H
+#define OCI_SPEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "void.h"
+
+/* config.json larger than this is refused before parsing. */
+#define OCI_SPEC_MAX_SIZE (4u * 1024 * 1024)
+#define OCI_SPEC_VERSION "1.3.0"
+
+struct oci_kv {
+    char *key;
+    char *value;
+};
+
+struct oci_id_mapping {
+    uint32_t container_id;
+    uint32_t host_id;
+    uint32_t size;
+};
+
+struct oci_mount {
+    char *destination; /* required */
+    char *type;        /* optional */
+    char *source;      /* optional */
+    char **options;    /* NULL-terminated, may be NULL */
+    size_t n_options;
+};
+
+struct oci_rlimit {
+    char *type; /* "RLIMIT_NOFILE", ... (validated against the known names) */
+    int resource; /* RLIMIT_* number */
+    uint64_t soft;
+    uint64_t hard;
+};
+
+enum oci_cap_set { OCI_CAP_BOUNDING, OCI_CAP_EFFECTIVE, OCI_CAP_INHERITABLE, OCI_CAP_PERMITTED,
+                   OCI_CAP_AMBIENT, OCI_CAP_SET_COUNT };
+
+struct oci_capabilities {
+    /* names as given ("CAP_CHOWN"), and their numbers, per set */
+    char **names[OCI_CAP_SET_COUNT];
+    int *values[OCI_CAP_SET_COUNT];
+    size_t n[OCI_CAP_SET_COUNT];
+};
+
+struct oci_user {
+    uint32_t uid; /* required on Linux */
+    uint32_t gid; /* required on Linux */
+    bool has_umask;
+    uint32_t umask;
+    uint32_t *additional_gids;
+    size_t n_additional_gids;
+};
+
+struct oci_process {
+    bool terminal;
+    bool has_console_size;
+    uint32_t console_height, console_width;
+    struct oci_user user;
+    char **args; /* NULL-terminated, at least one entry */
+    size_t n_args;
+    char **env; /* NULL-terminated, may be empty */
+    size_t n_env;
+    char *cwd; /* required, absolute */
+    bool has_capabilities;
+    struct oci_capabilities capabilities;
+    struct oci_rlimit *rlimits;
+    size_t n_rlimits;
+    bool no_new_privileges;
+    bool has_oom_score_adj;
+    int oom_score_adj;
+    char *apparmor_profile;
+    char *selinux_label;
+};
+
+struct oci_namespace {
+    char *type; /* "pid", "network", "mount", "ipc", "uts", "user", "cgroup", "time" */
+    enum vd_ns ns;
+    char *path; /* NULL: a new namespace */
+};
+
+struct oci_linux {
+    struct oci_namespace *namespaces;
+    size_t n_namespaces;
+    struct oci_id_mapping *uid_mappings;
+    size_t n_uid_mappings;
+    struct oci_id_mapping *gid_mappings;
+    size_t n_gid_mappings;
+    char *rootfs_propagation;
+    char **masked_paths;
+    size_t n_masked_paths;
+    char **readonly_paths;
+    size_t n_readonly_paths;
+    char *cgroups_path;
+    struct oci_kv *sysctl;
+    size_t n_sysctl;
+};
+
+struct oci_spec {
+    char *oci_version; /* required */
+    char *root_path;   /* required on Linux */
+    bool root_readonly;
+    struct oci_mount *mounts;
+    size_t n_mounts;
+    struct oci_process *process; /* NULL when absent */
+    char *hostname;
+    char *domainname;
+    struct oci_linux *linux_; /* NULL when absent */
+    struct oci_kv *annotations;
+    size_t n_annotations;
+};
+
+/* Parse and validate a config.json held in memory. Errors name the JSON
+ * path: "process.args[0]: expected a string". */
+int oci_spec_parse(const char *text, size_t len, struct oci_spec **out, vd_error **err);
+/* Read `path` (refusing files over OCI_SPEC_MAX_SIZE), then parse it.
+ * Errors start with "config.json: " */
+int oci_spec_load(const char *path, struct oci_spec **out, vd_error **err);
+void oci_spec_free(struct oci_spec *spec);
+
+#endif

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Shared by the config.json readers (spec*.c) only: typed reads of JSON
+ * values that fail with "<path>: <problem>", and the per-section parsers.
+ *
+ * Every function returns 0 or a negative value with *err set.  A failed
+ * read stores nothing, so the caller's struct stays freeable.
+ */
+#ifndef OCI_SPEC_INTERNAL_H
+#define OCI_SPEC_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "json.h"
+#include "spec.h"
+
+/* "<path of at, or of its member key>: <problem>" */
+int spec_error(vd_error **err, const struct oci_json *at, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* "<path of at>: <problem> \"<value>\"", the value quoted to stay on one line */
+int spec_error_value(vd_error **err, const struct oci_json *at, const char *problem,
+                     const char *value);
+int spec_oom(vd_error **err);
+
+/* Member `key` of `obj`, or NULL when absent or null. */
+const struct oci_json *spec_member(const struct oci_json *obj, const char *key);
+/* Member `key` of `obj` that must be there ("is required") with the given
+ * type ("expected an object"). */
+int spec_require(vd_error **err, const struct oci_json *obj, const char *key,
+                 enum oci_json_type type, const struct oci_json **out);
+/* "expected a string" and so on unless v has the given type. */
+int spec_expect(vd_error **err, const struct oci_json *v, enum oci_json_type type);
+
+/* Conversions of one value. */
+int spec_string(vd_error **err, const struct oci_json *v, char **out);
+int spec_absolute_path(vd_error **err, const struct oci_json *v, char **out);
+int spec_bool(vd_error **err, const struct oci_json *v, bool *out);
+int spec_uint32(vd_error **err, const struct oci_json *v, uint32_t *out);
+int spec_uint64(vd_error **err, const struct oci_json *v, uint64_t *out);
+int spec_int_between(vd_error **err, const struct oci_json *v, int min, int max, int *out);
+/* An array of strings as a NULL-terminated vector. */
+int spec_strv(vd_error **err, const struct oci_json *v, bool absolute, char ***out, size_t *n);
+/* An object of string values as key/value pairs, in document order. */
+int spec_string_map(vd_error **err, const struct oci_json *v, struct oci_kv **out, size_t *n);
+
+/* Optional members: absent or null leaves *out untouched. */
+int spec_opt_string(vd_error **err, const struct oci_json *obj, const char *key, char **out);
+int spec_opt_bool(vd_error **err, const struct oci_json *obj, const char *key, bool *out);
+
+void spec_strv_free(char **v);
+void spec_kv_free(struct oci_kv *kv, size_t n);
+
+/* The sections, each in its own file. */
+int spec_parse_process(vd_error **err, const struct oci_json *v, struct oci_process **out);
+void spec_process_free(struct oci_process *p);
+int spec_parse_linux(vd_error **err, const struct oci_json *v, struct oci_linux **out);
+void spec_linux_free(struct oci_linux *l);
+
+#endif

@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * config.json "linux": namespaces, id maps, propagation, masked and
+ * read-only paths, cgroup path and sysctls.  resources, seccomp, devices
+ * and the rest are left for later and pass through unread.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "spec_internal.h"
+#include "utils.h"
+
+static const struct {
+    const char *name;
+    enum vd_ns ns;
+} namespace_types[] = {
+    {"pid", VD_NS_PID},   {"network", VD_NS_NET}, {"mount", VD_NS_MOUNT},
+    {"ipc", VD_NS_IPC},   {"uts", VD_NS_UTS},     {"user", VD_NS_USER},
+    {"cgroup", VD_NS_CGROUP}, {"time", VD_NS_TIME},
+};
+
+static const char *const propagations[] = {
+    "private", "rprivate", "slave", "rslave", "shared", "rshared", "unbindable", "runbindable",
+};
+
+static int namespace_from_name(const char *name, enum vd_ns *ns)
+{
+    for (size_t i = 0; i < VD_ARRAY_SIZE(namespace_types); i++)
+        if (strcmp(namespace_types[i].name, name) == 0) {
+            *ns = namespace_types[i].ns;
+            return 0;
+        }
+    return -1;
+}
+
+static int parse_namespace(vd_error **err, const struct oci_json *v, struct oci_namespace *ns,
+                           bool seen[VD_NS_COUNT])
+{
+    const struct oci_json *type, *path;
+    int r = spec_expect(err, v, OCI_JSON_OBJECT);
+    if (r == 0 && (r = spec_require(err, v, "type", OCI_JSON_STRING, &type)) == 0)
+        r = spec_string(err, type, &ns->type);
+    if (r < 0)
+        return r;
+    if (namespace_from_name(ns->type, &ns->ns) < 0)
+        return spec_error_value(err, type, "unknown namespace type", ns->type);
+    if (seen[ns->ns])
+        return spec_error_value(err, type, "duplicate namespace type", ns->type);
+    seen[ns->ns] = true;
+    if ((path = spec_member(v, "path")))
+        return spec_absolute_path(err, path, &ns->path);
+    return 0;
+}
+
+static int parse_namespaces(vd_error **err, const struct oci_json *v, struct oci_linux *l)
+{
+    int r = spec_expect(err, v, OCI_JSON_ARRAY);
+    if (r < 0)
+        return r;
+    size_t n = oci_json_len(v);
+    l->namespaces = calloc(n ? n : 1, sizeof(*l->namespaces));
+    if (l->namespaces == NULL)
+        return spec_oom(err);
+    l->n_namespaces = n; /* zeroed entries are safe to free */
+    bool seen[VD_NS_COUNT] = {false};
+    for (size_t i = 0; i < n && r == 0; i++)
+        r = parse_namespace(err, oci_json_item(v, i), &l->namespaces[i], seen);
+    return r;
+}
+
+static int parse_id_mapping(vd_error **err, const struct oci_json *v, struct oci_id_mapping *m)
+{
+    const struct oci_json *n;
+    int r = spec_expect(err, v, OCI_JSON_OBJECT);
+    if (r == 0 && (r = spec_require(err, v, "containerID", OCI_JSON_NUMBER, &n)) == 0)
+        r = spec_uint32(err, n, &m->container_id);
+    if (r == 0 && (r = spec_require(err, v, "hostID", OCI_JSON_NUMBER, &n)) == 0)
+        r = spec_uint32(err, n, &m->host_id);
+    if (r == 0 && (r = spec_require(err, v, "size", OCI_JSON_NUMBER, &n)) == 0)
+        r = spec_uint32(err, n, &m->size);
+    return r;
+}
+
+static int parse_id_mappings(vd_error **err, const struct oci_json *v,
+                             struct oci_id_mapping **out, size_t *n_out)
+{
+    int r = spec_expect(err, v, OCI_JSON_ARRAY);
+    if (r < 0)
+        return r;
+    size_t n = oci_json_len(v);
+    *out = calloc(n ? n : 1, sizeof(**out));
+    if (*out == NULL)
+        return spec_oom(err);
+    *n_out = n;
+    for (size_t i = 0; i < n && r == 0; i++)
+        r = parse_id_mapping(err, oci_json_item(v, i), &(*out)[i]);
+    return r;
+}
+
+static int parse_propagation(vd_error **err, const struct oci_json *v, struct oci_linux *l)
+{
+    int r = spec_string(err, v, &l->rootfs_propagation);
+    if (r < 0)
+        return r;
+    for (size_t i = 0; i < VD_ARRAY_SIZE(propagations); i++)
+        if (strcmp(propagations[i], l->rootfs_propagation) == 0)
+            return 0;
+    return spec_error_value(err, v, "unknown propagation", l->rootfs_propagation);
+}
+
+static int parse_linux(vd_error **err, const struct oci_json *v, struct oci_linux *l)
+{
+    const struct oci_json *m;
+    int r = spec_expect(err, v, OCI_JSON_OBJECT);
+    if (r == 0 && (m = spec_member(v, "namespaces")))
+        r = parse_namespaces(err, m, l);
+    if (r == 0 && (m = spec_member(v, "uidMappings")))
+        r = parse_id_mappings(err, m, &l->uid_mappings, &l->n_uid_mappings);
+    if (r == 0 && (m = spec_member(v, "gidMappings")))
+        r = parse_id_mappings(err, m, &l->gid_mappings, &l->n_gid_mappings);
+    if (r == 0 && (m = spec_member(v, "rootfsPropagation")))
+        r = parse_propagation(err, m, l);
+    if (r == 0 && (m = spec_member(v, "maskedPaths")))
+        r = spec_strv(err, m, true, &l->masked_paths, &l->n_masked_paths);
+    if (r == 0 && (m = spec_member(v, "readonlyPaths")))
+        r = spec_strv(err, m, true, &l->readonly_paths, &l->n_readonly_paths);
+    if (r == 0)
+        r = spec_opt_string(err, v, "cgroupsPath", &l->cgroups_path);
+    if (r == 0 && (m = spec_member(v, "sysctl")))
+        r = spec_string_map(err, m, &l->sysctl, &l->n_sysctl);
+    return r;
+}
+
+int spec_parse_linux(vd_error **err, const struct oci_json *v, struct oci_linux **out)
+{
+    struct oci_linux *l = calloc(1, sizeof(*l));
+    if (l == NULL)
+        return spec_oom(err);
+    int r = parse_linux(err, v, l);
+    if (r < 0) {
+        spec_linux_free(l);
+        return r;
+    }
+    *out = l;
+    return 0;
+}
+
+void spec_linux_free(struct oci_linux *l)
+{
+    if (l == NULL)
+        return;
+    for (size_t i = 0; i < l->n_namespaces; i++) {
+        free(l->namespaces[i].type);
+        free(l->namespaces[i].path);
+    }
+    free(l->namespaces);
+    free(l->uid_mappings);
+    free(l->gid_mappings);
+    free(l->rootfs_propagation);
+    spec_strv_free(l->masked_paths);
+    spec_strv_free(l->readonly_paths);
+    free(l->cgroups_path);
+    spec_kv_free(l->sysctl, l->n_sysctl);
+    free(l);
+}

@@ -1,0 +1,332 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* config.json -> libvoid: the only file that knows both.  Every field this
+ * build reads is either turned into a builder call or refused; nothing is
+ * dropped silently. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+#include "translate.h"
+#include "utils.h"
+
+struct mount_flag {
+    const char *name;
+    bool clear;
+    unsigned long flag;
+};
+
+/* The mount(8) words runc accepts. */
+static const struct mount_flag mount_flags[] = {
+    {"async", true, MS_SYNCHRONOUS},   {"atime", true, MS_NOATIME},
+    {"bind", false, MS_BIND},          {"defaults", false, 0},
+    {"dev", true, MS_NODEV},           {"diratime", true, MS_NODIRATIME},
+    {"dirsync", false, MS_DIRSYNC},    {"exec", true, MS_NOEXEC},
+    {"iversion", false, MS_I_VERSION}, {"lazytime", false, MS_LAZYTIME},
+    {"loud", true, MS_SILENT},         {"mand", false, MS_MANDLOCK},
+    {"noatime", false, MS_NOATIME},    {"nodev", false, MS_NODEV},
+    {"nodiratime", false, MS_NODIRATIME}, {"noexec", false, MS_NOEXEC},
+    {"noiversion", true, MS_I_VERSION}, {"nolazytime", true, MS_LAZYTIME},
+    {"nomand", true, MS_MANDLOCK},     {"norelatime", true, MS_RELATIME},
+    {"nostrictatime", true, MS_STRICTATIME}, {"nosuid", false, MS_NOSUID},
+    {"rbind", false, MS_BIND | MS_REC}, {"relatime", false, MS_RELATIME},
+    {"remount", false, MS_REMOUNT},    {"ro", false, MS_RDONLY},
+    {"rw", true, MS_RDONLY},           {"silent", false, MS_SILENT},
+    {"strictatime", false, MS_STRICTATIME}, {"suid", true, MS_NOSUID},
+    {"sync", false, MS_SYNCHRONOUS},
+};
+
+static const struct {
+    const char *name;
+    unsigned long flags;
+} propagations[] = {
+    {"private", MS_PRIVATE},       {"rprivate", MS_PRIVATE | MS_REC},
+    {"shared", MS_SHARED},         {"rshared", MS_SHARED | MS_REC},
+    {"slave", MS_SLAVE},           {"rslave", MS_SLAVE | MS_REC},
+    {"unbindable", MS_UNBINDABLE}, {"runbindable", MS_UNBINDABLE | MS_REC},
+};
+
+/* Options this build knows but cannot honour yet: refused, not ignored. */
+static const char *const unsupported_options[] = {
+    "rro", "rrw", "rnosuid", "rsuid", "rnodev", "rdev", "rnoexec", "rexec",
+    "rnodiratime", "rdiratime", "rrelatime", "rnorelatime", "rnoatime", "ratime",
+    "rstrictatime", "rnostrictatime", "rnosymfollow", "rsymfollow", "nosymfollow",
+    "symfollow", "idmap", "ridmap", "tmpcopyup",
+};
+
+static int propagation_flags(const char *name, unsigned long *flags)
+{
+    for (size_t i = 0; i < VD_ARRAY_SIZE(propagations); i++) {
+        if (strcmp(propagations[i].name, name) == 0) {
+            *flags = propagations[i].flags;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static const struct mount_flag *find_mount_flag(const char *name)
+{
+    for (size_t i = 0; i < VD_ARRAY_SIZE(mount_flags); i++)
+        if (strcmp(mount_flags[i].name, name) == 0)
+            return &mount_flags[i];
+    return NULL;
+}
+
+static bool is_unsupported_option(const char *name)
+{
+    for (size_t i = 0; i < VD_ARRAY_SIZE(unsupported_options); i++)
+        if (strcmp(unsupported_options[i], name) == 0)
+            return true;
+    return false;
+}
+
+static int append_data(char **data, const char *opt, vd_error **err)
+{
+    size_t old = *data ? strlen(*data) : 0;
+    char *grown = realloc(*data, old + strlen(opt) + 2);
+    if (grown == NULL)
+        return vd_error_set(err, ENOMEM, "mount data");
+    if (old)
+        grown[old++] = ',';
+    strcpy(grown + old, opt);
+    *data = grown;
+    return 0;
+}
+
+static int translate_mount(const struct oci_mount *om, size_t index, vd_builder *b,
+                           vd_error **err)
+{
+    struct vd_mount m = {.source = om->source, .destination = om->destination,
+                         .fstype = om->type};
+    _cleanup_free_ char *data = NULL;
+    for (size_t i = 0; i < om->n_options; i++) {
+        const char *opt = om->options[i];
+        const struct mount_flag *f = find_mount_flag(opt);
+        unsigned long prop;
+        if (f && f->clear)
+            m.flags &= ~f->flag;
+        else if (f)
+            m.flags |= f->flag;
+        else if (propagation_flags(opt, &prop) == 0)
+            m.propagation = prop;
+        else if (is_unsupported_option(opt))
+            return vd_error_set(err, 0, "mounts[%zu].options[%zu]: \"%s\" is not supported by "
+                                "this build", index, i, opt);
+        else if (append_data(&data, opt, err) < 0)
+            return -1;
+    }
+    if (m.fstype && strcmp(m.fstype, "bind") == 0)
+        m.flags |= MS_BIND;
+    if ((m.flags & MS_BIND) && om->source == NULL)
+        return vd_error_set(err, 0, "mounts[%zu].source: is required for a bind mount", index);
+    m.data = data;
+    if (vd_builder_add_mount(b, &m, err) < 0)
+        return vd_error_prefix(err, "mounts[%zu]", index);
+    return 0;
+}
+
+static int translate_namespaces(const struct oci_linux *lx, vd_builder *b, vd_error **err)
+{
+    bool listed[VD_NS_COUNT] = {false};
+    for (size_t i = 0; lx && i < lx->n_namespaces; i++) {
+        const struct oci_namespace *ns = &lx->namespaces[i];
+        listed[ns->ns] = true;
+        int r = ns->path ? vd_builder_join_ns(b, ns->ns, ns->path, err)
+                         : vd_builder_new_ns(b, ns->ns, err);
+        if (r < 0)
+            return vd_error_prefix(err, "linux.namespaces[%zu]", i);
+    }
+    /* runtime-spec: a type not listed is the runtime's own. */
+    for (int ns = 0; ns < VD_NS_COUNT; ns++)
+        if (!listed[ns] && vd_builder_share_ns(b, (enum vd_ns)ns, err) < 0)
+            return -1;
+    return 0;
+}
+
+static bool ns_is_new(const struct oci_linux *lx, enum vd_ns type)
+{
+    for (size_t i = 0; lx && i < lx->n_namespaces; i++)
+        if (lx->namespaces[i].ns == type && lx->namespaces[i].path == NULL)
+            return true;
+    return false;
+}
+
+static bool ns_is_listed(const struct oci_linux *lx, enum vd_ns type)
+{
+    for (size_t i = 0; lx && i < lx->n_namespaces; i++)
+        if (lx->namespaces[i].ns == type)
+            return true;
+    return false;
+}
+
+static int translate_id_maps(const struct oci_linux *lx, vd_builder *b, vd_error **err)
+{
+    if (lx == NULL)
+        return 0;
+    bool new_user = ns_is_new(lx, VD_NS_USER);
+    if (!new_user && (lx->n_uid_mappings || lx->n_gid_mappings))
+        return vd_error_set(err, 0, "linux.uidMappings: needs a new user namespace");
+    for (size_t i = 0; i < lx->n_uid_mappings; i++) {
+        const struct oci_id_mapping *m = &lx->uid_mappings[i];
+        if (vd_builder_map_uid(b, m->container_id, m->host_id, m->size, err) < 0)
+            return vd_error_prefix(err, "linux.uidMappings[%zu]", i);
+    }
+    for (size_t i = 0; i < lx->n_gid_mappings; i++) {
+        const struct oci_id_mapping *m = &lx->gid_mappings[i];
+        if (vd_builder_map_gid(b, m->container_id, m->host_id, m->size, err) < 0)
+            return vd_error_prefix(err, "linux.gidMappings[%zu]", i);
+    }
+    return 0;
+}
+
+static int translate_root(const struct oci_spec *spec, const struct oci_translate_opts *opts,
+                          vd_builder *b, vd_error **err)
+{
+    char path[PATH_MAX];
+    int n = spec->root_path[0] == '/'
+                ? snprintf(path, sizeof(path), "%s", spec->root_path)
+                : snprintf(path, sizeof(path), "%s/%s", opts->bundle, spec->root_path);
+    if (n < 0 || (size_t)n >= sizeof(path))
+        return vd_error_set(err, ENAMETOOLONG, "root.path: \"%s\"", spec->root_path);
+    struct stat st;
+    if (stat(path, &st) < 0)
+        return vd_error_set(err, errno, "root.path: \"%s\"", path);
+    if (!S_ISDIR(st.st_mode))
+        return vd_error_set(err, ENOTDIR, "root.path: \"%s\"", path);
+    if (vd_builder_set_rootfs(b, path, spec->root_readonly, err) < 0)
+        return vd_error_prefix(err, "root.path");
+    vd_builder_set_no_pivot(b, opts->no_pivot);
+    const struct oci_linux *lx = spec->linux_;
+    if (lx && lx->rootfs_propagation) {
+        unsigned long flags;
+        if (propagation_flags(lx->rootfs_propagation, &flags) < 0)
+            return vd_error_set(err, 0, "linux.rootfsPropagation: unknown propagation \"%s\"",
+                                lx->rootfs_propagation);
+        if (vd_builder_set_rootfs_propagation(b, flags, err) < 0)
+            return vd_error_prefix(err, "linux.rootfsPropagation");
+    }
+    return 0;
+}
+
+static int translate_mounts(const struct oci_spec *spec, vd_builder *b, vd_error **err)
+{
+    for (size_t i = 0; i < spec->n_mounts; i++)
+        if (translate_mount(&spec->mounts[i], i, b, err) < 0)
+            return -1;
+    /* runtime-spec "Default Devices": always there, listed or not. */
+    if (vd_builder_add_default_devices(b, err) < 0)
+        return -1;
+    vd_builder_add_dev_symlinks(b);
+    return 0;
+}
+
+static int translate_names(const struct oci_spec *spec, vd_builder *b, vd_error **err)
+{
+    bool own_uts = ns_is_listed(spec->linux_, VD_NS_UTS);
+    if (spec->hostname && spec->hostname[0]) {
+        if (!own_uts)
+            return vd_error_set(err, 0, "hostname: needs its own uts namespace");
+        if (vd_builder_set_hostname(b, spec->hostname, err) < 0)
+            return vd_error_prefix(err, "hostname");
+    }
+    if (spec->domainname && spec->domainname[0]) {
+        if (!own_uts)
+            return vd_error_set(err, 0, "domainname: needs its own uts namespace");
+        if (vd_builder_set_domainname(b, spec->domainname, err) < 0)
+            return vd_error_prefix(err, "domainname");
+    }
+    return 0;
+}
+
+static const enum vd_cap_set cap_set_of[OCI_CAP_SET_COUNT] = {
+    [OCI_CAP_BOUNDING] = VD_CAP_BOUNDING,       [OCI_CAP_EFFECTIVE] = VD_CAP_EFFECTIVE,
+    [OCI_CAP_INHERITABLE] = VD_CAP_INHERITABLE, [OCI_CAP_PERMITTED] = VD_CAP_PERMITTED,
+    [OCI_CAP_AMBIENT] = VD_CAP_AMBIENT,
+};
+
+static const char *const cap_set_name[OCI_CAP_SET_COUNT] = {
+    "bounding", "effective", "inheritable", "permitted", "ambient",
+};
+
+static int translate_caps(const struct oci_process *p, vd_builder *b, vd_error **err)
+{
+    if (!p->has_capabilities)
+        return 0;
+    for (int set = 0; set < OCI_CAP_SET_COUNT; set++) {
+        for (size_t i = 0; i < p->capabilities.n[set]; i++) {
+            if (vd_builder_add_cap(b, cap_set_of[set], p->capabilities.values[set][i], err) < 0)
+                return vd_error_prefix(err, "process.capabilities.%s[%zu]", cap_set_name[set], i);
+        }
+    }
+    return 0;
+}
+
+static int translate_user(const struct oci_user *u, vd_builder *b, vd_error **err)
+{
+    _cleanup_free_ gid_t *gids = NULL;
+    if (u->n_additional_gids) {
+        gids = calloc(u->n_additional_gids, sizeof(gid_t));
+        if (gids == NULL)
+            return vd_error_set(err, ENOMEM, "process.user.additionalGids");
+        for (size_t i = 0; i < u->n_additional_gids; i++)
+            gids[i] = u->additional_gids[i];
+    }
+    if (vd_builder_set_user(b, u->uid, u->gid, gids, u->n_additional_gids, err) < 0)
+        return vd_error_prefix(err, "process.user");
+    if (u->has_umask)
+        vd_builder_set_umask(b, (mode_t)u->umask);
+    return 0;
+}
+
+static int translate_process(const struct oci_process *p, vd_builder *b, vd_error **err)
+{
+    if (vd_builder_set_args(b, p->args, err) < 0)
+        return vd_error_prefix(err, "process.args");
+    if (p->env && vd_builder_set_env(b, p->env, err) < 0)
+        return vd_error_prefix(err, "process.env");
+    if (vd_builder_set_cwd(b, p->cwd, err) < 0)
+        return vd_error_prefix(err, "process.cwd");
+    if (translate_user(&p->user, b, err) < 0 || translate_caps(p, b, err) < 0)
+        return -1;
+    for (size_t i = 0; i < p->n_rlimits; i++) {
+        const struct oci_rlimit *r = &p->rlimits[i];
+        if (vd_builder_add_rlimit(b, r->resource, r->soft, r->hard, err) < 0)
+            return vd_error_prefix(err, "process.rlimits[%zu]", i);
+    }
+    vd_builder_set_no_new_privs(b, p->no_new_privileges);
+    if (p->terminal)
+        return vd_error_set(err, 0, "process.terminal: not supported by this build yet");
+    return 0;
+}
+
+static int translate_unsupported(const struct oci_spec *spec, vd_error **err)
+{
+    const struct oci_process *p = spec->process;
+    if (p && p->apparmor_profile && p->apparmor_profile[0])
+        return vd_error_set(err, 0, "process.apparmorProfile: not supported by this build yet");
+    if (p && p->selinux_label && p->selinux_label[0])
+        return vd_error_set(err, 0, "process.selinuxLabel: not supported by this build yet");
+    const struct oci_linux *lx = spec->linux_;
+    if (lx && lx->n_sysctl)
+        return vd_error_set(err, 0, "linux.sysctl: not supported by this build yet");
+    return 0;
+}
+
+int oci_translate(const struct oci_spec *spec, const struct oci_translate_opts *opts,
+                  vd_builder *b, vd_error **err)
+{
+    if (spec->process == NULL)
+        return vd_error_set(err, 0, "process: is required to run a container");
+    if (translate_unsupported(spec, err) < 0 || translate_namespaces(spec->linux_, b, err) < 0 ||
+        translate_id_maps(spec->linux_, b, err) < 0 || translate_root(spec, opts, b, err) < 0 ||
+        translate_mounts(spec, b, err) < 0 || translate_names(spec, b, err) < 0 ||
+        translate_process(spec->process, b, err) < 0)
+        return -1;
+    for (int i = 0; i < opts->preserve_fds; i++)
+        if (vd_builder_keep_fd(b, 3 + i, err) < 0)
+            return -1;
+    return 0;
+}

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The one place that knows both config.json and libvoid. */
+#ifndef OCI_TRANSLATE_H
+#define OCI_TRANSLATE_H
+
+#include <stdbool.h>
+
+#include "spec.h"
+#include "void.h"
+
+struct oci_translate_opts {
+    const char *bundle;  /* absolute bundle directory; relative root.path is under it */
+    bool no_pivot;       /* --no-pivot */
+    int preserve_fds;    /* --preserve-fds N: keep fds 3 .. 3+N-1 */
+};
+
+/* Describe `spec` on a fresh builder. Errors name the JSON path. */
+int oci_translate(const struct oci_spec *spec, const struct oci_translate_opts *opts,
+                  vd_builder *b, vd_error **err);
+
+#endif

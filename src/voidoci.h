@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* What the command files share: global options, logging, the state dir. */
+#ifndef VOIDOCI_H
+#define VOIDOCI_H
+
+#include <stdbool.h>
+
+#include "void.h"
+
+#define VOIDOCI_DEFAULT_ROOT "/run/voidoci"
+#define VOIDOCI_ID_MAX 1024
+
+struct global_opts {
+    const char *root;       /* --root, default VOIDOCI_DEFAULT_ROOT */
+    const char *log_path;   /* --log, NULL: stderr only */
+    bool log_json;          /* --log-format json */
+    bool debug;             /* --debug */
+    bool systemd_cgroup;    /* --systemd-cgroup (accepted; the cgroup code decides) */
+};
+
+/* Each command: argv[0] is the command name; getopt_long from there (main
+ * resets optind to 0 first, so getopt starts afresh). Returns the process
+ * exit code. Errors are returned through *err and printed once by main() as
+ * "voidoci: <msg>", so the message itself names the command and the id:
+ * `run "web": config.json: process.args: ...`. */
+typedef int (*command_fn)(const struct global_opts *g, int argc, char **argv, vd_error **err);
+
+int cmd_run(const struct global_opts *g, int argc, char **argv, vd_error **err);
+int cmd_spec(const struct global_opts *g, int argc, char **argv, vd_error **err);
+
+/* log.c: one line per call, "voidoci: <msg>" on stderr. With --log the line
+ * also goes to the file (JSON: {"level":"error","msg":"...","time":"RFC3339"}
+ * or logrus-style text): errors always, warnings and debug only with --debug,
+ * because podman reads that file as a single JSON object. */
+void log_init(const struct global_opts *g);
+void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* `s` as the inside of a JSON string (no quotes): ", \ and control
+ * characters escaped, invalid UTF-8 replaced by U+FFFD. NULL when out of
+ * memory; free() the result. */
+char *log_json_escape(const char *s);
+
+/* state.c */
+/* 0 when `id` is a usable container ID: non-empty, at most VOIDOCI_ID_MAX
+ * bytes, only [A-Za-z0-9_+.-], not "." or "..". */
+int validate_container_id(const char *id, vd_error **err);
+/* Create <root>/<id> (root created 0700 if missing). Fails with "container
+ * \"id\" already exists" (EEXIST) if it is there. */
+int state_dir_create(const char *root, const char *id, char **dir_out, vd_error **err);
+/* Remove <root>/<id> and what it holds. */
+int state_dir_remove(const char *root, const char *id, vd_error **err);
+
+#endif
