@@ -81,7 +81,21 @@ struct vd_builder {
     size_t n_keep_fds;
 
     char *start_fifo;
+
+    bool terminal;
+    unsigned short console_rows, console_cols;
 };
+
+/* Messages on the sync channel (spawn.c); an int type leads each one. */
+enum vd_sync_type {
+    VD_SYNC_MAPPED = 1, /* parent -> child: id maps are written */
+    VD_SYNC_CONSOLE,    /* child -> parent: the pty master, as SCM_RIGHTS */
+    VD_SYNC_READY,      /* child -> parent: set up, waiting at the start gate */
+    VD_SYNC_EXEC,       /* child -> parent: about to exec */
+    VD_SYNC_ERROR,      /* child -> parent: a step failed */
+};
+int vd_send_fd(int sock, int type, int fd);
+int vd_child_setup_console(const vd_builder *b, int sync_fd, vd_error **err);
 
 /* Grow *array (of *n elements of `size`) by one zeroed element; returns it. */
 void *vd_array_append(void *array_ptr, size_t *n, size_t size, vd_error **err);

@@ -19,13 +19,6 @@
 
 #include "internal.h"
 
-enum sync_type {
-    SYNC_MAPPED = 1, /* parent -> child: id maps are written */
-    SYNC_READY,      /* child -> parent: set up, waiting at the start gate */
-    SYNC_EXEC,       /* child -> parent: about to exec */
-    SYNC_ERROR,      /* child -> parent: a step failed */
-};
-
 struct sync_msg {
     int type;
     int errnum;
@@ -35,6 +28,7 @@ struct sync_msg {
 struct vd_process {
     pid_t pid;
     int pidfd;
+    int console;
 };
 
 static int sync_send(int fd, int type, const vd_error *e)
@@ -52,14 +46,31 @@ static int sync_send(int fd, int type, const vd_error *e)
     return n < 0 ? -1 : 0;
 }
 
-/* Returns the message length, 0 at EOF, -1 with errno on failure. */
-static ssize_t sync_recv(int fd, struct sync_msg *msg)
+/* Returns the message length, 0 at EOF, -1 with errno on failure.  An fd
+ * passed with the message lands in *fd (else -1). */
+static ssize_t sync_recv(int sock, struct sync_msg *msg, int *fd)
 {
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } control;
+    struct iovec iov = {.iov_base = msg, .iov_len = sizeof(*msg) - 1};
+    struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+                        .msg_controllen = sizeof(control.buf)};
     ssize_t n;
     memset(msg, 0, sizeof(*msg));
     do
-        n = recv(fd, msg, sizeof(*msg) - 1, 0);
+        n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
     while (n < 0 && errno == EINTR);
+    int received = -1;
+    struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL;
+    if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+        c->cmsg_len == CMSG_LEN(sizeof(int)))
+        memcpy(&received, CMSG_DATA(c), sizeof(int));
+    if (fd)
+        *fd = received;
+    else if (received >= 0)
+        close(received);
     return n;
 }
 
@@ -107,8 +118,8 @@ static int child_wait_for_maps(const vd_builder *b, int sync_fd, vd_error **err)
     if (b->ns[VD_NS_USER].mode != VD_NS_MODE_NEW)
         return 0;
     struct sync_msg msg;
-    ssize_t n = sync_recv(sync_fd, &msg);
-    if (n <= 0 || msg.type != SYNC_MAPPED)
+    ssize_t n = sync_recv(sync_fd, &msg, NULL);
+    if (n <= 0 || msg.type != VD_SYNC_MAPPED)
         return vd_error_set(err, n < 0 ? errno : EPIPE, "wait for the id maps");
     /* Become root of the new namespace for the rest of the setup. */
     if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
@@ -129,7 +140,8 @@ static char *child_setup(const vd_builder *b, int sync_fd, struct gate *g, vd_er
     }
     mode_t caller_umask = umask(0);
     if (vd_child_join_namespaces(b, err) < 0 || gate_open(b, g, err) < 0 ||
-        vd_child_setup_rootfs(b, err) < 0 || vd_child_set_names(b, err) < 0)
+        vd_child_setup_rootfs(b, err) < 0 || vd_child_set_names(b, err) < 0 ||
+        vd_child_setup_console(b, sync_fd, err) < 0)
         return NULL;
     _cleanup_close_ int cwd_fd = vd_child_open_cwd(b, err);
     if (cwd_fd == -1)
@@ -151,20 +163,20 @@ static __attribute__((noreturn)) void child_main(const vd_builder *b, int sync_f
     struct gate g;
     char *program = child_setup(b, sync_fd, &g, &err);
     if (program && b->start_fifo) {
-        if (sync_send(sync_fd, SYNC_READY, NULL) < 0)
+        if (sync_send(sync_fd, VD_SYNC_READY, NULL) < 0)
             _exit(127);
         if (gate_wait(b, &g, &err) < 0)
             goto fail;
     }
     if (program) {
-        if (sync_send(sync_fd, SYNC_EXEC, NULL) < 0 && !b->start_fifo)
+        if (sync_send(sync_fd, VD_SYNC_EXEC, NULL) < 0 && !b->start_fifo)
             _exit(127);
         vd_child_exec(b, program, &err);
     }
 fail:
     /* After READY nobody may be listening any more: the exit status is
      * then the only report. */
-    sync_send(sync_fd, SYNC_ERROR, err);
+    sync_send(sync_fd, VD_SYNC_ERROR, err);
     _exit(127);
 }
 
@@ -219,18 +231,20 @@ static int parent_write_maps(const vd_builder *b, pid_t pid, int sync_fd, vd_err
         return -1;
     if (b->n_gid_maps && write_id_map(pid, "gid_map", b->gid_maps, b->n_gid_maps, err) < 0)
         return -1;
-    if (sync_send(sync_fd, SYNC_MAPPED, NULL) < 0)
+    if (sync_send(sync_fd, VD_SYNC_MAPPED, NULL) < 0)
         return vd_error_set(err, errno, "tell the child its id maps are written");
     return 0;
 }
 
-/* Read the child's report: 0 once it waits at the gate or has exec'd. */
-static int parent_read_report(const vd_builder *b, int sync_fd, vd_error **err)
+/* Read the child's report: 0 once it waits at the gate or has exec'd.
+ * A pty master sent on the way lands in *console. */
+static int parent_read_report(const vd_builder *b, int sync_fd, int *console, vd_error **err)
 {
     bool exec_announced = false;
     for (;;) {
         struct sync_msg msg;
-        ssize_t n = sync_recv(sync_fd, &msg);
+        int fd = -1;
+        ssize_t n = sync_recv(sync_fd, &msg, &fd);
         if (n < 0)
             return vd_error_set(err, errno, "read the child's report");
         if (n == 0) {
@@ -238,21 +252,29 @@ static int parent_read_report(const vd_builder *b, int sync_fd, vd_error **err)
                 return 0; /* the sync fd closed on exec */
             return vd_error_set(err, EPIPE, "the container's init died during setup");
         }
-        switch ((enum sync_type)msg.type) {
-        case SYNC_READY:
+        switch ((enum vd_sync_type)msg.type) {
+        case VD_SYNC_CONSOLE:
+            if (*console >= 0)
+                close(*console);
+            *console = fd;
+            fd = -1;
+            break;
+        case VD_SYNC_READY:
             if (b->start_fifo)
                 return 0;
             break;
-        case SYNC_EXEC:
+        case VD_SYNC_EXEC:
             exec_announced = true;
             break;
-        case SYNC_ERROR:
+        case VD_SYNC_ERROR:
             vd_error_set(err, 0, "%s", msg.text);
             (*err)->errnum = msg.errnum;
             return msg.errnum > 0 ? -msg.errnum : -1;
-        case SYNC_MAPPED:
+        case VD_SYNC_MAPPED:
             break;
         }
+        if (fd >= 0)
+            close(fd);
     }
 }
 
@@ -290,24 +312,29 @@ int vd_spawn(vd_builder *b, vd_process **out, vd_error **err)
         return vd_error_set(err, clone_errno, "clone the container's init");
     close(steal_fd(&child_fd));
 
+    int console = -1;
     if (parent_write_maps(b, pid, parent_fd, err) < 0 ||
-        parent_read_report(b, parent_fd, err) < 0) {
+        parent_read_report(b, parent_fd, &console, err) < 0) {
         reap(pid);
-        if (pidfd >= 0)
-            close(pidfd);
+        vd_closep(&pidfd);
+        vd_closep(&console);
         return -1;
     }
     vd_process *p = malloc(sizeof(*p));
     if (p == NULL) {
         reap(pid);
-        if (pidfd >= 0)
-            close(pidfd);
+        vd_closep(&pidfd);
+        vd_closep(&console);
         return vd_error_set(err, ENOMEM, "allocate the process handle");
     }
-    p->pid = pid;
-    p->pidfd = pidfd;
+    *p = (vd_process){.pid = pid, .pidfd = pidfd, .console = console};
     *out = p;
     return 0;
+}
+
+int vd_process_take_console(vd_process *p)
+{
+    return steal_fd(&p->console);
 }
 
 pid_t vd_process_pid(const vd_process *p)
@@ -346,7 +373,7 @@ void vd_process_free(vd_process *p)
 {
     if (p == NULL)
         return;
-    if (p->pidfd >= 0)
-        close(p->pidfd);
+    vd_closep(&p->pidfd);
+    vd_closep(&p->console);
     free(p);
 }

@@ -153,6 +153,11 @@ void vd_builder_set_no_new_privs(vd_builder *b, bool on);
  * 0/1/2 is closed at exec. */
 int vd_builder_keep_fd(vd_builder *b, int fd, vd_error **err);
 
+/* Give the process a pty made in the container's devpts as its stdio and
+ * controlling terminal, also bound on /dev/console.  The master comes back
+ * through vd_process_take_console().  rows/cols 0: leave the size unset. */
+int vd_builder_set_terminal(vd_builder *b, bool on, unsigned short rows, unsigned short cols);
+
 /* Hold the finished child before exec until another process opens the FIFO
  * at `path` (a host path) for reading: the create/start split.  Without a
  * gate the child execs as soon as it is set up. */
@@ -175,6 +180,9 @@ int vd_process_pidfd(const vd_process *p);
  * killed by signal N. */
 int vd_process_wait(vd_process *p, int *status, vd_error **err);
 int vd_process_signal(vd_process *p, int sig, vd_error **err);
+/* The pty master of a process spawned with a terminal, or -1.  The caller
+ * owns the fd from then on. */
+int vd_process_take_console(vd_process *p);
 /* Frees the handle; does not touch the process. */
 void vd_process_free(vd_process *p);
 

@@ -298,7 +298,8 @@ static int translate_process(const struct oci_process *p, vd_builder *b, vd_erro
     }
     vd_builder_set_no_new_privs(b, p->no_new_privileges);
     if (p->terminal)
-        return vd_error_set(err, 0, "process.terminal: not supported by this build yet");
+        vd_builder_set_terminal(b, true, (unsigned short)p->console_height,
+                                (unsigned short)p->console_width);
     return 0;
 }
 

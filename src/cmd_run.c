@@ -16,6 +16,7 @@
 
 #include "spec.h"
 #include "translate.h"
+#include "tty.h"
 #include "utils.h"
 #include "voidoci.h"
 
@@ -199,9 +200,13 @@ static int run_container(const struct global_opts *g, const struct run_opts *o, 
     vd_builder_free(b);
     if (r == 0 && o->pid_file)
         r = write_pid_file(o->pid_file, vd_process_pid(p), err);
+    _cleanup_close_ int console = r == 0 ? vd_process_take_console(p) : -1;
+    if (r == 0 && console >= 0 && o->detach)
+        r = vd_error_set(err, 0, "process.terminal with --detach needs a console socket");
     int status = 0;
     if (r == 0 && !o->detach)
-        r = wait_forwarding_signals(p, &set, &status, err);
+        r = console >= 0 ? tty_relay(p, console, &set, &status, err)
+                         : wait_forwarding_signals(p, &set, &status, err);
     else if (r < 0 && p)
         vd_process_signal(p, SIGKILL, NULL);
     sigprocmask(SIG_SETMASK, &old, NULL);

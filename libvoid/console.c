@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The console: a pty made inside the container's own devpts, its slave as
+ * the process's stdio and controlling terminal and bound on /dev/console;
+ * the master goes to the caller over the sync channel. */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+int vd_builder_set_terminal(vd_builder *b, bool on, unsigned short rows, unsigned short cols)
+{
+    b->terminal = on;
+    b->console_rows = rows;
+    b->console_cols = cols;
+    return 0;
+}
+
+int vd_send_fd(int sock, int type, int fd)
+{
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } control;
+    memset(&control, 0, sizeof(control));
+    struct iovec iov = {.iov_base = &type, .iov_len = sizeof(type)};
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+                         .msg_controllen = sizeof(control.buf)};
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &fd, sizeof(int));
+    ssize_t n;
+    do
+        n = sendmsg(sock, &msg, MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    return n < 0 ? -1 : 0;
+}
+
+/* /dev/console is the pty's slave, bound from its devpts path. */
+static int bind_console(int pty_number, vd_error **err)
+{
+    _cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0)
+        return vd_error_set(err, errno, "open \"/\"");
+    _cleanup_close_ int target = vd_open_in_root(root, "/dev/console", true, true, err);
+    if (target < 0)
+        return vd_error_prefix(err, "create /dev/console");
+    char slave[32], target_path[FD_PATH_MAX];
+    snprintf(slave, sizeof(slave), "/dev/pts/%d", pty_number);
+    fd_path(target, target_path);
+    if (mount(slave, target_path, NULL, MS_BIND, NULL) < 0)
+        return vd_error_set(err, errno, "bind \"%s\" on \"/dev/console\"", slave);
+    return 0;
+}
+
+static int make_controlling_tty(int slave, vd_error **err)
+{
+    if (setsid() < 0)
+        return vd_error_set(err, errno, "start a session for the terminal");
+    if (ioctl(slave, TIOCSCTTY, 0) < 0)
+        return vd_error_set(err, errno, "make the pty the controlling terminal");
+    for (int fd = 0; fd < 3; fd++)
+        if (dup2(slave, fd) < 0)
+            return vd_error_set(err, errno, "make the pty fd %d", fd);
+    return 0;
+}
+
+/* Run in the child after the pivot, while still privileged. */
+int vd_child_setup_console(const vd_builder *b, int sync_fd, vd_error **err)
+{
+    if (!b->terminal)
+        return 0;
+    _cleanup_close_ int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (master < 0)
+        return vd_error_set(err, errno, "open \"/dev/ptmx\" in the container");
+    int unlock = 0, number = -1;
+    if (ioctl(master, TIOCSPTLCK, &unlock) < 0 || ioctl(master, TIOCGPTN, &number) < 0)
+        return vd_error_set(err, errno, "unlock the pty");
+    if (b->console_rows && b->console_cols) {
+        struct winsize ws = {.ws_row = b->console_rows, .ws_col = b->console_cols};
+        if (ioctl(master, TIOCSWINSZ, &ws) < 0)
+            return vd_error_set(err, errno, "set the console size");
+    }
+    /* TIOCGPTPEER opens the slave from the master: no path to race on. */
+    _cleanup_close_ int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (slave < 0)
+        return vd_error_set(err, errno, "open the pty slave");
+    if (bind_console(number, err) < 0 || make_controlling_tty(slave, err) < 0)
+        return -1;
+    if (vd_send_fd(sync_fd, VD_SYNC_CONSOLE, master) < 0)
+        return vd_error_set(err, errno, "send the pty master to the runtime");
+    return 0;
+}
