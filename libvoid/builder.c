@@ -56,6 +56,13 @@ static void strv_free(char **v)
     vd_strvfreep(&v);
 }
 
+static void strv_free_n(char **v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
 vd_builder *vd_builder_new(void)
 {
     vd_builder *b = calloc(1, sizeof(*b));
@@ -97,6 +104,8 @@ void vd_builder_free(vd_builder *b)
     free(b->rlimits);
     free(b->keep_fds);
     free(b->start_fifo);
+    strv_free_n(b->masked_paths, b->n_masked_paths);
+    strv_free_n(b->readonly_paths, b->n_readonly_paths);
     free(b);
 }
 

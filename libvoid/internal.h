@@ -84,6 +84,9 @@ struct vd_builder {
 
     bool terminal;
     unsigned short console_rows, console_cols;
+
+    char **masked_paths, **readonly_paths;
+    size_t n_masked_paths, n_readonly_paths;
 };
 
 /* Messages on the sync channel (spawn.c); an int type leads each one. */
@@ -129,6 +132,8 @@ static inline void fd_path(int fd, char buf[FD_PATH_MAX])
  * (and the last component as a file when `as_file`).  Returns an O_PATH fd. */
 int vd_open_in_root(int root_fd, const char *path, bool create, bool as_file, vd_error **err);
 int vd_create_devices(const vd_builder *b, int root_fd, vd_error **err);
+/* paths.c */
+int vd_apply_paths(const vd_builder *b, int root_fd, vd_error **err);
 
 /* namespaces.c */
 int vd_ns_clone_flag(enum vd_ns ns);

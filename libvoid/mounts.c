@@ -327,7 +327,7 @@ int vd_child_setup_rootfs(const vd_builder *b, vd_error **err)
     for (size_t i = 0; i < b->n_mounts; i++)
         if (mount_one(root_fd, &b->mounts[i], err) < 0)
             return -1;
-    if (vd_create_devices(b, root_fd, err) < 0)
+    if (vd_create_devices(b, root_fd, err) < 0 || vd_apply_paths(b, root_fd, err) < 0)
         return -1;
     int r = b->no_pivot ? move_into(root_fd, b->rootfs, err) : pivot_into(root_fd, b->rootfs, err);
     if (r < 0)

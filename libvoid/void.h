@@ -119,6 +119,11 @@ int vd_builder_add_default_devices(vd_builder *b, vd_error **err);
 /* Add the /dev/fd, stdin, stdout, stderr and ptmx -> pts/ptmx symlinks. */
 void vd_builder_add_dev_symlinks(vd_builder *b);
 
+/* Hide a path (a directory under an empty read-only tmpfs, a file under the
+ * null device) or make it read-only.  Absent paths are skipped. */
+int vd_builder_add_masked_path(vd_builder *b, const char *path, vd_error **err);
+int vd_builder_add_readonly_path(vd_builder *b, const char *path, vd_error **err);
+
 int vd_builder_set_hostname(vd_builder *b, const char *name, vd_error **err);
 int vd_builder_set_domainname(vd_builder *b, const char *name, vd_error **err);
 

@@ -223,6 +223,17 @@ static int translate_mounts(const struct oci_spec *spec, vd_builder *b, vd_error
     return 0;
 }
 
+static int translate_paths(const struct oci_linux *lx, vd_builder *b, vd_error **err)
+{
+    for (size_t i = 0; lx && i < lx->n_masked_paths; i++)
+        if (vd_builder_add_masked_path(b, lx->masked_paths[i], err) < 0)
+            return vd_error_prefix(err, "linux.maskedPaths[%zu]", i);
+    for (size_t i = 0; lx && i < lx->n_readonly_paths; i++)
+        if (vd_builder_add_readonly_path(b, lx->readonly_paths[i], err) < 0)
+            return vd_error_prefix(err, "linux.readonlyPaths[%zu]", i);
+    return 0;
+}
+
 static int translate_names(const struct oci_spec *spec, vd_builder *b, vd_error **err)
 {
     bool own_uts = ns_is_listed(spec->linux_, VD_NS_UTS);
@@ -323,7 +334,8 @@ int oci_translate(const struct oci_spec *spec, const struct oci_translate_opts *
         return vd_error_set(err, 0, "process: is required to run a container");
     if (translate_unsupported(spec, err) < 0 || translate_namespaces(spec->linux_, b, err) < 0 ||
         translate_id_maps(spec->linux_, b, err) < 0 || translate_root(spec, opts, b, err) < 0 ||
-        translate_mounts(spec, b, err) < 0 || translate_names(spec, b, err) < 0 ||
+        translate_mounts(spec, b, err) < 0 || translate_paths(spec->linux_, b, err) < 0 ||
+        translate_names(spec, b, err) < 0 ||
         translate_process(spec->process, b, err) < 0)
         return -1;
     for (int i = 0; i < opts->preserve_fds; i++)
