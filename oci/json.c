@@ -2,10 +2,10 @@
 /*
  * The JSON tree behind json.h, built from yajl's event parser.
  *
- * Not yajl_tree: it keeps neither string lengths (so "/bin/sh\u0000x" would
- * silently become "/bin/sh") nor the raw text of numbers past long long, and
- * frees recursively with no depth limit.  Building the tree here costs a
- * hundred lines and fixes all three.
+ * Not yajl_tree: it drops string lengths, so "/bin/sh\u0000x" would silently
+ * become "/bin/sh", and it has no depth limit.  Building the tree from the
+ * parse events lets us keep lengths, stop at OCI_JSON_MAX_DEPTH and find
+ * duplicate keys while the path is at hand.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -47,13 +47,13 @@ struct builder {
     struct oci_json *open; /* innermost unfinished array or object */
     unsigned depth;
     vd_error **err;
-    bool failed; /* *err says why the parse was cancelled */
+    int failure; /* when a callback cancelled the parse: what vd_error_set returned */
 };
 
+/* Callbacks return 0 to cancel the parse, after saying why in *err. */
 static int builder_fail_oom(struct builder *b)
 {
-    vd_error_set(b->err, ENOMEM, "parse JSON");
-    b->failed = true;
+    b->failure = vd_error_set(b->err, ENOMEM, "parse JSON");
     return 0;
 }
 
@@ -152,9 +152,8 @@ static int on_string(void *ctx, const unsigned char *text, size_t len)
 static int open_container(struct builder *b, enum oci_json_type type)
 {
     if (b->depth == OCI_JSON_MAX_DEPTH) {
-        vd_error_set(b->err, 0, "invalid JSON: nested deeper than %d levels",
-                     OCI_JSON_MAX_DEPTH);
-        b->failed = true;
+        b->failure = vd_error_set(b->err, 0, "invalid JSON: nested deeper than %d levels",
+                                  OCI_JSON_MAX_DEPTH);
         return 0;
     }
     struct oci_json *v = add_value(b, type);
@@ -237,8 +236,7 @@ static int reject_duplicate_keys(struct builder *b, const struct oci_json *obj)
     _cleanup_free_ char *quoted = oci_json_quote(dup->bytes, dup->len);
     if (path == NULL || quoted == NULL)
         return builder_fail_oom(b);
-    vd_error_set(b->err, 0, "%s: duplicate key %s", path, quoted);
-    b->failed = true;
+    b->failure = vd_error_set(b->err, 0, "%s: duplicate key %s", path, quoted);
     return 0;
 }
 
@@ -285,6 +283,19 @@ static void make_single_line(char *s)
         s[--n] = '\0';
 }
 
+/* 1-based line and column (in bytes) of text[offset]. */
+static void locate(const char *text, size_t offset, size_t *line, size_t *column)
+{
+    size_t line_start = 0;
+    *line = 1;
+    for (size_t i = 0; i < offset; i++)
+        if (text[i] == '\n') {
+            (*line)++;
+            line_start = i + 1;
+        }
+    *column = offset - line_start + 1;
+}
+
 static int report_syntax_error(yajl_handle h, const char *text, size_t len, size_t offset,
                                vd_error **err)
 {
@@ -292,15 +303,10 @@ static int report_syntax_error(yajl_handle h, const char *text, size_t len, size
     if (why == NULL)
         return vd_error_set(err, ENOMEM, "parse JSON");
     make_single_line((char *)why);
-    unsigned line = 1;
-    size_t line_start = 0;
-    for (size_t i = 0; i < offset && i < len; i++)
-        if (text[i] == '\n') {
-            line++;
-            line_start = i + 1;
-        }
-    int r = vd_error_set(err, 0, "invalid JSON: %s (line %u, column %zu)", (char *)why, line,
-                         offset - line_start + 1);
+    size_t line, column;
+    locate(text, offset, &line, &column);
+    int r = vd_error_set(err, 0, "invalid JSON: %s (near line %zu, column %zu)", (char *)why,
+                         line, column);
     yajl_free_error(h, why);
     return r;
 }
@@ -316,13 +322,11 @@ int oci_json_parse(const char *text, size_t len, struct oci_json **root, vd_erro
     yajl_status status = yajl_parse(h, (const unsigned char *)text, len);
     if (status == yajl_status_ok)
         status = yajl_complete_parse(h);
-    else /* yajl counts the offending byte as consumed */
+    else /* yajl has usually consumed the offending byte, hence "near" */
         error_offset = yajl_get_bytes_consumed(h) ? yajl_get_bytes_consumed(h) - 1 : 0;
 
-    int r = 0;
-    if (b.failed)
-        r = -1;
-    else if (status != yajl_status_ok)
+    int r = b.failure;
+    if (r == 0 && status != yajl_status_ok)
         r = report_syntax_error(h, text, len, error_offset, err);
     yajl_free(h);
     if (r < 0) {

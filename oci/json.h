@@ -31,7 +31,7 @@ enum oci_json_type {
 struct oci_json;
 
 /* Parse `len` bytes of `text` (no NUL terminator needed).  Errors read
- * "invalid JSON: <why> (line L, column C)" or "<path>: duplicate key \"k\"". */
+ * "invalid JSON: <why> (near line L, column C)" or "<path>: duplicate key \"k\"". */
 int oci_json_parse(const char *text, size_t len, struct oci_json **root, vd_error **err);
 void oci_json_free(struct oci_json *root);
 
