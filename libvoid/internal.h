@@ -105,6 +105,7 @@ void *vd_array_append(void *array_ptr, size_t *n, size_t size, vd_error **err);
 char *vd_strdup_checked(const char *s, vd_error **err);
 
 /* Steps run in the child, in this order (spawn.c drives them). */
+int vd_child_reset_signals(vd_error **err);
 int vd_child_join_namespaces(const vd_builder *b, vd_error **err);
 int vd_child_setup_rootfs(const vd_builder *b, vd_error **err);
 int vd_child_set_names(const vd_builder *b, vd_error **err);

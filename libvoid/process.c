@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <signal.h>
 #include <linux/close_range.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -24,13 +25,42 @@ int vd_child_set_names(const vd_builder *b, vd_error **err)
     return 0;
 }
 
+static const char *const rlimit_names[RLIM_NLIMITS] = {
+    [RLIMIT_CPU] = "RLIMIT_CPU",         [RLIMIT_FSIZE] = "RLIMIT_FSIZE",
+    [RLIMIT_DATA] = "RLIMIT_DATA",       [RLIMIT_STACK] = "RLIMIT_STACK",
+    [RLIMIT_CORE] = "RLIMIT_CORE",       [RLIMIT_RSS] = "RLIMIT_RSS",
+    [RLIMIT_NPROC] = "RLIMIT_NPROC",     [RLIMIT_NOFILE] = "RLIMIT_NOFILE",
+    [RLIMIT_MEMLOCK] = "RLIMIT_MEMLOCK", [RLIMIT_AS] = "RLIMIT_AS",
+    [RLIMIT_LOCKS] = "RLIMIT_LOCKS",     [RLIMIT_SIGPENDING] = "RLIMIT_SIGPENDING",
+    [RLIMIT_MSGQUEUE] = "RLIMIT_MSGQUEUE", [RLIMIT_NICE] = "RLIMIT_NICE",
+    [RLIMIT_RTPRIO] = "RLIMIT_RTPRIO",   [RLIMIT_RTTIME] = "RLIMIT_RTTIME",
+};
+
+/* The caller's blocked and ignored signals must not reach the program:
+ * exec keeps both. */
+int vd_child_reset_signals(vd_error **err)
+{
+    sigset_t none;
+    sigemptyset(&none);
+    if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
+        return vd_error_set(err, errno, "unblock signals");
+    for (int sig = 1; sig < NSIG; sig++) {
+        if (sig == SIGKILL || sig == SIGSTOP)
+            continue;
+        /* Numbers glibc keeps for itself fail with EINVAL: skip them. */
+        if (signal(sig, SIG_DFL) == SIG_ERR && errno != EINVAL)
+            return vd_error_set(err, errno, "reset signal %d", sig);
+    }
+    return 0;
+}
+
 int vd_child_set_rlimits(const vd_builder *b, vd_error **err)
 {
     for (size_t i = 0; i < b->n_rlimits; i++) {
         const struct vd_rlimit_entry *r = &b->rlimits[i];
         if (setrlimit((__rlimit_resource_t)r->resource, &r->limit) < 0)
-            return vd_error_set(err, errno, "set rlimit %d to %llu/%llu", r->resource,
-                                (unsigned long long)r->limit.rlim_cur,
+            return vd_error_set(err, errno, "set %s to %llu (soft) / %llu (hard)",
+                                rlimit_names[r->resource], (unsigned long long)r->limit.rlim_cur,
                                 (unsigned long long)r->limit.rlim_max);
     }
     return 0;

@@ -130,7 +130,7 @@ static int child_wait_for_maps(const vd_builder *b, int sync_fd, vd_error **err)
 /* Everything up to the exec; returns the resolved program. */
 static char *child_setup(const vd_builder *b, int sync_fd, struct gate *g, vd_error **err)
 {
-    if (child_wait_for_maps(b, sync_fd, err) < 0)
+    if (vd_child_reset_signals(err) < 0 || child_wait_for_maps(b, sync_fd, err) < 0)
         return NULL;
     /* Not dumpable: while the init runs our image, nothing in the container
      * may open /proc/<pid>/exe or its fds (CVE-2019-5736).  exec resets it. */
