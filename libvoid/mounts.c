@@ -158,8 +158,22 @@ static int mount_cgroup_hierarchy(int root_fd, const struct vd_mount_entry *m, c
     char target[FD_PATH_MAX];
     fd_path(fd, target);
     unsigned long flags = m->flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY | MS_RELATIME);
-    if (mount(fstype, target, fstype, flags, options) < 0)
+    if (mount(fstype, target, fstype, flags, options) == 0)
+        return 0;
+    if (errno != EPERM)
         return vd_error_set(err, errno, "mount %s \"%s\" on \"%s\"", fstype, options, dest);
+    /* Without privilege over the cgroup namespace (a new user namespace
+     * with the host's cgroup namespace), bind the host's hierarchy. */
+    char host[4096];
+    snprintf(host, sizeof(host), "/sys/fs/cgroup/%s", name);
+    if (mount(host, target, NULL, MS_BIND | MS_REC, NULL) < 0)
+        return vd_error_set(err, errno, "bind \"%s\" on \"%s\"", host, dest);
+    _cleanup_close_ int top = vd_open_in_root(root_fd, dest, false, false, err);
+    if (top < 0)
+        return -1;
+    fd_path(top, target);
+    if (mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | flags | locked_flags(target), NULL) < 0)
+        return vd_error_set(err, errno, "remount \"%s\" with its options", dest);
     return 0;
 }
 
