@@ -238,8 +238,8 @@ int vd_builder_add_device(vd_builder *b, const struct vd_device *d, vd_error **e
                             d->path ? d->path : "");
     if (strchr("cbup", d->type) == NULL || d->type == '\0')
         return vd_error_set(err, EINVAL, "device \"%s\": unknown type '%c'", d->path, d->type);
-    /* A later entry for the same path replaces an earlier one (config.json
-     * may redefine a default device). */
+    /* A later entry for the same path replaces an earlier one (a caller's
+     * list may redefine a default device). */
     struct vd_device_entry *e = NULL;
     for (size_t i = 0; i < b->n_devices; i++)
         if (strcmp(b->devices[i].path, d->path) == 0)
