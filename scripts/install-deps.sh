@@ -1,0 +1,25 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Install what building and testing voidoci needs, on Debian 12, as root.
+# Used by scripts/demo.sh and .ci/run.
+set -euo pipefail
+
+packages=(
+    # the build
+    build-essential pkg-config meson ninja-build git
+    libyajl-dev libcap-dev libseccomp-dev libmnl-dev
+    # the tests: bats runs them, jq edits config.json, busybox-static is
+    # the rootfs (static, so the rootfs needs no libc), runc is compared with
+    bats jq busybox-static runc
+    # bench/run.sh
+    hyperfine
+)
+
+if [ "$(id -u)" != 0 ]; then
+    echo "install-deps.sh: run as root (apt-get)" >&2
+    exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update
+apt-get install -y "${packages[@]}"

@@ -1,0 +1,109 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Build voidoci twice -- build/ as usual and build-asan/ with AddressSanitizer
+# and UndefinedBehaviorSanitizer -- and run every test (the C unit tests and
+# the bats integration suite) against each build.  Ends with one line:
+# "N passed, N failed, N skipped", counting each unit test and each bats test.
+#
+# Run as root from anywhere:  ./tests/run-all.sh
+# This is what CI runs (.ci/run).  Warnings are errors here, for developers
+# and CI alike, so that a run that passes here passes in CI.
+set -uo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
+
+missing=()
+for tool in meson ninja bats jq /bin/busybox; do
+    command -v "$tool" >/dev/null || missing+=("$tool")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "run-all.sh: missing ${missing[*]}: run ./scripts/install-deps.sh as root" >&2
+    exit 1
+fi
+if [ "$(id -u)" != 0 ]; then
+    echo "run-all.sh: the integration tests create namespaces: run as root" >&2
+    exit 1
+fi
+
+passed=0
+failed=0
+skipped=0
+
+# build DIR [MESON-OPTION...]: configure (or reconfigure) DIR and build it.
+build() {
+    local dir=$1
+    shift
+    if [ -f "$dir/build.ninja" ]; then
+        meson configure "$dir" -Dwerror=true "$@" || return 1
+    else
+        meson setup "$dir" -Dwerror=true "$@" || return 1
+    fi
+    ninja -C "$dir"
+}
+
+# count DIR: add the results in DIR/meson-logs/testlog.json to the totals.
+# A test that prints TAP (bats) counts once per TAP line; one that ends with
+# a "N passed, N failed[, N skipped]" line (the C unit tests) counts that;
+# any other test counts once.  A test that failed without reporting a
+# failure of its own (it crashed, or timed out) counts one more failure.
+count() {
+    local log=$1/meson-logs/testlog.json counts p f s
+    if [ ! -s "$log" ]; then
+        echo "run-all.sh: $log is missing: meson test ran nothing" >&2
+        failed=$((failed + 1))
+        return
+    fi
+    counts=$(jq -rs '
+        def n(re): [.[] | select(test(re))] | length;
+        map((.stdout // "" | split("\n")) as $out
+            | [$out[] | select(test("^(not )?ok [0-9]+"))] as $tap
+            | [$out[] | capture("^([A-Za-z_-]+: )?(?<p>[0-9]+) passed, (?<f>[0-9]+) failed(, (?<s>[0-9]+) skipped)?$")] as $sum
+            | (.result == "OK" or .result == "SKIP" or .result == "EXPECTEDFAIL") as $ok
+            | if ($tap | length) > 0 then
+                { p: ($tap | n("^ok ") - n("^ok .*# [Ss][Kk][Ii][Pp]")),
+                  f: ($tap | n("^not ok ")),
+                  s: ($tap | n("^ok .*# [Ss][Kk][Ii][Pp]")) }
+              elif ($sum | length) > 0 then
+                $sum[-1] | { p: (.p | tonumber), f: (.f | tonumber), s: (.s // "0" | tonumber) }
+              else
+                { p: (if .result == "OK" or .result == "EXPECTEDFAIL" then 1 else 0 end),
+                  f: (if $ok then 0 else 1 end),
+                  s: (if .result == "SKIP" then 1 else 0 end) }
+              end
+            | if ($ok | not) and .f == 0 then .f = 1 else . end)
+        | "\(map(.p) | add // 0) \(map(.f) | add // 0) \(map(.s) | add // 0)"
+    ' "$log") || {
+        echo "run-all.sh: cannot read $log" >&2
+        failed=$((failed + 1))
+        return
+    }
+    read -r p f s <<<"$counts"
+    echo "run-all.sh: $1: $p passed, $f failed, $s skipped"
+    passed=$((passed + p))
+    failed=$((failed + f))
+    skipped=$((skipped + s))
+}
+
+# suite DIR [MESON-OPTION...]: build DIR and run its tests.
+suite() {
+    local dir=$1
+    echo "==== $dir: build"
+    if ! build "$@"; then
+        echo "run-all.sh: $dir: build failed" >&2
+        failed=$((failed + 1))
+        return
+    fi
+    echo "==== $dir: meson test"
+    rm -f "$dir/meson-logs/testlog.json"
+    meson test -C "$dir" --print-errorlogs
+    count "$dir"
+}
+
+suite build
+# LeakSanitizer stays on: a leak in the runtime fails the run.  Set
+# ASAN_OPTIONS yourself to change that.
+suite build-asan -Dsanitize=true
+
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
