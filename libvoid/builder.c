@@ -106,6 +106,8 @@ void vd_builder_free(vd_builder *b)
     free(b->start_fifo);
     strv_free_n(b->masked_paths, b->n_masked_paths);
     strv_free_n(b->readonly_paths, b->n_readonly_paths);
+    free(b->keyring);
+    free(b->steps);
     free(b);
 }
 
@@ -410,4 +412,33 @@ int vd_builder_set_start_fifo(vd_builder *b, const char *path, vd_error **err)
     if (path == NULL || path[0] != '/')
         return vd_error_set(err, EINVAL, "start fifo \"%s\" must be absolute", path ? path : "");
     return replace_string(&b->start_fifo, path, err);
+}
+
+int vd_builder_set_session_keyring(vd_builder *b, const char *name, vd_error **err)
+{
+    return replace_string(&b->keyring, name, err);
+}
+
+static int add_step(vd_builder *b, enum vd_step at, bool in_parent, vd_step_fn fn, void *data,
+                    vd_error **err)
+{
+    if (in_parent && at != VD_STEP_NAMESPACES_READY)
+        return vd_error_set(err, EINVAL, "a parent step runs only while the child is set up");
+    struct vd_step_entry *e = vd_array_append(&b->steps, &b->n_steps, sizeof(*e), err);
+    if (e == NULL)
+        return -1;
+    *e = (struct vd_step_entry){.at = at, .in_parent = in_parent, .fn = fn, .data = data};
+    return 0;
+}
+
+int vd_builder_add_parent_step(vd_builder *b, enum vd_step at, vd_step_fn fn, void *data,
+                               vd_error **err)
+{
+    return add_step(b, at, true, fn, data, err);
+}
+
+int vd_builder_add_child_step(vd_builder *b, enum vd_step at, vd_step_fn fn, void *data,
+                              vd_error **err)
+{
+    return add_step(b, at, false, fn, data, err);
 }

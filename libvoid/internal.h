@@ -44,6 +44,13 @@ struct vd_rlimit_entry {
     struct rlimit limit;
 };
 
+struct vd_step_entry {
+    enum vd_step at;
+    bool in_parent;
+    vd_step_fn fn;
+    void *data;
+};
+
 struct vd_builder {
     struct vd_ns_spec ns[VD_NS_COUNT];
     struct vd_id_map *uid_maps, *gid_maps;
@@ -87,6 +94,10 @@ struct vd_builder {
 
     char **masked_paths, **readonly_paths;
     size_t n_masked_paths, n_readonly_paths;
+
+    char *keyring;
+    struct vd_step_entry *steps;
+    size_t n_steps;
 };
 
 /* Messages on the sync channel (spawn.c); an int type leads each one. */
@@ -96,6 +107,8 @@ enum vd_sync_type {
     VD_SYNC_READY,      /* child -> parent: set up, waiting at the start gate */
     VD_SYNC_EXEC,       /* child -> parent: about to exec */
     VD_SYNC_ERROR,      /* child -> parent: a step failed */
+    VD_SYNC_STEP,       /* child -> parent: run your steps for VD_STEP_NAMESPACES_READY */
+    VD_SYNC_STEP_DONE,  /* parent -> child: they succeeded */
 };
 int vd_send_fd(int sock, int type, int fd);
 int vd_child_setup_console(const vd_builder *b, int sync_fd, vd_error **err);
@@ -107,7 +120,9 @@ char *vd_strdup_checked(const char *s, vd_error **err);
 /* Steps run in the child, in this order (spawn.c drives them). */
 int vd_child_reset_signals(vd_error **err);
 int vd_child_join_namespaces(const vd_builder *b, vd_error **err);
-int vd_child_setup_rootfs(const vd_builder *b, vd_error **err);
+int vd_child_prepare_rootfs(const vd_builder *b, vd_error **err);
+int vd_child_enter_rootfs(const vd_builder *b, int root_fd, vd_error **err);
+int vd_child_join_keyring(const vd_builder *b, vd_error **err);
 int vd_child_set_names(const vd_builder *b, vd_error **err);
 int vd_child_set_rlimits(const vd_builder *b, vd_error **err);
 int vd_child_set_user(const vd_builder *b, vd_error **err);

@@ -321,10 +321,13 @@ static int finish_root(const vd_builder *b, vd_error **err)
     return 0;
 }
 
-int vd_child_setup_rootfs(const vd_builder *b, vd_error **err)
+/* Everything up to the pivot: the rootfs bound, the mount list, devices,
+ * masked and read-only paths.  Returns the rootfs fd (or -2 without a
+ * rootfs) for vd_child_enter_rootfs. */
+int vd_child_prepare_rootfs(const vd_builder *b, vd_error **err)
 {
     if (b->rootfs == NULL)
-        return 0;
+        return -2;
     if (b->ns[VD_NS_MOUNT].mode == VD_NS_MODE_SHARE)
         return vd_error_set(err, EINVAL, "a rootfs needs its own mount namespace");
     /* Nothing done below may propagate back to the host. */
@@ -343,6 +346,13 @@ int vd_child_setup_rootfs(const vd_builder *b, vd_error **err)
             return -1;
     if (vd_create_devices(b, root_fd, err) < 0 || vd_apply_paths(b, root_fd, err) < 0)
         return -1;
+    return steal_fd(&root_fd);
+}
+
+int vd_child_enter_rootfs(const vd_builder *b, int root_fd, vd_error **err)
+{
+    if (root_fd == -2)
+        return 0;
     int r = b->no_pivot ? move_into(root_fd, b->rootfs, err) : pivot_into(root_fd, b->rootfs, err);
     if (r < 0)
         return r;

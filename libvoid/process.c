@@ -7,6 +7,7 @@
 #include <grp.h>
 #include <signal.h>
 #include <linux/close_range.h>
+#include <linux/keyctl.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -213,5 +214,14 @@ int vd_child_finish_process(const vd_builder *b, mode_t caller_umask, vd_error *
     umask(b->has_umask ? b->umask : caller_umask);
     if (b->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
         return vd_error_set(err, errno, "set no_new_privs");
+    return 0;
+}
+
+int vd_child_join_keyring(const vd_builder *b, vd_error **err)
+{
+    if (b->keyring == NULL)
+        return 0;
+    if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, b->keyring) < 0 && errno != ENOSYS)
+        return vd_error_set(err, errno, "join session keyring \"%s\"", b->keyring);
     return 0;
 }

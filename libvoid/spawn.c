@@ -127,8 +127,54 @@ static int child_wait_for_maps(const vd_builder *b, int sync_fd, vd_error **err)
     return 0;
 }
 
+static bool has_steps(const vd_builder *b, enum vd_step at, bool in_parent)
+{
+    for (size_t i = 0; i < b->n_steps; i++)
+        if (b->steps[i].at == at && b->steps[i].in_parent == in_parent)
+            return true;
+    return false;
+}
+
+static int run_steps(const vd_builder *b, enum vd_step at, bool in_parent, pid_t pid,
+                     vd_error **err)
+{
+    for (size_t i = 0; i < b->n_steps; i++) {
+        const struct vd_step_entry *s = &b->steps[i];
+        if (s->at == at && s->in_parent == in_parent && s->fn(pid, s->data, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Our pid as the caller sees it: /proc is still the caller's here. */
+static pid_t host_pid_of_self(void)
+{
+    char buf[32];
+    ssize_t n = readlink("/proc/self", buf, sizeof(buf) - 1);
+    if (n <= 0)
+        return 0;
+    buf[n] = '\0';
+    return (pid_t)strtol(buf, NULL, 10);
+}
+
+/* Namespaces are there, the mounts done: the parent's steps, then ours. */
+static int child_namespaces_ready(const vd_builder *b, int sync_fd, pid_t host_pid,
+                                  vd_error **err)
+{
+    if (has_steps(b, VD_STEP_NAMESPACES_READY, true)) {
+        if (sync_send(sync_fd, VD_SYNC_STEP, NULL) < 0)
+            return vd_error_set(err, errno, "ask the runtime to run its steps");
+        struct sync_msg msg;
+        ssize_t n = sync_recv(sync_fd, &msg, NULL);
+        if (n <= 0 || msg.type != VD_SYNC_STEP_DONE)
+            return vd_error_set(err, n < 0 ? errno : EPIPE, "wait for the runtime's steps");
+    }
+    return run_steps(b, VD_STEP_NAMESPACES_READY, false, host_pid, err);
+}
+
 /* Everything up to the exec; returns the resolved program. */
-static char *child_setup(const vd_builder *b, int sync_fd, struct gate *g, vd_error **err)
+static char *child_setup(const vd_builder *b, int sync_fd, struct gate *g, pid_t *host_pid,
+                         vd_error **err)
 {
     if (vd_child_reset_signals(err) < 0 || child_wait_for_maps(b, sync_fd, err) < 0)
         return NULL;
@@ -138,9 +184,14 @@ static char *child_setup(const vd_builder *b, int sync_fd, struct gate *g, vd_er
         vd_error_set(err, errno, "make the init not dumpable");
         return NULL;
     }
+    *host_pid = b->n_steps ? host_pid_of_self() : 0;
     mode_t caller_umask = umask(0);
-    if (vd_child_join_namespaces(b, err) < 0 || gate_open(b, g, err) < 0 ||
-        vd_child_setup_rootfs(b, err) < 0 || vd_child_set_names(b, err) < 0 ||
+    if (vd_child_join_namespaces(b, err) < 0 || vd_child_join_keyring(b, err) < 0 ||
+        gate_open(b, g, err) < 0)
+        return NULL;
+    _cleanup_close_ int root_fd = vd_child_prepare_rootfs(b, err);
+    if (root_fd == -1 || child_namespaces_ready(b, sync_fd, *host_pid, err) < 0 ||
+        vd_child_enter_rootfs(b, root_fd, err) < 0 || vd_child_set_names(b, err) < 0 ||
         vd_child_setup_console(b, sync_fd, err) < 0)
         return NULL;
     _cleanup_close_ int cwd_fd = vd_child_open_cwd(b, err);
@@ -161,13 +212,16 @@ static __attribute__((noreturn)) void child_main(const vd_builder *b, int sync_f
 {
     vd_error *err = NULL;
     struct gate g;
-    char *program = child_setup(b, sync_fd, &g, &err);
+    pid_t host_pid = 0;
+    char *program = child_setup(b, sync_fd, &g, &host_pid, &err);
     if (program && b->start_fifo) {
         if (sync_send(sync_fd, VD_SYNC_READY, NULL) < 0)
             _exit(127);
         if (gate_wait(b, &g, &err) < 0)
             goto fail;
     }
+    if (program && run_steps(b, VD_STEP_BEFORE_EXEC, false, host_pid, &err) < 0)
+        goto fail;
     if (program) {
         if (sync_send(sync_fd, VD_SYNC_EXEC, NULL) < 0 && !b->start_fifo)
             _exit(127);
@@ -238,7 +292,8 @@ static int parent_write_maps(const vd_builder *b, pid_t pid, int sync_fd, vd_err
 
 /* Read the child's report: 0 once it waits at the gate or has exec'd.
  * A pty master sent on the way lands in *console. */
-static int parent_read_report(const vd_builder *b, int sync_fd, int *console, vd_error **err)
+static int parent_read_report(const vd_builder *b, pid_t pid, int sync_fd, int *console,
+                              vd_error **err)
 {
     bool exec_announced = false;
     for (;;) {
@@ -270,7 +325,14 @@ static int parent_read_report(const vd_builder *b, int sync_fd, int *console, vd
             vd_error_set(err, 0, "%s", msg.text);
             (*err)->errnum = msg.errnum;
             return msg.errnum > 0 ? -msg.errnum : -1;
+        case VD_SYNC_STEP:
+            if (run_steps(b, VD_STEP_NAMESPACES_READY, true, pid, err) < 0)
+                return -1;
+            if (sync_send(sync_fd, VD_SYNC_STEP_DONE, NULL) < 0)
+                return vd_error_set(err, errno, "tell the child the runtime's steps are done");
+            break;
         case VD_SYNC_MAPPED:
+        case VD_SYNC_STEP_DONE:
             break;
         }
         if (fd >= 0)
@@ -314,7 +376,7 @@ int vd_spawn(vd_builder *b, vd_process **out, vd_error **err)
 
     int console = -1;
     if (parent_write_maps(b, pid, parent_fd, err) < 0 ||
-        parent_read_report(b, parent_fd, &console, err) < 0) {
+        parent_read_report(b, pid, parent_fd, &console, err) < 0) {
         reap(pid);
         vd_closep(&pidfd);
         vd_closep(&console);

@@ -168,6 +168,25 @@ int vd_builder_set_terminal(vd_builder *b, bool on, unsigned short rows, unsigne
  * gate the child execs as soon as it is set up. */
 int vd_builder_set_start_fifo(vd_builder *b, const char *path, vd_error **err);
 
+/* Session keyring: join a new one named `name` (ENOSYS is not an error). */
+int vd_builder_set_session_keyring(vd_builder *b, const char *name, vd_error **err);
+
+/* Points in the setup where a caller's function runs, in the parent (the
+ * child waits for it) or in the child itself. */
+enum vd_step {
+    /* Namespaces exist and the mounts are done; the pivot is next. */
+    VD_STEP_NAMESPACES_READY,
+    /* Past the start gate, just before the exec (child only). */
+    VD_STEP_BEFORE_EXEC,
+};
+/* `host_pid` is the child's pid in the caller's pid namespace.  A step that
+ * fails aborts the spawn (or, past the gate, the child). */
+typedef int (*vd_step_fn)(pid_t host_pid, void *data, vd_error **err);
+int vd_builder_add_parent_step(vd_builder *b, enum vd_step at, vd_step_fn fn, void *data,
+                               vd_error **err);
+int vd_builder_add_child_step(vd_builder *b, enum vd_step at, vd_step_fn fn, void *data,
+                              vd_error **err);
+
 /* ---- spawning ------------------------------------------------------------ */
 
 typedef struct vd_process vd_process;
