@@ -131,7 +131,7 @@ int vd_child_drop_bounding(const vd_builder *b, vd_error **err);
 int vd_child_open_cwd(const vd_builder *b, vd_error **err);
 int vd_child_enter_cwd(const vd_builder *b, int cwd_fd, vd_error **err);
 int vd_child_finish_process(const vd_builder *b, mode_t caller_umask, vd_error **err);
-int vd_child_prepare_fds(const vd_builder *b, vd_error **err);
+int vd_child_prepare_fds(const vd_builder *b, const int *own, size_t n_own, vd_error **err);
 char *vd_child_find_program(const vd_builder *b, vd_error **err);
 int vd_child_exec(const vd_builder *b, const char *program, vd_error **err);
 

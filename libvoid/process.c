@@ -116,28 +116,34 @@ static int cmp_int(const void *a, const void *b)
     return *(const int *)a - *(const int *)b;
 }
 
-/* Everything above 2 closes at exec except the fds the caller keeps.
- * CLOEXEC rather than close: the sync channel must live until the exec. */
-int vd_child_prepare_fds(const vd_builder *b, vd_error **err)
+/* Close every fd above 2 but the ones the caller keeps (made inheritable)
+ * and libvoid's own `own` fds (close-on-exec, needed until the exec).
+ * Closing now rather than at exec matters: an init waiting at its start
+ * gate must not hold, say, the runtime's lock on the state directory. */
+int vd_child_prepare_fds(const vd_builder *b, const int *own, size_t n_own, vd_error **err)
 {
-    _cleanup_free_ int *kept = malloc((b->n_keep_fds + 1) * sizeof(int));
-    if (kept == NULL)
+    size_t n = b->n_keep_fds + n_own;
+    _cleanup_free_ int *survivors = malloc((n + 1) * sizeof(int));
+    if (survivors == NULL)
         return vd_error_set(err, ENOMEM, "sort kept fds");
-    if (b->n_keep_fds)
-        memcpy(kept, b->keep_fds, b->n_keep_fds * sizeof(int));
-    qsort(kept, b->n_keep_fds, sizeof(int), cmp_int);
+    for (size_t i = 0; i < b->n_keep_fds; i++)
+        survivors[i] = b->keep_fds[i];
+    for (size_t i = 0; i < n_own; i++)
+        survivors[b->n_keep_fds + i] = own[i];
+    qsort(survivors, n, sizeof(int), cmp_int);
     unsigned int from = 3;
-    for (size_t i = 0; i <= b->n_keep_fds; i++) {
-        unsigned int to = i < b->n_keep_fds ? (unsigned)kept[i] - 1 : ~0U;
-        if (to >= from && syscall(SYS_close_range, from, to, CLOSE_RANGE_CLOEXEC) < 0)
-            return vd_error_set(err, errno, "mark fds %u-%u close-on-exec", from, to);
-        if (i < b->n_keep_fds) {
-            int fd = kept[i];
-            if (fcntl(fd, F_SETFD, 0) < 0)
-                return vd_error_set(err, errno, "keep fd %d", fd);
-            from = (unsigned)fd + 1;
-        }
+    for (size_t i = 0; i <= n; i++) {
+        if (i < n && survivors[i] < 3)
+            continue;
+        unsigned int to = i < n ? (unsigned)survivors[i] - 1 : ~0U;
+        if (to >= from && syscall(SYS_close_range, from, to, 0) < 0)
+            return vd_error_set(err, errno, "close fds %u-%u", from, to);
+        if (i < n)
+            from = (unsigned)survivors[i] + 1;
     }
+    for (size_t i = 0; i < b->n_keep_fds; i++)
+        if (fcntl(b->keep_fds[i], F_SETFD, 0) < 0)
+            return vd_error_set(err, errno, "keep fd %d", b->keep_fds[i]);
     return 0;
 }
 
