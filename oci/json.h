@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * A read-only JSON tree, the only face of the JSON backend (yajl) that the
- * rest of oci/ sees.  Swapping the backend means rewriting json.c only.
+ * A read-only JSON tree and a JSON writer: the only face of the JSON backend
+ * (yajl) that the rest of oci/ sees.  Swapping the backend means rewriting
+ * json.c only.
  *
  * A parsed tree is strict: valid UTF-8, no comments, no trailing garbage,
  * at most OCI_JSON_MAX_DEPTH nested arrays/objects, and no object with the
@@ -63,6 +64,43 @@ char *oci_json_path(const struct oci_json *v, const char *key);
 /* `s` as a JSON-style quoted string, escaping quotes, backslashes and
  * control bytes, so that user text in a message stays on one line. */
 char *oci_json_quote(const char *s, size_t len);
+
+/* ---- writing ------------------------------------------------------------ */
+
+/* JSON text built call by call, formatted as Go's encoding/json does it
+ * (what runc prints): compact, or with `pretty` one member per line indented
+ * by two spaces, `{}` and `[]` when empty.  Calls never fail one by one:
+ * the first problem (a string that is not valid UTF-8, a key where a value
+ * belongs, out of memory) is kept and reported by oci_json_writer_finish. */
+struct oci_json_writer;
+
+/* NULL when out of memory. */
+struct oci_json_writer *oci_json_writer_new(bool pretty);
+void oci_json_writer_free(struct oci_json_writer *w);
+
+void oci_json_write_begin_object(struct oci_json_writer *w);
+void oci_json_write_end_object(struct oci_json_writer *w);
+void oci_json_write_begin_array(struct oci_json_writer *w);
+void oci_json_write_end_array(struct oci_json_writer *w);
+/* The key of the next member of the innermost object. */
+void oci_json_write_key(struct oci_json_writer *w, const char *key);
+void oci_json_write_string(struct oci_json_writer *w, const char *s);
+void oci_json_write_int(struct oci_json_writer *w, int64_t n);
+void oci_json_write_uint(struct oci_json_writer *w, uint64_t n);
+void oci_json_write_bool(struct oci_json_writer *w, bool b);
+void oci_json_write_null(struct oci_json_writer *w);
+
+/* The finished text (one complete value, no newline after it), NUL-
+ * terminated, *len (if not NULL) its length; free() it.  NULL with *err
+ * set (`write JSON: "bundle": not valid UTF-8`) after any problem.  Frees w
+ * either way. */
+char *oci_json_writer_finish(struct oci_json_writer *w, size_t *len, vd_error **err);
+
+static inline void oci_json_writer_freep(struct oci_json_writer **w)
+{
+    oci_json_writer_free(*w);
+}
+#define _cleanup_json_writer_ __attribute__((cleanup(oci_json_writer_freep)))
 
 static inline void oci_json_freep(struct oci_json **v)
 {

@@ -87,6 +87,8 @@ static int parse_top(vd_error **err, const struct oci_json *top, struct oci_spec
         r = spec_parse_linux(err, v, &spec->linux_);
     if (r == 0 && (v = spec_member(top, "annotations")))
         r = spec_string_map(err, v, &spec->annotations, &spec->n_annotations);
+    if (r == 0 && (v = spec_member(top, "hooks")))
+        r = spec_parse_hooks(err, v, spec);
     return r;
 }
 
@@ -191,5 +193,6 @@ void oci_spec_free(struct oci_spec *spec)
     free(spec->domainname);
     spec_linux_free(spec->linux_);
     spec_kv_free(spec->annotations, spec->n_annotations);
+    spec_hooks_free(spec);
     free(spec);
 }

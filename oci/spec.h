@@ -106,6 +106,26 @@ struct oci_linux {
     size_t n_sysctl;
 };
 
+struct oci_hook {
+    char *path;  /* absolute, required */
+    char **args; /* NULL-terminated, may be NULL */
+    size_t n_args;
+    char **env;  /* NULL-terminated, may be NULL */
+    size_t n_env;
+    bool has_timeout;
+    int timeout; /* seconds, > 0 */
+};
+
+enum oci_hook_kind {
+    OCI_HOOK_PRESTART,
+    OCI_HOOK_CREATE_RUNTIME,
+    OCI_HOOK_CREATE_CONTAINER,
+    OCI_HOOK_START_CONTAINER,
+    OCI_HOOK_POSTSTART,
+    OCI_HOOK_POSTSTOP,
+    OCI_HOOK_KIND_COUNT
+};
+
 struct oci_spec {
     char *oci_version; /* required */
     char *root_path;   /* required on Linux */
@@ -118,7 +138,14 @@ struct oci_spec {
     struct oci_linux *linux_; /* NULL when absent */
     struct oci_kv *annotations;
     size_t n_annotations;
+    /* hooks.prestart, createRuntime, createContainer, startContainer,
+     * poststart, poststop, indexed by enum oci_hook_kind */
+    struct oci_hook *hooks[OCI_HOOK_KIND_COUNT];
+    size_t n_hooks[OCI_HOOK_KIND_COUNT];
 };
+
+/* "prestart", "createRuntime", ... */
+const char *oci_hook_kind_name(enum oci_hook_kind kind);
 
 /* Parse and validate a config.json held in memory. Errors name the JSON
  * path: "process.args[0]: expected a string". */

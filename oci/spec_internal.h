@@ -56,5 +56,9 @@ int spec_parse_process(vd_error **err, const struct oci_json *v, struct oci_proc
 void spec_process_free(struct oci_process *p);
 int spec_parse_linux(vd_error **err, const struct oci_json *v, struct oci_linux **out);
 void spec_linux_free(struct oci_linux *l);
+/* Fills spec->hooks[] and n_hooks[]; what it stored is freed by
+ * spec_hooks_free, also after a failure. */
+int spec_parse_hooks(vd_error **err, const struct oci_json *v, struct oci_spec *spec);
+void spec_hooks_free(struct oci_spec *spec);
 
 #endif

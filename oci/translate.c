@@ -182,15 +182,23 @@ static int translate_id_maps(const struct oci_linux *lx, vd_builder *b, vd_error
     return 0;
 }
 
+int oci_rootfs_path(const struct oci_spec *spec, const char *bundle, char path[PATH_MAX],
+                    vd_error **err)
+{
+    int n = spec->root_path[0] == '/'
+                ? snprintf(path, PATH_MAX, "%s", spec->root_path)
+                : snprintf(path, PATH_MAX, "%s/%s", bundle, spec->root_path);
+    if (n < 0 || n >= PATH_MAX)
+        return vd_error_set(err, ENAMETOOLONG, "root.path: \"%s\"", spec->root_path);
+    return 0;
+}
+
 static int translate_root(const struct oci_spec *spec, const struct oci_translate_opts *opts,
                           vd_builder *b, vd_error **err)
 {
     char path[PATH_MAX];
-    int n = spec->root_path[0] == '/'
-                ? snprintf(path, sizeof(path), "%s", spec->root_path)
-                : snprintf(path, sizeof(path), "%s/%s", opts->bundle, spec->root_path);
-    if (n < 0 || (size_t)n >= sizeof(path))
-        return vd_error_set(err, ENAMETOOLONG, "root.path: \"%s\"", spec->root_path);
+    if (oci_rootfs_path(spec, opts->bundle, path, err) < 0)
+        return -1;
     struct stat st;
     if (stat(path, &st) < 0)
         return vd_error_set(err, errno, "root.path: \"%s\"", path);

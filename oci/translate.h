@@ -3,6 +3,7 @@
 #ifndef OCI_TRANSLATE_H
 #define OCI_TRANSLATE_H
 
+#include <limits.h>
 #include <stdbool.h>
 
 #include "spec.h"
@@ -13,6 +14,10 @@ struct oci_translate_opts {
     bool no_pivot;       /* --no-pivot */
     int preserve_fds;    /* --preserve-fds N: keep fds 3 .. 3+N-1 */
 };
+
+/* The host path of the rootfs: root.path, under `bundle` when relative. */
+int oci_rootfs_path(const struct oci_spec *spec, const char *bundle, char path[PATH_MAX],
+                    vd_error **err);
 
 /* Describe `spec` on a fresh builder. Errors name the JSON path. */
 int oci_translate(const struct oci_spec *spec, const struct oci_translate_opts *opts,

@@ -23,20 +23,20 @@ static int cmd_not_implemented(const struct global_opts *g, int argc, char **arg
 static int cmd_help(const struct global_opts *g, int argc, char **argv, vd_error **err);
 
 static const struct command commands[] = {
-    {"create", cmd_not_implemented, "create a container"},
-    {"delete", cmd_not_implemented, "delete a container and what it holds"},
+    {"create", cmd_create, "create a container"},
+    {"delete", cmd_delete, "delete a container and what it holds"},
     {"events", cmd_not_implemented, "display container events and statistics"},
     {"exec", cmd_not_implemented, "run a new process inside a container"},
     {"features", cmd_not_implemented, "show the enabled features"},
-    {"kill", cmd_not_implemented, "send a signal to a container's init process"},
-    {"list", cmd_not_implemented, "list the containers under the root directory"},
+    {"kill", cmd_kill, "send a signal to a container's init process"},
+    {"list", cmd_list, "list the containers under the root directory"},
     {"pause", cmd_not_implemented, "suspend every process in a container"},
-    {"ps", cmd_not_implemented, "list the processes running in a container"},
+    {"ps", cmd_ps, "list the processes running in a container"},
     {"resume", cmd_not_implemented, "resume a paused container"},
     {"run", cmd_run, "create and run a container"},
     {"spec", cmd_spec, "write an example config.json"},
-    {"start", cmd_not_implemented, "run the user's process in a created container"},
-    {"state", cmd_not_implemented, "print the state of a container as JSON"},
+    {"start", cmd_start, "run the user's process in a created container"},
+    {"state", cmd_state, "print the state of a container as JSON"},
     {"update", cmd_not_implemented, "update a container's resource limits"},
     {"help", cmd_help, "show this help, or a command's help"},
 };

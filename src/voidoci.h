@@ -27,6 +27,13 @@ typedef int (*command_fn)(const struct global_opts *g, int argc, char **argv, vd
 
 int cmd_run(const struct global_opts *g, int argc, char **argv, vd_error **err);
 int cmd_spec(const struct global_opts *g, int argc, char **argv, vd_error **err);
+int cmd_create(const struct global_opts *g, int argc, char **argv, vd_error **err);
+int cmd_start(const struct global_opts *g, int argc, char **argv, vd_error **err);
+int cmd_state(const struct global_opts *g, int argc, char **argv, vd_error **err);
+int cmd_list(const struct global_opts *g, int argc, char **argv, vd_error **err);
+int cmd_kill(const struct global_opts *g, int argc, char **argv, vd_error **err);
+int cmd_delete(const struct global_opts *g, int argc, char **argv, vd_error **err);
+int cmd_ps(const struct global_opts *g, int argc, char **argv, vd_error **err);
 
 /* log.c: one line per call, "voidoci: <msg>" on stderr. With --log the line
  * also goes to the file (JSON: {"level":"error","msg":"...","time":"RFC3339"}

@@ -668,6 +668,106 @@ static void test_bad_linux(void)
     BAD(LINUX("'sysctl': {'kernel_x': true}"), "linux.sysctl.kernel_x: expected a string");
 }
 
+/* ---- hooks --------------------------------------------------------------- */
+
+static void test_hooks(void)
+{
+    struct oci_spec *s = GOOD(DOC(
+        "'hooks': {"
+        " 'prestart': [{'path': '/usr/bin/fix-mounts', 'args': ['fix-mounts', 'arg1', 'arg2'],"
+        "               'env': ['key1=value1']},"
+        "              {'path': '/usr/bin/setup-network'}],"
+        " 'createRuntime': [{'path': '/usr/bin/fix-mounts', 'args': [], 'env': []}],"
+        " 'createContainer': [],"
+        " 'startContainer': [{'path': '/usr/bin/refresh-ldcache', 'timeout': 1}],"
+        " 'poststart': [{'path': '/usr/bin/notify-start', 'timeout': 5, 'args': null}],"
+        " 'poststop': [{'path': '/usr/sbin/cleanup.sh', 'args': ['cleanup.sh', '-f'],"
+        "               'timeout': 2147483647}],"
+        " 'postStop': 'unknown kinds are ignored', 'x': [1]}"));
+    if (s == NULL)
+        return;
+    const struct oci_hook *h = s->hooks[OCI_HOOK_PRESTART];
+    CHECK(s->n_hooks[OCI_HOOK_PRESTART] == 2);
+    CHECK(streq(h[0].path, "/usr/bin/fix-mounts") && h[0].n_args == 3);
+    CHECK(streq(h[0].args[0], "fix-mounts") && streq(h[0].args[2], "arg2") && !h[0].args[3]);
+    CHECK(h[0].n_env == 1 && streq(h[0].env[0], "key1=value1") && h[0].env[1] == NULL);
+    CHECK(!h[0].has_timeout);
+    CHECK(streq(h[1].path, "/usr/bin/setup-network"));
+    CHECK(h[1].args == NULL && h[1].n_args == 0 && h[1].env == NULL && h[1].n_env == 0);
+
+    h = s->hooks[OCI_HOOK_CREATE_RUNTIME];
+    CHECK(s->n_hooks[OCI_HOOK_CREATE_RUNTIME] == 1);
+    CHECK(h[0].n_args == 0 && h[0].args && h[0].args[0] == NULL);
+    CHECK(h[0].n_env == 0 && h[0].env && h[0].env[0] == NULL);
+    CHECK(s->n_hooks[OCI_HOOK_CREATE_CONTAINER] == 0);
+
+    h = s->hooks[OCI_HOOK_START_CONTAINER];
+    CHECK(s->n_hooks[OCI_HOOK_START_CONTAINER] == 1 && h[0].has_timeout && h[0].timeout == 1);
+    h = s->hooks[OCI_HOOK_POSTSTART];
+    CHECK(s->n_hooks[OCI_HOOK_POSTSTART] == 1 && h[0].timeout == 5 && h[0].args == NULL);
+    h = s->hooks[OCI_HOOK_POSTSTOP];
+    CHECK(s->n_hooks[OCI_HOOK_POSTSTOP] == 1 && h[0].timeout == 2147483647);
+    CHECK(h[0].n_args == 2 && streq(h[0].args[1], "-f"));
+    oci_spec_free(s);
+
+    /* no hooks, null hooks, null lists */
+    s = GOOD(DOC("'hooks': null"));
+    for (int kind = 0; s && kind < OCI_HOOK_KIND_COUNT; kind++)
+        CHECK(s->hooks[kind] == NULL && s->n_hooks[kind] == 0);
+    oci_spec_free(s);
+    s = GOOD(DOC("'hooks': {'prestart': null, 'poststop': null}"));
+    CHECK(s && s->hooks[OCI_HOOK_PRESTART] == NULL && s->n_hooks[OCI_HOOK_POSTSTOP] == 0);
+    oci_spec_free(s);
+
+    CHECK(streq(oci_hook_kind_name(OCI_HOOK_PRESTART), "prestart"));
+    CHECK(streq(oci_hook_kind_name(OCI_HOOK_CREATE_RUNTIME), "createRuntime"));
+    CHECK(streq(oci_hook_kind_name(OCI_HOOK_CREATE_CONTAINER), "createContainer"));
+    CHECK(streq(oci_hook_kind_name(OCI_HOOK_START_CONTAINER), "startContainer"));
+    CHECK(streq(oci_hook_kind_name(OCI_HOOK_POSTSTART), "poststart"));
+    CHECK(streq(oci_hook_kind_name(OCI_HOOK_POSTSTOP), "poststop"));
+}
+
+static void test_bad_hooks(void)
+{
+    BAD(DOC("'hooks': []"), "hooks: expected an object");
+    BAD(DOC("'hooks': {'prestart': {'path': '/bin/true'}}"), "hooks.prestart: expected an array");
+    BAD(DOC("'hooks': {'createRuntime': ['/bin/true']}"),
+        "hooks.createRuntime[0]: expected an object");
+    BAD(DOC("'hooks': {'createContainer': [{'path': '/a'}, {'args': ['a']}]}"),
+        "hooks.createContainer[1].path: is required");
+    BAD(DOC("'hooks': {'startContainer': [{'path': 'bin/true'}]}"),
+        "hooks.startContainer[0].path: must be an absolute path");
+    BAD(DOC("'hooks': {'startContainer': [{'path': ''}]}"),
+        "hooks.startContainer[0].path: must be an absolute path");
+    BAD(DOC("'hooks': {'poststart': [{'path': 7}]}"), "hooks.poststart[0].path: expected a string");
+    BAD(DOC("'hooks': {'poststart': [{'path': '/a\\u0000b'}]}"),
+        "hooks.poststart[0].path: contains a NUL byte");
+    BAD(DOC("'hooks': {'poststop': [{'path': '/a', 'args': 'a b'}]}"),
+        "hooks.poststop[0].args: expected an array");
+    BAD(DOC("'hooks': {'poststop': [{'path': '/a', 'args': ['a', 1]}]}"),
+        "hooks.poststop[0].args[1]: expected a string");
+    BAD(DOC("'hooks': {'prestart': [{'path': '/a', 'env': {'A': '1'}}]}"),
+        "hooks.prestart[0].env: expected an array");
+    BAD(DOC("'hooks': {'prestart': [{'path': '/a', 'env': ['A=1', null]}]}"),
+        "hooks.prestart[0].env[1]: expected a string");
+    BAD(DOC("'hooks': {'poststart': [{'path': '/a', 'timeout': 0}]}"),
+        "hooks.poststart[0].timeout: must be greater than zero");
+    BAD(DOC("'hooks': {'poststart': [{'path': '/a', 'timeout': 1},"
+            " {'path': '/b', 'timeout': -5}]}"),
+        "hooks.poststart[1].timeout: must be greater than zero");
+    BAD(DOC("'hooks': {'poststart': [{'path': '/a', 'timeout': 2147483648}]}"),
+        "hooks.poststart[0].timeout: must be between 1 and 2147483647");
+    BAD(DOC("'hooks': {'poststart': [{'path': '/a', 'timeout': -99999999999999999999}]}"),
+        "hooks.poststart[0].timeout: must be between 1 and 2147483647");
+    BAD(DOC("'hooks': {'poststart': [{'path': '/a', 'timeout': 1.5}]}"),
+        "hooks.poststart[0].timeout: expected an integer");
+    BAD(DOC("'hooks': {'poststart': [{'path': '/a', 'timeout': '5'}]}"),
+        "hooks.poststart[0].timeout: expected an integer");
+    /* the lists are read in the spec's order, each checked whole */
+    BAD(DOC("'hooks': {'poststop': [{}], 'prestart': [{'path': '/a'}, 5]}"),
+        "hooks.prestart[1]: expected an object");
+}
+
 /* ---- the JSON layer ------------------------------------------------------ */
 
 static void test_json_paths(void)
@@ -784,6 +884,8 @@ int main(void)
     test_bad_capabilities();
     test_bad_rlimits();
     test_bad_linux();
+    test_hooks();
+    test_bad_hooks();
     test_json_paths();
     test_load();
     printf("%d passed, %d failed\n", passed, failed);

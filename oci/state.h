@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* state.json: what voidoci keeps of a container between commands, and the
+ * runtime-spec "state" object printed by `state` and fed to hooks. */
+#ifndef OCI_STATE_H
+#define OCI_STATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "spec.h"
+#include "void.h"
+
+/* state.json larger than this is refused before parsing. */
+#define OCI_STATE_MAX_SIZE (1024u * 1024)
+
+struct oci_state {
+    char *oci_version; /* OCI_SPEC_VERSION when written by us */
+    char *id;
+    pid_t pid;          /* host pid of the init; 0 before it exists */
+    uint64_t start_time; /* field 22 of /proc/<pid>/stat: tells a reused pid from ours */
+    char *bundle;       /* absolute */
+    char *rootfs;       /* absolute */
+    char *created;      /* RFC 3339 with nanoseconds, UTC, e.g. 2026-11-22T10:13:42.123456789Z */
+    char *owner;        /* "" for root, as runc prints it */
+    bool own_pid_ns;    /* the init is PID 1 of a pid namespace of its own */
+    struct oci_kv *annotations;
+    size_t n_annotations;
+};
+
+/* Write <dir>/state.json atomically (temp file + rename, 0600). */
+int oci_state_write(const char *dir, const struct oci_state *s, vd_error **err);
+/* Read <dir>/state.json; errors name the file and the field:
+ * `read "/run/voidoci/web/state.json": pid: expected an integer`. */
+int oci_state_read(const char *dir, struct oci_state **out, vd_error **err);
+/* The runtime-spec state object (ociVersion, id, status, pid, bundle,
+ * annotations) plus runc's rootfs, created and owner; pretty-printed with
+ * two-space indent when `pretty`, members in runc's order, no newline at
+ * the end.  `status` is one of creating|created|running|paused|stopped; pid
+ * reads 0 when stopped, as runc prints it.  startTime and ownPidNs, kept in
+ * state.json, are not printed. */
+char *oci_state_to_json(const struct oci_state *s, const char *status, bool pretty,
+                        vd_error **err);
+void oci_state_free(struct oci_state *s);
+static inline void oci_state_freep(struct oci_state **s)
+{
+    oci_state_free(*s);
+}
+#define _cleanup_state_ __attribute__((cleanup(oci_state_freep)))
+
+#endif

@@ -1,0 +1,339 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* From a bundle to a live init: config.json read and translated, the state
+ * directory made, hooks wired to their moments, the init spawned, the state
+ * written.  Any failure undoes all of it. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "console_socket.h"
+#include "container.h"
+#include "create.h"
+#include "hooks.h"
+#include "translate.h"
+#include "utils.h"
+
+int parse_preserve_fds(const char *arg, int *out, vd_error **err)
+{
+    char *end;
+    errno = 0;
+    long n = strtol(arg, &end, 10);
+    if (*arg == '\0' || *end || errno || n < 0 || n > 1024)
+        return vd_error_set(err, 0, "--preserve-fds: \"%s\" is not a number of fds (0-1024)",
+                            arg);
+    *out = (int)n;
+    return 0;
+}
+
+int write_pid_file(const char *path, pid_t pid, vd_error **err)
+{
+    char tmp[PATH_MAX];
+    if (snprintf(tmp, sizeof(tmp), "%s.tmp%d", path, (int)getpid()) >= (int)sizeof(tmp))
+        return vd_error_set(err, ENAMETOOLONG, "pid file \"%s\"", path);
+    _cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return vd_error_set(err, errno, "create pid file \"%s\"", tmp);
+    char text[32];
+    int len = snprintf(text, sizeof(text), "%d", (int)pid);
+    if (write(fd, text, (size_t)len) != len || rename(tmp, path) < 0) {
+        int saved = errno;
+        unlink(tmp);
+        return vd_error_set(err, saved, "write pid file \"%s\"", path);
+    }
+    return 0;
+}
+
+int run_state_hooks(const struct oci_spec *spec, enum oci_hook_kind kind,
+                    const struct oci_state *state, const char *status, bool fatal,
+                    vd_error **err)
+{
+    if (spec == NULL || spec->n_hooks[kind] == 0)
+        return 0;
+    _cleanup_free_ char *json = oci_state_to_json(state, status, false, err);
+    if (json == NULL)
+        return -1;
+    return hooks_run(spec->hooks[kind], spec->n_hooks[kind], oci_hook_kind_name(kind), json,
+                     fatal, err);
+}
+
+/* ---- the moments of the hooks -------------------------------------------- */
+
+struct hook_ctx {
+    const struct oci_spec *spec;
+    struct oci_state *state;
+};
+
+/* In the runtime, once the namespaces exist and before the pivot. */
+static int hooks_create_runtime(pid_t pid, void *data, vd_error **err)
+{
+    struct hook_ctx *h = data;
+    h->state->pid = pid;
+    if (run_state_hooks(h->spec, OCI_HOOK_PRESTART, h->state, "creating", true, err) < 0)
+        return -1;
+    return run_state_hooks(h->spec, OCI_HOOK_CREATE_RUNTIME, h->state, "creating", true, err);
+}
+
+/* In the init, in the container's namespaces, before the pivot. */
+static int hooks_create_container(pid_t pid, void *data, vd_error **err)
+{
+    struct hook_ctx *h = data;
+    h->state->pid = pid;
+    return run_state_hooks(h->spec, OCI_HOOK_CREATE_CONTAINER, h->state, "creating", true, err);
+}
+
+/* In the init, past the start gate, before the user's program. */
+static int hooks_start_container(pid_t pid, void *data, vd_error **err)
+{
+    struct hook_ctx *h = data;
+    h->state->pid = pid;
+    return run_state_hooks(h->spec, OCI_HOOK_START_CONTAINER, h->state, "created", true, err);
+}
+
+static int wire_hooks(vd_builder *b, struct hook_ctx *h, vd_error **err)
+{
+    const struct oci_spec *s = h->spec;
+    if ((s->n_hooks[OCI_HOOK_PRESTART] || s->n_hooks[OCI_HOOK_CREATE_RUNTIME]) &&
+        vd_builder_add_parent_step(b, VD_STEP_NAMESPACES_READY, hooks_create_runtime, h, err) < 0)
+        return -1;
+    if (s->n_hooks[OCI_HOOK_CREATE_CONTAINER] &&
+        vd_builder_add_child_step(b, VD_STEP_NAMESPACES_READY, hooks_create_container, h, err) < 0)
+        return -1;
+    if (s->n_hooks[OCI_HOOK_START_CONTAINER] &&
+        vd_builder_add_child_step(b, VD_STEP_BEFORE_EXEC, hooks_start_container, h, err) < 0)
+        return -1;
+    return 0;
+}
+
+/* ---- the state ------------------------------------------------------------ */
+
+static char *now_rfc3339(void)
+{
+    struct timespec ts;
+    struct tm tm;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    char buf[64];
+    size_t n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf + n, sizeof(buf) - n, ".%09ldZ", ts.tv_nsec);
+    return strdup(buf);
+}
+
+static bool has_own_pid_ns(const struct oci_spec *spec)
+{
+    for (size_t i = 0; spec->linux_ && i < spec->linux_->n_namespaces; i++) {
+        const struct oci_namespace *ns = &spec->linux_->namespaces[i];
+        if (ns->ns == VD_NS_PID && ns->path == NULL)
+            return true;
+    }
+    return false;
+}
+
+static int copy_annotations(const struct oci_spec *spec, struct oci_state *s, vd_error **err)
+{
+    if (spec->n_annotations == 0)
+        return 0;
+    s->annotations = calloc(spec->n_annotations, sizeof(struct oci_kv));
+    if (s->annotations == NULL)
+        return vd_error_set(err, ENOMEM, "copy annotations");
+    s->n_annotations = spec->n_annotations;
+    for (size_t i = 0; i < spec->n_annotations; i++) {
+        s->annotations[i].key = strdup(spec->annotations[i].key);
+        s->annotations[i].value = strdup(spec->annotations[i].value);
+        if (!s->annotations[i].key || !s->annotations[i].value)
+            return vd_error_set(err, ENOMEM, "copy annotations");
+    }
+    return 0;
+}
+
+static struct oci_state *new_state(const struct oci_spec *spec, const char *id,
+                                   const char *bundle, vd_error **err)
+{
+    char rootfs[PATH_MAX];
+    if (oci_rootfs_path(spec, bundle, rootfs, err) < 0)
+        return NULL;
+    struct oci_state *s = calloc(1, sizeof(*s));
+    if (s == NULL) {
+        vd_error_set(err, ENOMEM, "allocate the state");
+        return NULL;
+    }
+    s->oci_version = strdup(OCI_SPEC_VERSION);
+    s->id = strdup(id);
+    s->bundle = strdup(bundle);
+    s->rootfs = strdup(rootfs);
+    s->created = now_rfc3339();
+    s->owner = strdup("");
+    s->own_pid_ns = has_own_pid_ns(spec);
+    if (!s->oci_version || !s->id || !s->bundle || !s->rootfs || !s->created || !s->owner) {
+        vd_error_set(err, ENOMEM, "allocate the state");
+        oci_state_free(s);
+        return NULL;
+    }
+    if (copy_annotations(spec, s, err) < 0) {
+        oci_state_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+/* ---- the state directory -------------------------------------------------- */
+
+/* The bundle's config.json as read, kept for delete (poststop) and exec. */
+static int copy_config(const char *bundle, const char *dir, vd_error **err)
+{
+    char from[PATH_MAX], to[PATH_MAX];
+    snprintf(from, sizeof(from), "%s/config.json", bundle);
+    snprintf(to, sizeof(to), "%s/" CONTAINER_CONFIG_FILE, dir);
+    _cleanup_close_ int in = open(from, O_RDONLY | O_CLOEXEC);
+    if (in < 0)
+        return vd_error_set(err, errno, "open \"%s\"", from);
+    _cleanup_close_ int out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (out < 0)
+        return vd_error_set(err, errno, "create \"%s\"", to);
+    char buf[65536];
+    ssize_t n;
+    while ((n = read(in, buf, sizeof(buf))) > 0)
+        if (write(out, buf, (size_t)n) != n)
+            return vd_error_set(err, errno, "write \"%s\"", to);
+    if (n < 0)
+        return vd_error_set(err, errno, "read \"%s\"", from);
+    return 0;
+}
+
+static int make_state_dir(const struct global_opts *g, const struct create_opts *o,
+                          const char *bundle, char **dir, int *lock_fd, vd_error **err)
+{
+    if (state_dir_create(g->root, o->id, dir, err) < 0)
+        return -1;
+    *lock_fd = open(*dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (*lock_fd < 0 || flock(*lock_fd, LOCK_EX) < 0)
+        return vd_error_set(err, errno, "lock \"%s\"", *dir);
+    if (o->gate && mkfifoat(*lock_fd, CONTAINER_FIFO_FILE, 0600) < 0)
+        return vd_error_set(err, errno, "create \"%s/" CONTAINER_FIFO_FILE "\"", *dir);
+    return copy_config(bundle, *dir, err);
+}
+
+/* ---- create ---------------------------------------------------------------- */
+
+static int check_terminal(const struct create_opts *o, const struct oci_spec *spec,
+                          vd_error **err)
+{
+    bool terminal = spec->process && spec->process->terminal;
+    if (terminal && !o->console_socket && !o->relay_terminal)
+        return vd_error_set(err, 0, "process.terminal is true: --console-socket is required");
+    if (!terminal && o->console_socket)
+        return vd_error_set(err, 0, "--console-socket needs process.terminal to be true");
+    return 0;
+}
+
+static int describe(const struct create_opts *o, const char *bundle, struct oci_spec **spec,
+                    vd_builder *b, vd_error **err)
+{
+    char config[PATH_MAX];
+    snprintf(config, sizeof(config), "%s/config.json", bundle);
+    if (oci_spec_load(config, spec, err) < 0)
+        return -1;
+    struct oci_translate_opts topts = {.bundle = bundle, .no_pivot = o->no_pivot,
+                                       .preserve_fds = o->preserve_fds};
+    if (oci_translate(*spec, &topts, b, err) < 0)
+        return vd_error_prefix(err, "config.json");
+    if (check_terminal(o, *spec, err) < 0)
+        return -1;
+    if (!o->no_new_keyring && vd_builder_set_session_keyring(b, o->id, err) < 0)
+        return -1;
+    return 0;
+}
+
+static int hand_over_console(const struct create_opts *o, struct created *c, vd_error **err)
+{
+    _cleanup_close_ int master = vd_process_take_console(c->proc);
+    if (master < 0)
+        return 0;
+    if (o->relay_terminal && !o->console_socket) {
+        c->console = steal_fd(&master);
+        return 0;
+    }
+    return console_socket_send(o->console_socket, master, err);
+}
+
+static int record_init(const struct create_opts *o, struct created *c, vd_error **err)
+{
+    pid_t pid = vd_process_pid(c->proc);
+    c->state->pid = pid;
+    c->state->start_time = process_start_time(pid);
+    if (oci_state_write(c->dir, c->state, err) < 0)
+        return -1;
+    if (o->pid_file && write_pid_file(o->pid_file, pid, err) < 0)
+        return -1;
+    return 0;
+}
+
+static void undo(const struct global_opts *g, const struct create_opts *o, struct created *c)
+{
+    if (c->proc) {
+        vd_process_signal(c->proc, SIGKILL, NULL);
+        while (waitpid(vd_process_pid(c->proc), NULL, 0) < 0 && errno == EINTR)
+            ;
+    }
+    if (c->dir)
+        state_dir_remove(g->root, o->id, NULL);
+    created_release(c);
+}
+
+int container_create(const struct global_opts *g, const struct create_opts *o, struct created *c,
+                     vd_error **err)
+{
+    *c = (struct created){.console = -1};
+    _cleanup_free_ char *bundle = realpath(o->bundle ? o->bundle : ".", NULL);
+    if (bundle == NULL)
+        return vd_error_set(err, errno, "bundle \"%s\"", o->bundle ? o->bundle : ".");
+    vd_builder *b = vd_builder_new();
+    if (b == NULL)
+        return vd_error_set(err, ENOMEM, "allocate the builder");
+    _cleanup_close_ int lock_fd = -1;
+    struct hook_ctx hooks = {0};
+    int r = describe(o, bundle, &c->spec, b, err);
+    if (r == 0 && (c->state = new_state(c->spec, o->id, bundle, err)) == NULL)
+        r = -1;
+    if (r == 0)
+        r = make_state_dir(g, o, bundle, &c->dir, &lock_fd, err);
+    if (r == 0 && o->gate) {
+        char fifo[PATH_MAX];
+        snprintf(fifo, sizeof(fifo), "%s/" CONTAINER_FIFO_FILE, c->dir);
+        r = vd_builder_set_start_fifo(b, fifo, err);
+    }
+    if (r == 0) {
+        hooks = (struct hook_ctx){.spec = c->spec, .state = c->state};
+        r = wire_hooks(b, &hooks, err);
+    }
+    if (r == 0)
+        r = vd_spawn(b, &c->proc, err);
+    vd_builder_free(b);
+    if (r == 0)
+        r = hand_over_console(o, c, err);
+    if (r == 0)
+        r = record_init(o, c, err);
+    if (r < 0) {
+        undo(g, o, c);
+        return -1;
+    }
+    return 0;
+}
+
+void created_release(struct created *c)
+{
+    vd_process_free(c->proc);
+    vd_closep(&c->console);
+    oci_spec_free(c->spec);
+    oci_state_free(c->state);
+    free(c->dir);
+    *c = (struct created){.console = -1};
+}

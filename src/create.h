@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* What create and run share: a container from its bundle up to a live init,
+ * with its state directory, state.json and hooks. */
+#ifndef VOIDOCI_CREATE_H
+#define VOIDOCI_CREATE_H
+
+#include <stdbool.h>
+
+#include "spec.h"
+#include "state.h"
+#include "voidoci.h"
+
+struct create_opts {
+    const char *id;
+    const char *bundle; /* as given; default "." */
+    const char *pid_file;
+    const char *console_socket;
+    bool no_pivot;
+    bool no_new_keyring;
+    int preserve_fds;
+    /* create: the init waits at exec.fifo for `start`.  run: it goes on. */
+    bool gate;
+    /* run in the foreground relays a terminal itself: no socket needed. */
+    bool relay_terminal;
+};
+
+struct created {
+    vd_process *proc;
+    int console;           /* pty master when relay_terminal, else -1 */
+    struct oci_spec *spec; /* for the poststart and poststop hooks */
+    struct oci_state *state;
+    char *dir;             /* the state directory */
+};
+
+/* On failure nothing is left: no process, no state directory. */
+int container_create(const struct global_opts *g, const struct create_opts *o, struct created *c,
+                     vd_error **err);
+void created_release(struct created *c);
+
+/* The runtime-spec hooks of `kind` with the state (as `status`) on stdin.
+ * fatal: see hooks_run. */
+int run_state_hooks(const struct oci_spec *spec, enum oci_hook_kind kind,
+                    const struct oci_state *state, const char *status, bool fatal,
+                    vd_error **err);
+
+struct option;
+/* The options create and run share, plus `extra` handled by `on_extra`
+ * (0: taken).  Returns 1 for --help. */
+int parse_create_args(const char *cmd, int argc, char **argv, struct create_opts *o,
+                      const struct option *extra, int (*on_extra)(int, struct create_opts *),
+                      vd_error **err);
+
+/* Parse "--preserve-fds N". */
+int parse_preserve_fds(const char *arg, int *out, vd_error **err);
+/* Digits only, no newline, written atomically (containerd uses Atoi). */
+int write_pid_file(const char *path, pid_t pid, vd_error **err);
+
+#endif
