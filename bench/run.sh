@@ -1,11 +1,20 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# How long `RUNTIME run` of busybox's `true` takes, from start to exit, for
-# voidoci and for runc and crun where they are installed.  All runtimes run
-# the same bundle (config.json from `voidoci spec`, terminal false), each
-# with its own --root.  With hyperfine: --warmup 5 --runs $RUNS, JSON saved
-# in bench/results/.  Without it: a plain loop of $RUNS runs each.
+# How long voidoci takes against runc and crun (where they are installed),
+# on the same bundle (config.json from `voidoci spec`, terminal false, busybox's
+# `true`), each runtime with its own --root:
+#
+#   run     `RUNTIME run`, from start to exit
+#   cycle   `RUNTIME create`, `start`, `delete --force`: the calls podman and
+#           containerd make for a container's life.  The three calls run
+#           from one small bash script (the same for every runtime), so the
+#           time includes a bash start-up; delete --force, because /bin/true
+#           may or may not have exited when start returns.
+#
+# With hyperfine: --warmup $WARMUP --runs $RUNS, JSON saved in bench/results/.
+# Without it: a plain loop of $RUNS runs each.  Prints the medians and the
+# ratios voidoci/runc and voidoci/crun.
 #
 # Usage (as root): bench/run.sh        RUNS=100 bench/run.sh
 #   VOIDOCI    the binary to time (default build/src/voidoci)
@@ -30,35 +39,62 @@ die() {
 
 work=$(mktemp -d /tmp/voidoci-bench.XXXXXX)
 cleanup() {
-    local m
-    # A run killed half-way could leave its container's mounts behind.
+    local m r d
+    # A run killed half-way could leave a container, or its mounts, behind.
+    for r in "$work"/root-*; do
+        [ -d "$r" ] || continue
+        for d in "$r"/*/; do
+            [ -d "$d" ] || continue
+            echo "bench: deleting leftover container $(basename "$d")" >&2
+            "${runtime_bin[${r##*/root-}]:-$VOIDOCI}" --root "$r" delete --force "$(basename "$d")" \
+                </dev/null >/dev/null 2>&1 || true
+        done
+    done
     for m in $(awk -v w="$work" 'index($5, w) == 1 { print $5 }' /proc/self/mountinfo | sort -r); do
         echo "bench: unmounting leftover $m" >&2
         umount -l "$m" || true
     done
     rm -rf "$work"
 }
+declare -A runtime_bin
 trap cleanup EXIT
 
 VOIDOCI=$VOIDOCI tests/make-bundle.sh "$work/bundle" true >/dev/null
 
 # The runtimes to time: voidoci first, then the others that are installed
-# and can run this bundle.
+# and can run this bundle.  Each gets a run command and a cycle script.
 names=()
-commands=()
+run_commands=()
+cycle_commands=()
 add_runtime() {
-    local name=$1 bin=$2 root=$work/root-$1 cmd
+    local name=$1 bin=$2 root=$work/root-$1 cmd script=$work/cycle-$1.sh
     cmd="$bin --root $root run --bundle $work/bundle $ID"
-    if ! $cmd >"$work/check.out" 2>&1; then
+    if ! $cmd </dev/null >"$work/check.out" 2>&1; then
         echo "bench: $name cannot run the bundle here, skipped: $(head -c 300 "$work/check.out")" >&2
         return
     fi
+    cat >"$script" <<SCRIPT
+#!/bin/bash
+set -e
+"$bin" --root "$root" create --bundle "$work/bundle" "$ID-cycle"
+"$bin" --root "$root" start "$ID-cycle"
+"$bin" --root "$root" delete --force "$ID-cycle"
+SCRIPT
+    chmod +x "$script"
+    # The container's stdio is the script's: never a pipe.
+    if ! "$script" </dev/null >/dev/null 2>"$work/check.out" || [ -e "$root/$ID-cycle" ]; then
+        echo "bench: $name cannot create, start and delete the bundle here, skipped:" \
+            "$(head -c 300 "$work/check.out")" >&2
+        return
+    fi
+    runtime_bin[$name]=$bin
     names+=("$name")
-    commands+=("$cmd")
+    run_commands+=("$cmd")
+    cycle_commands+=("$script")
 }
 
 add_runtime voidoci "$VOIDOCI"
-[ ${#names[@]} -eq 1 ] || die "voidoci failed to run the benchmark bundle"
+[ ${#names[@]} -eq 1 ] || die "voidoci failed to run, or to create, start and delete, the benchmark bundle"
 for other in runc crun; do
     if bin=$(command -v "$other"); then
         add_runtime "$other" "$bin"
@@ -68,45 +104,62 @@ for other in runc crun; do
 done
 
 declare -A median_ms
-if [ -n "$HYPERFINE" ] && command -v "$HYPERFINE" >/dev/null; then
-    mkdir -p bench/results
-    json=bench/results/run-true-$(date -u +%Y%m%dT%H%M%SZ).json
-    args=()
-    for i in "${!names[@]}"; do
-        args+=(-n "${names[i]}" "${commands[i]}")
-    done
-    # -N: no shell in between, so that only the runtime is timed.
-    "$HYPERFINE" -N --warmup "$WARMUP" --runs "$RUNS" --export-json "$json" "${args[@]}"
-    while read -r name ms; do
-        median_ms[$name]=$ms
-    done < <(jq -r '.results[] | "\(.command) \(.median * 1000)"' "$json")
-    echo "bench: hyperfine results in $json"
-else
-    echo "bench: no hyperfine: timing a plain loop of $RUNS runs" >&2
-    for i in "${!names[@]}"; do
-        for ((r = 0; r < WARMUP; r++)); do
-            ${commands[i]} >/dev/null
-        done
-        for ((r = 0; r < RUNS; r++)); do
-            t0=$(date +%s%N)
-            ${commands[i]} >/dev/null
-            t1=$(date +%s%N)
-            echo $((t1 - t0))
-        done | sort -n | awk '{ t[NR] = $1 }
-            END { m = (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2; printf "%.3f\n", m / 1e6 }' \
-            >"$work/median"
-        median_ms[${names[i]}]=$(cat "$work/median")
-    done
-fi
 
-echo
-echo "median wall time of \`run\` of /bin/true ($RUNS runs):"
-for name in "${names[@]}"; do
-    printf '  %-8s %8.2f ms\n' "$name" "${median_ms[$name]}"
-done
-for other in runc crun; do
-    if [ -n "${median_ms[$other]-}" ]; then
-        printf '  ratio voidoci/%s: %.2f\n' "$other" \
-            "$(awk -v a="${median_ms[voidoci]}" -v b="${median_ms[$other]}" 'BEGIN { print a / b }')"
+# time_commands KIND COMMAND...: time each runtime's COMMAND (in the order
+# of $names) and set median_ms[KIND/NAME] in milliseconds.
+time_commands() {
+    local kind=$1 i r json name ms t0 t1
+    shift
+    local -a cmds=("$@") args=()
+    if [ -n "$HYPERFINE" ] && command -v "$HYPERFINE" >/dev/null; then
+        mkdir -p bench/results
+        json=bench/results/$kind-true-$(date -u +%Y%m%dT%H%M%SZ).json
+        for i in "${!names[@]}"; do
+            args+=(-n "${names[i]}" "${cmds[i]}")
+        done
+        # -N: no shell in between, so that only the runtime is timed.
+        "$HYPERFINE" -N --warmup "$WARMUP" --runs "$RUNS" --export-json "$json" "${args[@]}"
+        while read -r name ms; do
+            median_ms[$kind/$name]=$ms
+        done < <(jq -r '.results[] | "\(.command) \(.median * 1000)"' "$json")
+        echo "bench: hyperfine results in $json"
+    else
+        echo "bench: no hyperfine: timing a plain loop of $RUNS runs" >&2
+        for i in "${!names[@]}"; do
+            for ((r = 0; r < WARMUP; r++)); do
+                ${cmds[i]} </dev/null >/dev/null
+            done
+            for ((r = 0; r < RUNS; r++)); do
+                t0=$(date +%s%N)
+                ${cmds[i]} </dev/null >/dev/null
+                t1=$(date +%s%N)
+                echo $((t1 - t0))
+            done | sort -n | awk '{ t[NR] = $1 }
+                END { m = (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2; printf "%.3f\n", m / 1e6 }' \
+                >"$work/median"
+            median_ms[$kind/${names[i]}]=$(cat "$work/median")
+        done
     fi
-done
+}
+
+# report KIND TITLE: the medians of KIND and voidoci's ratio to the others.
+report() {
+    local kind=$1 title=$2 name other
+    echo
+    echo "median wall time of $title ($RUNS runs):"
+    for name in "${names[@]}"; do
+        printf '  %-8s %8.2f ms\n' "$name" "${median_ms[$kind/$name]}"
+    done
+    for other in runc crun; do
+        if [ -n "${median_ms[$kind/$other]-}" ]; then
+            printf '  ratio voidoci/%s: %.2f\n' "$other" \
+                "$(awk -v a="${median_ms[$kind/voidoci]}" -v b="${median_ms[$kind/$other]}" 'BEGIN { print a / b }')"
+        fi
+    done
+}
+
+time_commands run "${run_commands[@]}"
+time_commands cycle "${cycle_commands[@]}"
+
+report run '`run` of /bin/true'
+report cycle '`create` + `start` + `delete --force` of /bin/true'

@@ -77,13 +77,14 @@ static ssize_t sync_recv(int sock, struct sync_msg *msg, int *fd)
 /* ---- the child ----------------------------------------------------------- */
 
 struct gate {
-    int fifo_fd;   /* O_PATH on the FIFO, opened on the host side */
-    int fd_dir;    /* O_PATH on our own /proc/self/fd, on the host's /proc */
+    int fifo_fd;  /* O_PATH on the FIFO, opened on the host side */
+    int fd_dir;   /* O_PATH on our own /proc/self/fd, on the host's /proc */
+    int write_fd; /* the FIFO open for writing, once past the gate */
 };
 
 static int gate_open(const vd_builder *b, struct gate *g, vd_error **err)
 {
-    g->fifo_fd = g->fd_dir = -1;
+    g->fifo_fd = g->fd_dir = g->write_fd = -1;
     if (b->start_fifo == NULL)
         return 0;
     g->fifo_fd = open(b->start_fifo, O_PATH | O_CLOEXEC);
@@ -97,20 +98,29 @@ static int gate_open(const vd_builder *b, struct gate *g, vd_error **err)
     return 0;
 }
 
-/* Block until `start` opens the FIFO for reading. */
+/* Block until `start` opens the FIFO for reading, then tell it we are
+ * through.  The write end stays open, close-on-exec: start reads EOF at a
+ * successful exec, or the text of what failed after the gate. */
 static int gate_wait(const vd_builder *b, struct gate *g, vd_error **err)
 {
     char name[16];
     snprintf(name, sizeof(name), "%d", g->fifo_fd);
-    int fd = openat(g->fd_dir, name, O_WRONLY | O_CLOEXEC);
-    if (fd < 0)
+    g->write_fd = openat(g->fd_dir, name, O_WRONLY | O_CLOEXEC);
+    if (g->write_fd < 0)
         return vd_error_set(err, errno, "wait at start fifo \"%s\"", b->start_fifo);
-    if (write(fd, "0", 1) < 0)
+    if (write(g->write_fd, "0", 1) < 0)
         return vd_error_set(err, errno, "write start fifo \"%s\"", b->start_fifo);
-    close(fd);
     close(g->fifo_fd);
     close(g->fd_dir);
     return 0;
+}
+
+static void gate_report(const struct gate *g, const vd_error *e)
+{
+    if (g->write_fd < 0 || e == NULL || e->msg == NULL)
+        return;
+    ssize_t ignored = write(g->write_fd, e->msg, strlen(e->msg));
+    (void)ignored;
 }
 
 static int child_wait_for_maps(const vd_builder *b, int sync_fd, vd_error **err)
@@ -218,7 +228,7 @@ static char *child_setup(const vd_builder *b, int sync_fd, struct gate *g, pid_t
 static __attribute__((noreturn)) void child_main(const vd_builder *b, int sync_fd)
 {
     vd_error *err = NULL;
-    struct gate g;
+    struct gate g = {.fifo_fd = -1, .fd_dir = -1, .write_fd = -1};
     pid_t host_pid = 0;
     char *program = child_setup(b, sync_fd, &g, &host_pid, &err);
     if (program && b->start_fifo) {
@@ -235,9 +245,10 @@ static __attribute__((noreturn)) void child_main(const vd_builder *b, int sync_f
         vd_child_exec(b, program, &err);
     }
 fail:
-    /* After READY nobody may be listening any more: the exit status is
-     * then the only report. */
+    /* Before READY the parent listens on the sync channel; past the gate
+     * `start` listens on the FIFO. */
     sync_send(sync_fd, VD_SYNC_ERROR, err);
+    gate_report(&g, err);
     _exit(127);
 }
 

@@ -164,8 +164,10 @@ int vd_builder_keep_fd(vd_builder *b, int fd, vd_error **err);
 int vd_builder_set_terminal(vd_builder *b, bool on, unsigned short rows, unsigned short cols);
 
 /* Hold the finished child before exec until another process opens the FIFO
- * at `path` (a host path) for reading: the create/start split.  Without a
- * gate the child execs as soon as it is set up. */
+ * at `path` (a host path) for reading: the create/start split.  The child
+ * then writes one byte "0"; the FIFO closes at a successful exec, and a
+ * failure past the gate is written to it as text first.  Without a gate the
+ * child execs as soon as it is set up. */
 int vd_builder_set_start_fifo(vd_builder *b, const char *path, vd_error **err);
 
 /* Session keyring: join a new one named `name` (ENOSYS is not an error). */

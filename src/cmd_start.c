@@ -16,8 +16,29 @@
 
 #define GATE_POLL_MS 100
 
+/* Wait for data on the FIFO while the init lives.  Returns what read()
+ * returned (0 at EOF, when the init exec'd or died). */
+static ssize_t read_gate(const struct container *c, int fifo, char *buf, size_t len,
+                         vd_error **err)
+{
+    for (;;) {
+        struct pollfd p = {.fd = fifo, .events = POLLIN};
+        int n = poll(&p, 1, GATE_POLL_MS);
+        if (n < 0 && errno != EINTR)
+            return vd_error_set(err, errno, "wait for the init at the start fifo");
+        if (n > 0) {
+            ssize_t r = read(fifo, buf, len);
+            if (r >= 0 || (errno != EAGAIN && errno != EINTR))
+                return r < 0 ? vd_error_set(err, errno, "read the start fifo") : r;
+        }
+        if (container_status(c) == CONTAINER_STOPPED)
+            return 0;
+    }
+}
+
 /* Open the FIFO without blocking (an init that died would never open its
- * end) and wait for the init's byte while it is alive. */
+ * end), take the init's "0", then wait for the exec: EOF means the
+ * program runs; text means a startContainer hook or the exec failed. */
 static int open_gate(const struct container *c, vd_error **err)
 {
     _cleanup_close_ int dir = open(c->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -26,19 +47,25 @@ static int open_gate(const struct container *c, vd_error **err)
     _cleanup_close_ int fifo = openat(dir, CONTAINER_FIFO_FILE, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fifo < 0)
         return vd_error_set(err, errno, "open the start fifo");
-    for (;;) {
-        struct pollfd p = {.fd = fifo, .events = POLLIN};
-        int n = poll(&p, 1, GATE_POLL_MS);
-        if (n < 0 && errno != EINTR)
-            return vd_error_set(err, errno, "wait for the init at the start fifo");
-        char byte;
-        if (n > 0 && read(fifo, &byte, 1) == 1)
-            break;
-        if (container_status(c) == CONTAINER_STOPPED)
-            return vd_error_set(err, 0, "the container's init exited before start");
-    }
+    char byte;
+    ssize_t n = read_gate(c, fifo, &byte, 1, err);
+    if (n < 0)
+        return -1;
+    if (n == 0)
+        return vd_error_set(err, 0, "the container's init exited before start");
     if (unlinkat(dir, CONTAINER_FIFO_FILE, 0) < 0)
         return vd_error_set(err, errno, "remove the start fifo");
+    char text[4096];
+    size_t used = 0;
+    while (used < sizeof(text) - 1 &&
+           (n = read_gate(c, fifo, text + used, sizeof(text) - 1 - used, err)) > 0)
+        used += (size_t)n;
+    if (n < 0)
+        return -1;
+    if (used > 0) {
+        text[used] = '\0';
+        return vd_error_set(err, 0, "%s", text);
+    }
     return 0;
 }
 

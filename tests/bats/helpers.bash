@@ -5,9 +5,10 @@
 #
 # Each test gets its own state directory ($ROOT, passed as --root), its own
 # container ID ($ID) and a bundle path ($BUNDLE, made by make_bundle).  The
-# teardown fails the test if the test left a mount, a state directory, a
-# cgroup or a process behind, after cleaning it up so that the next test
-# starts clean.
+# teardown first deletes (`delete --force`) any container the test left in
+# $ROOT, then fails the test if the test left a container, a mount, a state
+# directory, a cgroup or a process behind, after cleaning it up so that the
+# next test starts clean.
 
 bats_require_minimum_version 1.5.0
 
@@ -34,12 +35,15 @@ voidoci_setup() {
     ROOT=$(mktemp -d "${TMPDIR:-/tmp}/voidoci-root.XXXXXX")
     ID="vt${BATS_SUITE_TEST_NUMBER:-$BATS_TEST_NUMBER}-$$-$RANDOM"
     BUNDLE=$BATS_TEST_TMPDIR/bundle
+    BG_PIDS=()
 }
 
 # Call from each file's teardown().
 voidoci_teardown() {
     cd / || return 1
     local leaks=0
+    _stop_background_jobs
+    _delete_left_containers || leaks=1
     check_nothing_left_behind || leaks=1
     if [ -n "${ROOT-}" ] && [ -d "$ROOT" ]; then
         rm -rf "$ROOT"
@@ -107,9 +111,13 @@ json_array() {
 
 # ---- running voidoci ------------------------------------------------------
 
-# vo ARG...: voidoci with this test's --root, under a timeout.
+# vo ARG...: voidoci with this test's --root, under a timeout.  The call
+# carries VOIDOCI_TEST_MARK=$ID in its environment, and so does every process
+# it forks until one execs with an environment of its own: that is how the
+# teardown finds a runtime process that outlived its command (runtime_pids).
 vo() {
-    timeout --kill-after=10 "$VOIDOCI_TEST_TIMEOUT" "$VOIDOCI" --root "$ROOT" "$@"
+    VOIDOCI_TEST_MARK=${ID-} timeout --kill-after=10 "$VOIDOCI_TEST_TIMEOUT" \
+        "$VOIDOCI" --root "$ROOT" "$@"
 }
 
 # vrun [RUN-OPTION...]: run this test's bundle as this test's container.
@@ -126,6 +134,137 @@ wait_for() {
     done
     echo "timed out waiting for: $*" >&2
     return 1
+}
+
+# ---- the container lifecycle: create, start, state ------------------------
+
+# Without a terminal the container's init keeps create's stdin, stdout and
+# stderr, so create must never write to a pipe that someone then reads to
+# its end: bats' `run` would wait for the container to exit.  These helpers
+# give create files instead: stdin /dev/null, stdout and stderr
+# $BATS_TEST_TMPDIR/<id>.out and <id>.err, which the container writes to
+# after start (ctr_output).  fd 3 (bats' own output) is closed, so that a
+# runtime that leaked it to the container could not hang bats.
+
+# run_create [--id ID] [CREATE-OPTION...]: `create --bundle $BUNDLE OPTION...
+# ID` (ID defaults to $ID).  Like `run --separate-stderr`, it sets $status,
+# $output and $stderr (create's own output, read as soon as it returns) and
+# returns 0.  For another bundle: BUNDLE=dir run_create --id other.
+run_create() {
+    local id=$ID out err
+    if [ "${1-}" = --id ]; then
+        id=$2
+        shift 2
+    fi
+    out=$BATS_TEST_TMPDIR/$id.out
+    err=$BATS_TEST_TMPDIR/$id.err
+    status=0
+    vo create --bundle "$BUNDLE" "$@" "$id" </dev/null >"$out" 2>"$err" 3>&- || status=$?
+    output=$(cat "$out")
+    stderr=$(cat "$err")
+}
+
+# vcreate [--id ID] [CREATE-OPTION...]: run_create, which must succeed and
+# print nothing on stdout.
+vcreate() {
+    run_create "$@"
+    if [ "$status" -ne 0 ]; then
+        echo "create failed with status $status: $stderr" >&2
+        return 1
+    fi
+    if [ -n "$output" ]; then
+        echo "create printed on stdout: $output" >&2
+        return 1
+    fi
+}
+
+# vstart [ID]: start the container, which must succeed.
+vstart() {
+    vo start "${1:-$ID}" </dev/null 3>&-
+}
+
+# ctr_output [ID]: what the container (and its create) wrote to stdout.
+ctr_output() {
+    cat "$BATS_TEST_TMPDIR/${1:-$ID}.out"
+}
+
+# state_field FIELD [ID]: .FIELD of `state ID`, raw (jq -r).
+state_field() {
+    local json
+    json=$(vo state "${2:-$ID}") || return 1
+    jq -er --arg f "$1" '.[$f] // empty' <<<"$json"
+}
+
+# state_is STATUS [ID]: the container's status is STATUS.
+state_is() {
+    [ "$(state_field status "${2:-$ID}" 2>/dev/null)" = "$1" ]
+}
+
+# wait_status STATUS [ID]: wait up to 10 s for the container to reach STATUS.
+wait_status() {
+    wait_for state_is "$@"
+}
+
+# bundle_writable DIR: a rootfs the container may write to (runc's and
+# voidoci's spec make it read-only), so that a process inside can leave
+# files for the test at DIR/rootfs/PATH.
+bundle_writable() {
+    bundle_jq "$1" '.root.readonly = false'
+}
+
+# bg COMMAND...: run COMMAND in the background, without bats' fd 3 (bats
+# would wait for it), and remember its pid in $BG_PID; the teardown kills it
+# if the test did not wait for it.
+bg() {
+    "$@" 3>&- &
+    BG_PID=$!
+    BG_PIDS+=("$BG_PID")
+}
+
+# pids_alive PID...: true when any of the pids is a live process (not a
+# zombie).
+pids_alive() {
+    local p state
+    for p; do
+        # The state follows the command name, which may hold spaces: ") ".
+        state=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null) || continue
+        state=${state%% *}
+        [ -n "$state" ] && [ "$state" != Z ] && [ "$state" != X ] && return 0
+    done
+    return 1
+}
+
+# pids_gone PID...: none of the pids is a live process.  (A bare `! cmd`
+# does not fail a bats test.)
+pids_gone() {
+    ! pids_alive "$@"
+}
+
+# runtime_pids: processes (other than this shell) that carry this test's
+# VOIDOCI_TEST_MARK: runtime processes started through vo that are still
+# there.  A container's init carries it until start makes it exec the
+# user's program with config.json's environment.
+runtime_pids() {
+    local p mark="VOIDOCI_TEST_MARK=${ID-}"
+    [ -n "${ID-}" ] || return 0
+    for p in /proc/[0-9]*; do
+        p=${p#/proc/}
+        { [ "$p" = $$ ] || [ "$p" = "$BASHPID" ]; } && continue
+        grep -qzxF -- "$mark" "/proc/$p/environ" 2>/dev/null && echo "$p"
+    done
+    return 0
+}
+
+# rootfs_pids: the live processes whose root is this test's rootfs (or any
+# bundle's in the test's directory): the containers' processes, seen from
+# the host.
+rootfs_pids() {
+    _leaked_pids
+}
+
+# no_rootfs_pids: true when no process runs in this test's rootfs.
+no_rootfs_pids() {
+    [ -z "$(_leaked_pids)" ]
 }
 
 # The ID of the inode at PATH, to recognise a container's root from outside
@@ -208,45 +347,85 @@ assert_one_error_line() {
 
 # ---- what a test may not leave behind -------------------------------------
 
-# Mount points that mention the bundle or the state directory, deepest first.
+_stop_background_jobs() {
+    local p
+    for p in ${BG_PIDS[@]+"${BG_PIDS[@]}"}; do
+        kill -KILL "$p" 2>/dev/null
+        wait "$p" 2>/dev/null
+    done
+    BG_PIDS=()
+}
+
+# _delete_left_containers: every container the test left in $ROOT (it failed
+# half-way, or forgot to) is deleted with `delete --force`, as a client
+# would, and counts as a failure of the test.
+_delete_left_containers() {
+    local d id st left=0
+    { [ -n "${ROOT-}" ] && [ -d "$ROOT" ]; } || return 0
+    for d in "$ROOT"/*/; do
+        [ -d "$d" ] || continue
+        id=$(basename "$d")
+        left=1
+        st=$(timeout 10 "$VOIDOCI" --root "$ROOT" state "$id" 2>/dev/null </dev/null 3>&- |
+            jq -r .status 2>/dev/null)
+        echo "the test left container $id (${st:-status unknown}): delete --force $id" >&2
+        VOIDOCI_TEST_MARK=${ID-} timeout --kill-after=5 30 "$VOIDOCI" --root "$ROOT" \
+            delete --force "$id" </dev/null >&2 3>&- ||
+            echo "delete --force $id failed" >&2
+    done
+    return "$left"
+}
+
+# Mount points that mention the bundle, the test's directory or the state
+# directory, deepest first.
 _leaked_mounts() {
     local pat
-    for pat in "${BUNDLE-}" "${ROOT-}"; do
+    for pat in "${BUNDLE-}" "${BATS_TEST_TMPDIR:+$BATS_TEST_TMPDIR/}" "${ROOT-}"; do
         [ -n "$pat" ] || continue
         # Field 5 is the mount point, with spaces etc. escaped as \040.
         awk -v p="$pat" 'index($5, p) == 1 { print $5 }' /proc/self/mountinfo
     done | sort -ru
 }
 
-# Processes (other than this shell) whose root or cwd is inside the bundle.
+# Processes (other than this shell) whose root or cwd is inside the bundle,
+# or whose root is the rootfs of any bundle in the test's directory.
 _leaked_pids() {
-    local rootfs_inode="" p link
+    local p link r root_inode
+    local -A rootfs_inodes=()
     [ -n "${BUNDLE-}" ] || return 0
-    [ -d "$BUNDLE/rootfs" ] && rootfs_inode=$(_inode_of "$BUNDLE/rootfs")
+    for r in "$BUNDLE/rootfs" "${BATS_TEST_TMPDIR:-/nonexistent}"/*/rootfs; do
+        [ -d "$r" ] && rootfs_inodes[$(_inode_of "$r")]=1
+    done
     for p in /proc/[0-9]*; do
         p=${p#/proc/}
-        [ "$p" = $$ ] || [ "$p" = "$BASHPID" ] && continue
+        { [ "$p" = $$ ] || [ "$p" = "$BASHPID" ]; } && continue
         for link in root cwd; do
-            if [[ $(readlink "/proc/$p/$link" 2>/dev/null) == "$BUNDLE"* ]] ||
-                { [ -n "$rootfs_inode" ] && [ "$link" = root ] &&
-                    [ "$(_inode_of "/proc/$p/root")" = "$rootfs_inode" ]; }; then
+            if [[ $(readlink "/proc/$p/$link" 2>/dev/null) == "$BUNDLE"* ]]; then
                 echo "$p"
                 break
             fi
         done
-    done
+        root_inode=$(_inode_of "/proc/$p/root")
+        if [ -n "$root_inode" ] && [ -n "${rootfs_inodes[$root_inode]-}" ]; then
+            echo "$p"
+        fi
+    done | sort -un
 }
 
 _leaked_cgroups() {
     [ -n "${ID-}" ] || return 0
-    find /sys/fs/cgroup -maxdepth 6 -type d -name "$ID" 2>/dev/null | sort -r
+    # "$ID*": tests that run more than one container name the others "$ID-...".
+    find /sys/fs/cgroup -maxdepth 6 -type d -name "$ID*" 2>/dev/null | sort -r
 }
 
-# check_nothing_left_behind: 0 if this test's container left no trace; else
+# check_nothing_left_behind: 0 if this test's containers left no trace; else
 # print each leak, clean it up, and return 1.
 check_nothing_left_behind() {
-    local leaked=0 p m c pids i
-    pids=$(_leaked_pids)
+    local leaked=0 p m c d pids i
+    pids=$( (
+        _leaked_pids
+        runtime_pids
+    ) | sort -un)
     if [ -n "$pids" ]; then
         leaked=1
         for p in $pids; do
@@ -254,7 +433,7 @@ check_nothing_left_behind() {
             kill -KILL "$p" 2>/dev/null
         done
         for ((i = 0; i < 50; i++)); do
-            [ -z "$(_leaked_pids)" ] && break
+            [ -z "$(_leaked_pids)$(runtime_pids)" ] && break
             sleep 0.1
         done
     fi
@@ -267,6 +446,14 @@ check_nothing_left_behind() {
         leaked=1
         echo "leaked state directory: $ROOT/$ID" >&2
         rm -rf "${ROOT:?}/$ID"
+    fi
+    if [ -n "${ROOT-}" ] && [ -d "$ROOT" ]; then
+        for d in "$ROOT"/*/; do
+            [ -d "$d" ] || continue
+            leaked=1
+            echo "leaked state directory: ${d%/}" >&2
+            rm -rf "$d"
+        done
     fi
     for c in $(_leaked_cgroups); do
         leaked=1

@@ -1,0 +1,90 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# voidoci list: the containers under --root, as a table (ID PID STATUS
+# BUNDLE CREATED OWNER), as a JSON array of state objects, or IDs only (-q).
+
+load helpers
+
+setup() {
+    voidoci_setup
+}
+
+teardown() {
+    voidoci_teardown
+}
+
+# Two containers: $ID created, $ID-b running.
+make_two_containers() {
+    make_bundle "$BUNDLE" sleep 100
+    vcreate --pid-file "$BATS_TEST_TMPDIR/a.pid"
+    vcreate --id "$ID-b" --pid-file "$BATS_TEST_TMPDIR/b.pid"
+    vstart "$ID-b"
+}
+
+delete_two_containers() {
+    vo delete --force "$ID"
+    vo delete --force "$ID-b"
+}
+
+@test "list: an empty root lists no containers (table, json, -q)" {
+    run --separate-stderr vo list -q
+    [ "$status" -eq 0 ]
+    [ -z "$output" ]
+    run --separate-stderr vo list
+    [ "$status" -eq 0 ]
+    # At most the header.
+    [ "${#lines[@]}" -le 1 ]
+    run --separate-stderr vo list --format json
+    [ "$status" -eq 0 ]
+    # runc prints null here (a nil Go slice); voidoci keeps that.
+    [ "$output" = "null" ]
+}
+
+@test "list: the table has the header ID PID STATUS BUNDLE CREATED OWNER and a row per container" {
+    make_two_containers
+    run --separate-stderr vo list
+    [ "$status" -eq 0 ]
+    [ -z "$stderr" ]
+    [ "$(awk 'NR == 1 { print $1, $2, $3, $4, $5, $6 }' <<<"$output")" = "ID PID STATUS BUNDLE CREATED OWNER" ]
+    [ "${#lines[@]}" -eq 3 ]
+    grep -Eq "^$ID +$(cat "$BATS_TEST_TMPDIR/a.pid") +created +$BUNDLE +" <<<"$output"
+    grep -Eq "^$ID-b +$(cat "$BATS_TEST_TMPDIR/b.pid") +running +$BUNDLE +" <<<"$output"
+    delete_two_containers
+}
+
+@test "list --format json: an array of state objects, one per container" {
+    make_two_containers
+    run --separate-stderr vo list --format json
+    [ "$status" -eq 0 ]
+    [ -z "$stderr" ]
+    jq -e --arg a "$ID" --arg b "$ID-b" --arg bundle "$BUNDLE" \
+        --argjson pa "$(cat "$BATS_TEST_TMPDIR/a.pid")" --argjson pb "$(cat "$BATS_TEST_TMPDIR/b.pid")" '
+        type == "array" and length == 2
+        and (map(select(.id == $a and .status == "created" and .pid == $pa and .bundle == $bundle)) | length) == 1
+        and (map(select(.id == $b and .status == "running" and .pid == $pb and .bundle == $bundle)) | length) == 1
+        and all(.[]; (.created | type == "string"))' <<<"$output"
+    delete_two_containers
+}
+
+@test "list -q: only the IDs, one per line" {
+    make_two_containers
+    run --separate-stderr vo list -q
+    [ "$status" -eq 0 ]
+    [ "$(sort <<<"$output")" = "$(printf '%s\n' "$ID" "$ID-b" | sort)" ]
+    delete_two_containers
+}
+
+@test "list: a container whose program exited is listed as stopped" {
+    make_bundle "$BUNDLE" true
+    vcreate
+    vstart
+    wait_status stopped
+    run --separate-stderr vo list --format json
+    [ "$status" -eq 0 ]
+    jq -e --arg id "$ID" 'length == 1 and .[0].id == $id and .[0].status == "stopped"' <<<"$output"
+    run --separate-stderr vo list
+    grep -Eq "^$ID +[0-9]+ +stopped +" <<<"$output"
+    vo delete "$ID"
+    run vo list -q
+    [ -z "$output" ]
+}
