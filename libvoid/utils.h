@@ -56,4 +56,9 @@ static inline void vd_strvfreep(char ***v)
 
 #define VD_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+/* write() until done; 0 or -errno. */
+int vd_write_all(int fd, const void *buf, size_t len);
+/* Length of the valid UTF-8 sequence at s (at most `left` bytes), or 0. */
+size_t vd_utf8_length(const unsigned char *s, size_t left);
+
 #endif

@@ -95,19 +95,6 @@ char *oci_state_to_json(const struct oci_state *s, const char *status, bool pret
     return render(s, status, pretty, NULL, err);
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-    while (len > 0) {
-        ssize_t n = write(fd, buf, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return -errno;
-        buf += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
 
 /* The text with a newline, into dfd/STATE_TMP_FILE, then over STATE_FILE. */
 static int replace_file(int dfd, const char *text, size_t len)
@@ -119,9 +106,9 @@ static int replace_file(int dfd, const char *text, size_t len)
                                     O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0)
         return -errno;
-    int r = write_all(fd, text, len);
+    int r = vd_write_all(fd, text, len);
     if (r == 0)
-        r = write_all(fd, "\n", 1);
+        r = vd_write_all(fd, "\n", 1);
     if (r == 0 && close(steal_fd(&fd)) < 0)
         r = -errno;
     if (r == 0 && renameat(dfd, STATE_TMP_FILE, dfd, STATE_FILE) < 0)

@@ -297,19 +297,6 @@ static char *render_spec(const struct spec_choices *c)
     return text;
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-    while (len > 0) {
-        ssize_t n = write(fd, buf, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return -errno;
-        buf += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
 
 /* Give the finished temp file its real name, but never over an existing
  * file: a concurrent `spec` may have won since we checked. */
@@ -345,7 +332,7 @@ static int write_spec_file(int dfd, const char *bundle, const char *text, vd_err
     if (fd < 0)
         return vd_error_set(err, errno, "spec: create \"%s/%s\"", bundle, tmp);
 
-    int r = write_all(fd, text, strlen(text));
+    int r = vd_write_all(fd, text, strlen(text));
     if (r == 0 && close(steal_fd(&fd)) < 0)
         r = -errno;
     if (r == 0)

@@ -26,36 +26,6 @@ void log_init(const struct global_opts *g)
     log_opts.debug = g->debug;
 }
 
-/* Length of the valid UTF-8 sequence at s, or 0 if it is not one. */
-static size_t utf8_sequence_length(const unsigned char *s)
-{
-    unsigned char lo = 0x80, hi = 0xbf;
-    size_t n;
-
-    if (s[0] >= 0xc2 && s[0] <= 0xdf)
-        n = 2;
-    else if (s[0] >= 0xe0 && s[0] <= 0xef)
-        n = 3;
-    else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-        n = 4;
-    else
-        return 0;
-    /* Overlong forms, UTF-16 surrogates and code points past U+10FFFF. */
-    if (s[0] == 0xe0)
-        lo = 0xa0;
-    else if (s[0] == 0xed)
-        hi = 0x9f;
-    else if (s[0] == 0xf0)
-        lo = 0x90;
-    else if (s[0] == 0xf4)
-        hi = 0x8f;
-    if (s[1] < lo || s[1] > hi)
-        return 0;
-    for (size_t i = 2; i < n; i++)
-        if (s[i] < 0x80 || s[i] > 0xbf)
-            return 0;
-    return n;
-}
 
 static void json_escape_char(FILE *out, unsigned char c)
 {
@@ -98,12 +68,13 @@ char *log_json_escape(const char *s)
         return NULL;
 
     const unsigned char *p = (const unsigned char *)s;
+    const unsigned char *end = p + strlen(s);
     while (*p) {
         if (*p < 0x80) {
             json_escape_char(out, *p++);
             continue;
         }
-        size_t n = utf8_sequence_length(p);
+        size_t n = vd_utf8_length(p, (size_t)(end - p));
         if (n == 0) {
             fputs("\\ufffd", out);
             p++;
@@ -119,18 +90,6 @@ char *log_json_escape(const char *s)
     return buf;
 }
 
-static void write_all(int fd, const char *buf, size_t len)
-{
-    while (len > 0) {
-        ssize_t n = write(fd, buf, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return;
-        buf += n;
-        len -= (size_t)n;
-    }
-}
 
 static void format_rfc3339_now(char buf[32])
 {
@@ -174,7 +133,7 @@ static void write_log_file(const char *level, const char *msg)
                 strerror(errno));
         return;
     }
-    write_all(fd, line, strlen(line));
+    vd_write_all(fd, line, strlen(line));
 }
 
 static void write_stderr(const char *label, const char *msg)
@@ -182,7 +141,7 @@ static void write_stderr(const char *label, const char *msg)
     _cleanup_free_ char *line = NULL;
     if (asprintf(&line, "voidoci: %s%s\n", label, msg) < 0)
         return;
-    write_all(STDERR_FILENO, line, strlen(line));
+    vd_write_all(STDERR_FILENO, line, strlen(line));
 }
 
 __attribute__((format(printf, 4, 0))) static void
