@@ -21,27 +21,6 @@ int vd_builder_set_terminal(vd_builder *b, bool on, unsigned short rows, unsigne
     return 0;
 }
 
-int vd_send_fd(int sock, int type, int fd)
-{
-    union {
-        char buf[CMSG_SPACE(sizeof(int))];
-        struct cmsghdr align;
-    } control;
-    memset(&control, 0, sizeof(control));
-    struct iovec iov = {.iov_base = &type, .iov_len = sizeof(type)};
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
-                         .msg_controllen = sizeof(control.buf)};
-    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &fd, sizeof(int));
-    ssize_t n;
-    do
-        n = sendmsg(sock, &msg, MSG_NOSIGNAL);
-    while (n < 0 && errno == EINTR);
-    return n < 0 ? -1 : 0;
-}
 
 /* /dev/console is the pty's slave, bound from its devpts path. */
 static int bind_console(int pty_number, vd_error **err)
@@ -94,7 +73,8 @@ int vd_child_setup_console(const vd_builder *b, int sync_fd, vd_error **err)
         return vd_error_set(err, errno, "open the pty slave");
     if (bind_console(number, err) < 0 || make_controlling_tty(slave, err) < 0)
         return -1;
-    if (vd_send_fd(sync_fd, VD_SYNC_CONSOLE, master) < 0)
+    int type = VD_SYNC_CONSOLE;
+    if (vd_send_fd(sync_fd, &type, sizeof(type), master) < 0)
         return vd_error_set(err, errno, "send the pty master to the runtime");
     return 0;
 }

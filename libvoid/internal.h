@@ -110,7 +110,6 @@ enum vd_sync_type {
     VD_SYNC_STEP,       /* child -> parent: run your steps for VD_STEP_NAMESPACES_READY */
     VD_SYNC_STEP_DONE,  /* parent -> child: they succeeded */
 };
-int vd_send_fd(int sock, int type, int fd);
 int vd_child_setup_console(const vd_builder *b, int sync_fd, vd_error **err);
 
 /* Grow *array (of *n elements of `size`) by one zeroed element; returns it. */

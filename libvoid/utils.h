@@ -60,5 +60,8 @@ static inline void vd_strvfreep(char ***v)
 int vd_write_all(int fd, const void *buf, size_t len);
 /* Length of the valid UTF-8 sequence at s (at most `left` bytes), or 0. */
 size_t vd_utf8_length(const unsigned char *s, size_t left);
+/* One message: `payload` and exactly one fd as SCM_RIGHTS.  0, or -1 with
+ * errno. */
+int vd_send_fd(int sock, const void *payload, size_t len, int fd);
 
 #endif

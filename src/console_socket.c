@@ -36,24 +36,7 @@ int console_socket_send(const char *path, int master, vd_error **err)
     int number;
     if (ioctl(master, TIOCGPTN, &number) == 0)
         snprintf(name, sizeof(name), "/dev/pts/%d", number);
-    union {
-        char buf[CMSG_SPACE(sizeof(int))];
-        struct cmsghdr align;
-    } control;
-    memset(&control, 0, sizeof(control));
-    struct iovec iov = {.iov_base = name, .iov_len = strlen(name)};
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
-                         .msg_controllen = sizeof(control.buf)};
-    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &master, sizeof(int));
-    ssize_t n;
-    do
-        n = sendmsg(sock, &msg, MSG_NOSIGNAL);
-    while (n < 0 && errno == EINTR);
-    if (n < 0)
+    if (vd_send_fd(sock, name, strlen(name), master) < 0)
         return vd_error_set(err, errno, "send the pty to console socket \"%s\"", path);
     return 0;
 }
