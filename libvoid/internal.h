@@ -119,7 +119,7 @@ char *vd_strdup_checked(const char *s, vd_error **err);
 /* Steps run in the child, in this order (spawn.c drives them). */
 int vd_child_reset_signals(vd_error **err);
 int vd_child_join_namespaces(const vd_builder *b, vd_error **err);
-int vd_child_prepare_rootfs(const vd_builder *b, vd_error **err);
+int vd_child_prepare_rootfs(const vd_builder *b, int *root_fd, vd_error **err);
 int vd_child_enter_rootfs(const vd_builder *b, int root_fd, vd_error **err);
 int vd_child_join_keyring(const vd_builder *b, vd_error **err);
 int vd_child_set_names(const vd_builder *b, vd_error **err);
@@ -127,7 +127,7 @@ int vd_child_set_rlimits(const vd_builder *b, vd_error **err);
 int vd_child_set_user(const vd_builder *b, vd_error **err);
 int vd_child_set_caps(const vd_builder *b, vd_error **err);
 int vd_child_drop_bounding(const vd_builder *b, vd_error **err);
-int vd_child_open_cwd(const vd_builder *b, vd_error **err);
+int vd_child_open_cwd(const vd_builder *b, int *cwd_fd, vd_error **err);
 int vd_child_enter_cwd(const vd_builder *b, int cwd_fd, vd_error **err);
 int vd_child_finish_process(const vd_builder *b, mode_t caller_umask, vd_error **err);
 int vd_child_prepare_fds(const vd_builder *b, const int *own, size_t n_own, vd_error **err);

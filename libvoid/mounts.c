@@ -322,12 +322,14 @@ static int finish_root(const vd_builder *b, vd_error **err)
 }
 
 /* Everything up to the pivot: the rootfs bound, the mount list, devices,
- * masked and read-only paths.  Returns the rootfs fd (or -2 without a
- * rootfs) for vd_child_enter_rootfs. */
-int vd_child_prepare_rootfs(const vd_builder *b, vd_error **err)
+ * masked and read-only paths.  *root_fd gets the rootfs fd for
+ * vd_child_enter_rootfs (-1 without a rootfs).  The fd travels apart from
+ * the status: an error's -errno must never pass for "nothing to do". */
+int vd_child_prepare_rootfs(const vd_builder *b, int *root_fd_out, vd_error **err)
 {
+    *root_fd_out = -1;
     if (b->rootfs == NULL)
-        return -2;
+        return 0;
     if (b->ns[VD_NS_MOUNT].mode == VD_NS_MODE_SHARE)
         return vd_error_set(err, EINVAL, "a rootfs needs its own mount namespace");
     /* Nothing done below may propagate back to the host. */
@@ -346,13 +348,16 @@ int vd_child_prepare_rootfs(const vd_builder *b, vd_error **err)
             return -1;
     if (vd_create_devices(b, root_fd, err) < 0 || vd_apply_paths(b, root_fd, err) < 0)
         return -1;
-    return steal_fd(&root_fd);
+    *root_fd_out = steal_fd(&root_fd);
+    return 0;
 }
 
 int vd_child_enter_rootfs(const vd_builder *b, int root_fd, vd_error **err)
 {
-    if (root_fd == -2)
+    if (b->rootfs == NULL)
         return 0;
+    if (root_fd < 0)
+        return vd_error_set(err, EBADF, "enter rootfs \"%s\": it was never opened", b->rootfs);
     int r = b->no_pivot ? move_into(root_fd, b->rootfs, err) : pivot_into(root_fd, b->rootfs, err);
     if (r < 0)
         return r;

@@ -89,22 +89,24 @@ int vd_child_set_user(const vd_builder *b, vd_error **err)
  * user changes, creating it if missing (as runc does).  Magic links are
  * refused: a cwd of /proc/self/fd/N must not reach a host directory through
  * an inherited fd (CVE-2024-21626). */
-int vd_child_open_cwd(const vd_builder *b, vd_error **err)
+int vd_child_open_cwd(const vd_builder *b, int *cwd_fd, vd_error **err)
 {
+    *cwd_fd = -1;
     if (b->cwd == NULL)
-        return -2;
+        return 0;
     _cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (root < 0)
         return vd_error_set(err, errno, "open \"/\"");
     int fd = vd_open_in_root(root, b->cwd, true, false, err);
     if (fd < 0)
         return vd_error_prefix(err, "cwd \"%s\"", b->cwd);
-    return fd;
+    *cwd_fd = fd;
+    return 0;
 }
 
 int vd_child_enter_cwd(const vd_builder *b, int cwd_fd, vd_error **err)
 {
-    if (cwd_fd == -2)
+    if (b->cwd == NULL)
         return 0;
     if (fchdir(cwd_fd) < 0)
         return vd_error_set(err, errno, "chdir to cwd \"%s\"", b->cwd);

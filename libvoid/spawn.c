@@ -199,8 +199,9 @@ static char *child_setup(const vd_builder *b, int sync_fd, struct gate *g, pid_t
     if (vd_child_join_namespaces(b, err) < 0 || vd_child_join_keyring(b, err) < 0 ||
         gate_open(b, g, err) < 0)
         return NULL;
-    int root_fd = vd_child_prepare_rootfs(b, err);
-    if (root_fd == -1 || child_namespaces_ready(b, sync_fd, *host_pid, err) < 0 ||
+    int root_fd = -1;
+    if (vd_child_prepare_rootfs(b, &root_fd, err) < 0 ||
+        child_namespaces_ready(b, sync_fd, *host_pid, err) < 0 ||
         vd_child_enter_rootfs(b, root_fd, err) < 0)
         return NULL;
     if (root_fd >= 0)
@@ -208,8 +209,8 @@ static char *child_setup(const vd_builder *b, int sync_fd, struct gate *g, pid_t
     if (vd_child_set_names(b, err) < 0 ||
         vd_child_setup_console(b, sync_fd, err) < 0)
         return NULL;
-    _cleanup_close_ int cwd_fd = vd_child_open_cwd(b, err);
-    if (cwd_fd == -1)
+    _cleanup_close_ int cwd_fd = -1;
+    if (vd_child_open_cwd(b, &cwd_fd, err) < 0)
         return NULL;
     _cleanup_free_ char *program = vd_child_find_program(b, err);
     if (program == NULL)
@@ -218,7 +219,8 @@ static char *child_setup(const vd_builder *b, int sync_fd, struct gate *g, pid_t
         vd_child_set_user(b, err) < 0 || vd_child_set_caps(b, err) < 0 ||
         vd_child_enter_cwd(b, cwd_fd, err) < 0 || vd_child_finish_process(b, caller_umask, err) < 0)
         return NULL;
-    close(steal_fd(&cwd_fd));
+    if (cwd_fd >= 0)
+        close(steal_fd(&cwd_fd));
     const int own[] = {sync_fd, g->fifo_fd, g->fd_dir};
     if (vd_child_prepare_fds(b, own, VD_ARRAY_SIZE(own), err) < 0)
         return NULL;
