@@ -107,6 +107,11 @@ void vd_builder_free(vd_builder *b)
     strv_free_n(b->masked_paths, b->n_masked_paths);
     strv_free_n(b->readonly_paths, b->n_readonly_paths);
     free(b->keyring);
+    for (size_t i = 0; i < b->n_sysctls; i++) {
+        free(b->sysctls[i].key);
+        free(b->sysctls[i].value);
+    }
+    free(b->sysctls);
     free(b->steps);
     free(b);
 }
@@ -235,8 +240,9 @@ int vd_builder_add_mount(vd_builder *b, const struct vd_mount *m, vd_error **err
 
 int vd_builder_add_device(vd_builder *b, const struct vd_device *d, vd_error **err)
 {
-    if (d->path == NULL || strncmp(d->path, "/dev/", 5) != 0)
-        return vd_error_set(err, EINVAL, "device \"%s\" must be under /dev",
+    /* runtime-spec: "The path MAY be anywhere in the container filesystem". */
+    if (d->path == NULL || d->path[0] != '/' || d->path[strspn(d->path, "/")] == '\0')
+        return vd_error_set(err, EINVAL, "device \"%s\": path must be absolute and not \"/\"",
                             d->path ? d->path : "");
     if (strchr("cbup", d->type) == NULL || d->type == '\0')
         return vd_error_set(err, EINVAL, "device \"%s\": unknown type '%c'", d->path, d->type);
@@ -283,6 +289,59 @@ int vd_builder_add_default_devices(vd_builder *b, vd_error **err)
 void vd_builder_add_dev_symlinks(vd_builder *b)
 {
     b->dev_symlinks = true;
+}
+
+/* "a.b.c" with no empty component and no "/": once the dots become
+ * slashes, the key names a file under /proc/sys and nothing else (no "..",
+ * which would need an empty component). */
+static bool is_sysctl_key(const char *key)
+{
+    if (key[0] == '\0' || strchr(key, '/'))
+        return false;
+    for (const char *c = key; *c;) {
+        size_t len = strcspn(c, ".");
+        if (len == 0)
+            return false;
+        c += len;
+        if (*c == '.' && *++c == '\0')
+            return false;
+    }
+    return true;
+}
+
+int vd_builder_add_sysctl(vd_builder *b, const char *key, const char *value, vd_error **err)
+{
+    if (key == NULL || value == NULL || !is_sysctl_key(key))
+        return vd_error_set(err, EINVAL, "sysctl \"%s\": not a sysctl name", key ? key : "");
+    struct vd_kv_entry *e = NULL;
+    for (size_t i = 0; i < b->n_sysctls; i++)
+        if (strcmp(b->sysctls[i].key, key) == 0)
+            e = &b->sysctls[i];
+    if (e == NULL) {
+        e = vd_array_append(&b->sysctls, &b->n_sysctls, sizeof(*e), err);
+        if (e == NULL || dup_optional(&e->key, key, err) < 0)
+            return -1;
+    }
+    char *copy = vd_strdup_checked(value, err);
+    if (copy == NULL)
+        return -1;
+    free(e->value);
+    e->value = copy;
+    return 0;
+}
+
+int vd_builder_set_oom_score_adj(vd_builder *b, int adj, vd_error **err)
+{
+    if (adj < -1000 || adj > 1000)
+        return vd_error_set(err, EINVAL, "oom_score_adj %d: must be between -1000 and 1000", adj);
+    b->has_oom_score_adj = true;
+    b->oom_score_adj = adj;
+    return 0;
+}
+
+void vd_builder_set_loopback_up(vd_builder *b, bool on)
+{
+    b->loopback_up = on;
 }
 
 static int replace_string(char **dst, const char *src, vd_error **err)

@@ -28,9 +28,23 @@ static int open_parent_in_root(int root_fd, const char *path, vd_error **err)
     return vd_open_in_root(root_fd, dir, true, false, err);
 }
 
-/* Where mknod is not allowed (a user namespace), bind the host's node. */
-static int bind_host_device(int parent_fd, const struct vd_device_entry *d, vd_error **err)
+/* Where mknod is not allowed (a user namespace), bind the host's node at
+ * the same path, once it is known to be the device asked for: a path may be
+ * anywhere, and must not bring a host file into the container. */
+static int bind_host_device(int parent_fd, const struct vd_device_entry *d, mode_t type,
+                            dev_t dev, vd_error **err)
 {
+    _cleanup_close_ int source_fd = open(d->path, O_PATH | O_CLOEXEC);
+    if (source_fd < 0)
+        return vd_error_set(err, errno, "open host device \"%s\" to bind it", d->path);
+    struct stat st;
+    if (fstat(source_fd, &st) < 0)
+        return vd_error_set(err, errno, "stat host device \"%s\"", d->path);
+    if ((st.st_mode & S_IFMT) != type || st.st_rdev != dev)
+        return vd_error_set(err, ENODEV, "bind host device \"%s\": it is not device %c %lld:%lld",
+                            d->path, d->type, (long long)d->major, (long long)d->minor);
+    char source[FD_PATH_MAX];
+    fd_path(source_fd, source);
     const char *name = base_name(d->path);
     int fd = openat(parent_fd, name, O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0)
@@ -41,7 +55,7 @@ static int bind_host_device(int parent_fd, const struct vd_device_entry *d, vd_e
         return vd_error_set(err, errno, "open \"%s\"", d->path);
     char target[FD_PATH_MAX];
     fd_path(target_fd, target);
-    if (mount(d->path, target, NULL, MS_BIND, NULL) < 0)
+    if (mount(source, target, NULL, MS_BIND, NULL) < 0)
         return vd_error_set(err, errno, "bind host device \"%s\"", d->path);
     return 0;
 }
@@ -56,7 +70,7 @@ static int create_device(int root_fd, const struct vd_device_entry *d, vd_error 
     dev_t dev = makedev((unsigned)d->major, (unsigned)d->minor);
     if (mknodat(parent, name, type | d->mode, dev) < 0) {
         if (errno == EPERM && type != S_IFIFO)
-            return bind_host_device(parent, d, err);
+            return bind_host_device(parent, d, type, dev, err);
         if (errno != EEXIST)
             return vd_error_set(err, errno, "mknod \"%s\"", d->path);
         struct stat st;

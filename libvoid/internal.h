@@ -44,6 +44,10 @@ struct vd_rlimit_entry {
     struct rlimit limit;
 };
 
+struct vd_kv_entry {
+    char *key, *value;
+};
+
 struct vd_step_entry {
     enum vd_step at;
     bool in_parent;
@@ -96,6 +100,12 @@ struct vd_builder {
     size_t n_masked_paths, n_readonly_paths;
 
     char *keyring;
+    struct vd_kv_entry *sysctls;
+    size_t n_sysctls;
+    bool has_oom_score_adj;
+    int oom_score_adj;
+    bool loopback_up;
+
     struct vd_step_entry *steps;
     size_t n_steps;
 };
@@ -112,6 +122,10 @@ enum vd_sync_type {
 };
 int vd_child_setup_console(const vd_builder *b, int sync_fd, vd_error **err);
 
+/* Write `text` to the existing file `path` in one write(2), as /proc and
+ * /sys files want. */
+int vd_write_file(const char *path, const char *text, vd_error **err);
+
 /* Grow *array (of *n elements of `size`) by one zeroed element; returns it. */
 void *vd_array_append(void *array_ptr, size_t *n, size_t size, vd_error **err);
 char *vd_strdup_checked(const char *s, vd_error **err);
@@ -119,6 +133,9 @@ char *vd_strdup_checked(const char *s, vd_error **err);
 /* Steps run in the child, in this order (spawn.c drives them). */
 int vd_child_reset_signals(vd_error **err);
 int vd_child_join_namespaces(const vd_builder *b, vd_error **err);
+int vd_child_bring_up_loopback(const vd_builder *b, vd_error **err);
+int vd_child_set_sysctls(const vd_builder *b, vd_error **err);
+int vd_child_set_oom_score_adj(const vd_builder *b, vd_error **err);
 int vd_child_prepare_rootfs(const vd_builder *b, int *root_fd, vd_error **err);
 int vd_child_enter_rootfs(const vd_builder *b, int root_fd, vd_error **err);
 int vd_child_join_keyring(const vd_builder *b, vd_error **err);

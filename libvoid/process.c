@@ -233,3 +233,16 @@ int vd_child_join_keyring(const vd_builder *b, vd_error **err)
         return vd_error_set(err, errno, "join session keyring \"%s\"", b->keyring);
     return 0;
 }
+
+/* Before the pivot: the caller's /proc is still there, and the container
+ * may have none.  Lowering the value needs CAP_SYS_RESOURCE. */
+int vd_child_set_oom_score_adj(const vd_builder *b, vd_error **err)
+{
+    if (!b->has_oom_score_adj)
+        return 0;
+    char text[16];
+    snprintf(text, sizeof(text), "%d", b->oom_score_adj);
+    if (vd_write_file("/proc/self/oom_score_adj", text, err) < 0)
+        return vd_error_prefix(err, "set oom_score_adj %d", b->oom_score_adj);
+    return 0;
+}

@@ -199,6 +199,12 @@ static char *child_setup(const vd_builder *b, int sync_fd, struct gate *g, pid_t
     if (vd_child_join_namespaces(b, err) < 0 || vd_child_join_keyring(b, err) < 0 ||
         gate_open(b, g, err) < 0)
         return NULL;
+    /* In every namespace now, and the caller's /proc is still at /proc (the
+     * container may mount none): the writes under /proc/self and /proc/sys
+     * reach the container's own namespaces. */
+    if (vd_child_bring_up_loopback(b, err) < 0 || vd_child_set_sysctls(b, err) < 0 ||
+        vd_child_set_oom_score_adj(b, err) < 0)
+        return NULL;
     int root_fd = -1;
     if (vd_child_prepare_rootfs(b, &root_fd, err) < 0 ||
         child_namespaces_ready(b, sync_fd, *host_pid, err) < 0 ||
@@ -271,7 +277,7 @@ static pid_t clone_child(unsigned long flags, int *pidfd)
     return (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
 }
 
-static int write_file(const char *path, const char *text, vd_error **err)
+int vd_write_file(const char *path, const char *text, vd_error **err)
 {
     _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
     if (fd < 0)
@@ -294,7 +300,7 @@ static int write_id_map(pid_t pid, const char *file, const struct vd_id_map *map
         return vd_error_set(err, E2BIG, "%s: too many id maps", file);
     char path[64];
     snprintf(path, sizeof(path), "/proc/%d/%s", pid, file);
-    return write_file(path, text, err);
+    return vd_write_file(path, text, err);
 }
 
 static int parent_write_maps(const vd_builder *b, pid_t pid, int sync_fd, vd_error **err)

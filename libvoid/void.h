@@ -104,7 +104,10 @@ struct vd_mount {
 /* Mounts are applied in order, after the rootfs is bound and before pivot. */
 int vd_builder_add_mount(vd_builder *b, const struct vd_mount *m, vd_error **err);
 
-/* A device node created in the container's /dev (type 'c', 'b', 'u' or 'p'). */
+/* A device node created in the container (type 'c', 'b', 'u' or 'p'); 'u',
+ * unbuffered, is a character device too.  Where mknod is not allowed (a user
+ * namespace) the host's node at the same path is bound instead, after
+ * checking that it is that very device. */
 struct vd_device {
     const char *path; /* absolute, inside the container, e.g. "/dev/null" */
     char type;
@@ -123,6 +126,17 @@ void vd_builder_add_dev_symlinks(vd_builder *b);
  * null device) or make it read-only.  Absent paths are skipped. */
 int vd_builder_add_masked_path(vd_builder *b, const char *path, vd_error **err);
 int vd_builder_add_readonly_path(vd_builder *b, const char *path, vd_error **err);
+
+/* Kernel parameters of the container's own namespaces: `key` in sysctl
+ * spelling ("net.ipv4.ip_forward"), written under /proc/sys by the child
+ * once it is in its namespaces.  Which keys are namespaced is the caller's
+ * to check; a key with "/" or an empty component is refused here. */
+int vd_builder_add_sysctl(vd_builder *b, const char *key, const char *value, vd_error **err);
+/* /proc/self/oom_score_adj of the process, -1000 to 1000. */
+int vd_builder_set_oom_score_adj(vd_builder *b, int adj, vd_error **err);
+/* Bring "lo" up in a new network namespace (nothing is done in a shared or
+ * joined one: it is not ours to change). */
+void vd_builder_set_loopback_up(vd_builder *b, bool on);
 
 int vd_builder_set_hostname(vd_builder *b, const char *name, vd_error **err);
 int vd_builder_set_domainname(vd_builder *b, const char *name, vd_error **err);

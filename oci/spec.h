@@ -89,6 +89,15 @@ struct oci_namespace {
     char *path; /* NULL: a new namespace */
 };
 
+struct oci_device {
+    char *path; /* absolute, required */
+    char type;  /* 'c', 'b', 'u' or 'p' */
+    int64_t major, minor; /* required unless type is 'p' */
+    bool has_file_mode;
+    uint32_t file_mode;
+    uint32_t uid, gid; /* 0 when absent */
+};
+
 struct oci_linux {
     struct oci_namespace *namespaces;
     size_t n_namespaces;
@@ -104,6 +113,8 @@ struct oci_linux {
     char *cgroups_path;
     struct oci_kv *sysctl;
     size_t n_sysctl;
+    struct oci_device *devices;
+    size_t n_devices;
 };
 
 struct oci_hook {

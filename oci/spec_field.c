@@ -149,6 +149,17 @@ int spec_uint32(vd_error **err, const struct oci_json *v, uint32_t *out)
     return 0;
 }
 
+int spec_int64(vd_error **err, const struct oci_json *v, int64_t *out)
+{
+    int r = oci_json_int64(v, out);
+    if (r == -ERANGE)
+        return spec_error(err, v, NULL, "must be between %jd and %jd", (intmax_t)INT64_MIN,
+                          (intmax_t)INT64_MAX);
+    if (r < 0)
+        return spec_error(err, v, NULL, "expected an integer");
+    return 0;
+}
+
 int spec_int_between(vd_error **err, const struct oci_json *v, int min, int max, int *out)
 {
     int64_t n;

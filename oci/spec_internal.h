@@ -38,6 +38,7 @@ int spec_absolute_path(vd_error **err, const struct oci_json *v, char **out);
 int spec_bool(vd_error **err, const struct oci_json *v, bool *out);
 int spec_uint32(vd_error **err, const struct oci_json *v, uint32_t *out);
 int spec_uint64(vd_error **err, const struct oci_json *v, uint64_t *out);
+int spec_int64(vd_error **err, const struct oci_json *v, int64_t *out);
 int spec_int_between(vd_error **err, const struct oci_json *v, int min, int max, int *out);
 /* An array of strings as a NULL-terminated vector. */
 int spec_strv(vd_error **err, const struct oci_json *v, bool absolute, char ***out, size_t *n);

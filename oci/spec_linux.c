@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * config.json "linux": namespaces, id maps, propagation, masked and
- * read-only paths, cgroup path and sysctls.  resources, seccomp, devices
+ * read-only paths, cgroup path, sysctls and devices.  resources, seccomp
  * and the rest are left for later and pass through unread.
  */
 #include <stdlib.h>
@@ -108,6 +108,62 @@ static int parse_propagation(vd_error **err, const struct oci_json *v, struct oc
     return spec_error_value(err, v, "unknown propagation", l->rootfs_propagation);
 }
 
+static int parse_device_type(vd_error **err, const struct oci_json *v, char *type)
+{
+    size_t len;
+    int r = spec_expect(err, v, OCI_JSON_STRING);
+    if (r < 0)
+        return r;
+    const char *s = oci_json_string(v, &len);
+    if (len != 1 || s[0] == '\0' || strchr("cbup", s[0]) == NULL)
+        return spec_error_value(err, v, "unknown device type", s);
+    *type = s[0];
+    return 0;
+}
+
+static int parse_device(vd_error **err, const struct oci_json *v, struct oci_device *d)
+{
+    const struct oci_json *m;
+    int r = spec_expect(err, v, OCI_JSON_OBJECT);
+    if (r == 0 && (r = spec_require(err, v, "path", OCI_JSON_STRING, &m)) == 0)
+        r = spec_absolute_path(err, m, &d->path);
+    if (r == 0 && (r = spec_require(err, v, "type", OCI_JSON_STRING, &m)) == 0)
+        r = parse_device_type(err, m, &d->type);
+    if (r < 0)
+        return r;
+    /* runtime-spec: major and minor are "REQUIRED unless type is p". */
+    if (d->type != 'p') {
+        if ((r = spec_require(err, v, "major", OCI_JSON_NUMBER, &m)) == 0)
+            r = spec_int64(err, m, &d->major);
+        if (r == 0 && (r = spec_require(err, v, "minor", OCI_JSON_NUMBER, &m)) == 0)
+            r = spec_int64(err, m, &d->minor);
+    }
+    if (r == 0 && (m = spec_member(v, "fileMode"))) {
+        r = spec_uint32(err, m, &d->file_mode);
+        d->has_file_mode = r == 0;
+    }
+    if (r == 0 && (m = spec_member(v, "uid")))
+        r = spec_uint32(err, m, &d->uid);
+    if (r == 0 && (m = spec_member(v, "gid")))
+        r = spec_uint32(err, m, &d->gid);
+    return r;
+}
+
+static int parse_devices(vd_error **err, const struct oci_json *v, struct oci_linux *l)
+{
+    int r = spec_expect(err, v, OCI_JSON_ARRAY);
+    if (r < 0)
+        return r;
+    size_t n = oci_json_len(v);
+    l->devices = calloc(n ? n : 1, sizeof(*l->devices));
+    if (l->devices == NULL)
+        return spec_oom(err);
+    l->n_devices = n; /* zeroed entries are safe to free */
+    for (size_t i = 0; i < n && r == 0; i++)
+        r = parse_device(err, oci_json_item(v, i), &l->devices[i]);
+    return r;
+}
+
 static int parse_linux(vd_error **err, const struct oci_json *v, struct oci_linux *l)
 {
     const struct oci_json *m;
@@ -128,6 +184,8 @@ static int parse_linux(vd_error **err, const struct oci_json *v, struct oci_linu
         r = spec_opt_string(err, v, "cgroupsPath", &l->cgroups_path);
     if (r == 0 && (m = spec_member(v, "sysctl")))
         r = spec_string_map(err, m, &l->sysctl, &l->n_sysctl);
+    if (r == 0 && (m = spec_member(v, "devices")))
+        r = parse_devices(err, m, l);
     return r;
 }
 
@@ -161,5 +219,8 @@ void spec_linux_free(struct oci_linux *l)
     spec_strv_free(l->readonly_paths);
     free(l->cgroups_path);
     spec_kv_free(l->sysctl, l->n_sysctl);
+    for (size_t i = 0; i < l->n_devices; i++)
+        free(l->devices[i].path);
+    free(l->devices);
     free(l);
 }

@@ -9,6 +9,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 
+#include "json.h"
 #include "translate.h"
 #include "utils.h"
 
@@ -242,6 +243,76 @@ static int translate_paths(const struct oci_linux *lx, vd_builder *b, vd_error *
     return 0;
 }
 
+static int translate_devices(const struct oci_linux *lx, vd_builder *b, vd_error **err)
+{
+    for (size_t i = 0; lx && i < lx->n_devices; i++) {
+        const struct oci_device *od = &lx->devices[i];
+        /* runc's default mode, and its rule: fileMode's file type bits are
+         * not the device's type. */
+        struct vd_device d = {
+            .path = od->path, .type = od->type, .major = od->major, .minor = od->minor,
+            .mode = od->has_file_mode ? (mode_t)(od->file_mode & ~(uint32_t)S_IFMT) : 0666,
+            .uid = od->uid, .gid = od->gid};
+        if (vd_builder_add_device(b, &d, err) < 0)
+            return vd_error_prefix(err, "linux.devices[%zu]", i);
+    }
+    return 0;
+}
+
+/* The sysctls runc accepts, each with the namespace it belongs to: any
+ * other would change the host's kernel. */
+static bool sysctl_namespace(const char *key, enum vd_ns *ns)
+{
+    static const char *const ipc_keys[] = {"kernel.sem"};
+    static const char *const ipc_prefixes[] = {"kernel.shm", "kernel.msg", "fs.mqueue."};
+    static const char *const uts_keys[] = {"kernel.hostname", "kernel.domainname"};
+    if (strncmp(key, "net.", 4) == 0) {
+        *ns = VD_NS_NET;
+        return true;
+    }
+    *ns = VD_NS_IPC;
+    for (size_t i = 0; i < VD_ARRAY_SIZE(ipc_keys); i++)
+        if (strcmp(key, ipc_keys[i]) == 0)
+            return true;
+    for (size_t i = 0; i < VD_ARRAY_SIZE(ipc_prefixes); i++)
+        if (strncmp(key, ipc_prefixes[i], strlen(ipc_prefixes[i])) == 0)
+            return true;
+    *ns = VD_NS_UTS;
+    for (size_t i = 0; i < VD_ARRAY_SIZE(uts_keys); i++)
+        if (strcmp(key, uts_keys[i]) == 0)
+            return true;
+    return false;
+}
+
+static const char *const ns_type_name[VD_NS_COUNT] = {
+    [VD_NS_MOUNT] = "mount", [VD_NS_PID] = "pid",       [VD_NS_NET] = "network",
+    [VD_NS_IPC] = "ipc",     [VD_NS_UTS] = "uts",       [VD_NS_CGROUP] = "cgroup",
+    [VD_NS_USER] = "user",   [VD_NS_TIME] = "time",
+};
+
+static int translate_sysctl(const struct oci_linux *lx, vd_builder *b, vd_error **err)
+{
+    for (size_t i = 0; lx && i < lx->n_sysctl; i++) {
+        const struct oci_kv *kv = &lx->sysctl[i];
+        _cleanup_free_ char *where = oci_json_quote(kv->key, strlen(kv->key));
+        if (where == NULL)
+            return vd_error_set(err, ENOMEM, "linux.sysctl");
+        enum vd_ns ns;
+        if (!sysctl_namespace(kv->key, &ns))
+            return vd_error_set(err, 0, "linux.sysctl[%s]: not namespaced: would change the host",
+                                where);
+        /* A joined namespace is the container's too (runc allows it). */
+        if (!ns_is_listed(lx, ns))
+            return vd_error_set(err, 0, "linux.sysctl[%s]: needs the container's own %s namespace",
+                                where, ns_type_name[ns]);
+        if (vd_builder_add_sysctl(b, kv->key, kv->value, err) < 0)
+            return vd_error_prefix(err, "linux.sysctl[%s]", where);
+    }
+    /* runc brings "lo" up in every new network namespace; so do we. */
+    vd_builder_set_loopback_up(b, ns_is_new(lx, VD_NS_NET));
+    return 0;
+}
+
 static int translate_names(const struct oci_spec *spec, vd_builder *b, vd_error **err)
 {
     bool own_uts = ns_is_listed(spec->linux_, VD_NS_UTS);
@@ -316,6 +387,8 @@ static int translate_process(const struct oci_process *p, vd_builder *b, vd_erro
             return vd_error_prefix(err, "process.rlimits[%zu]", i);
     }
     vd_builder_set_no_new_privs(b, p->no_new_privileges);
+    if (p->has_oom_score_adj && vd_builder_set_oom_score_adj(b, p->oom_score_adj, err) < 0)
+        return vd_error_prefix(err, "process.oomScoreAdj");
     if (p->terminal)
         vd_builder_set_terminal(b, true, (unsigned short)p->console_height,
                                 (unsigned short)p->console_width);
@@ -329,9 +402,6 @@ static int translate_unsupported(const struct oci_spec *spec, vd_error **err)
         return vd_error_set(err, 0, "process.apparmorProfile: not supported by this build yet");
     if (p && p->selinux_label && p->selinux_label[0])
         return vd_error_set(err, 0, "process.selinuxLabel: not supported by this build yet");
-    const struct oci_linux *lx = spec->linux_;
-    if (lx && lx->n_sysctl)
-        return vd_error_set(err, 0, "linux.sysctl: not supported by this build yet");
     return 0;
 }
 
@@ -342,7 +412,8 @@ int oci_translate(const struct oci_spec *spec, const struct oci_translate_opts *
         return vd_error_set(err, 0, "process: is required to run a container");
     if (translate_unsupported(spec, err) < 0 || translate_namespaces(spec->linux_, b, err) < 0 ||
         translate_id_maps(spec->linux_, b, err) < 0 || translate_root(spec, opts, b, err) < 0 ||
-        translate_mounts(spec, b, err) < 0 || translate_paths(spec->linux_, b, err) < 0 ||
+        translate_mounts(spec, b, err) < 0 || translate_devices(spec->linux_, b, err) < 0 ||
+        translate_paths(spec->linux_, b, err) < 0 || translate_sysctl(spec->linux_, b, err) < 0 ||
         translate_names(spec, b, err) < 0 ||
         translate_process(spec->process, b, err) < 0)
         return -1;

@@ -668,6 +668,79 @@ static void test_bad_linux(void)
     BAD(LINUX("'sysctl': {'kernel_x': true}"), "linux.sysctl.kernel_x: expected a string");
 }
 
+/* ---- linux.devices -------------------------------------------------------- */
+
+static void test_devices(void)
+{
+    struct oci_spec *s = GOOD(LINUX(
+        "'devices': [{'path': '/dev/fuse', 'type': 'c', 'major': 10, 'minor': 229,"
+        "             'fileMode': 438, 'uid': 0, 'gid': 0},"
+        "            {'path': '/dev/sda', 'type': 'b', 'major': 8, 'minor': 0,"
+        "             'fileMode': 432, 'uid': 1000, 'gid': 4294967295},"
+        "            {'path': '/run/fifo', 'type': 'p'},"
+        "            {'path': '/dev/big', 'type': 'u', 'major': 4294967296, 'minor': -1,"
+        "             'fileMode': null}]"));
+    if (s) {
+        const struct oci_linux *l = s->linux_;
+        CHECK(l->n_devices == 4);
+        CHECK(streq(l->devices[0].path, "/dev/fuse") && l->devices[0].type == 'c');
+        CHECK(l->devices[0].major == 10 && l->devices[0].minor == 229);
+        CHECK(l->devices[0].has_file_mode && l->devices[0].file_mode == 0666);
+        CHECK(l->devices[1].type == 'b' && l->devices[1].file_mode == 0660);
+        CHECK(l->devices[1].uid == 1000 && l->devices[1].gid == UINT32_MAX);
+        CHECK(l->devices[2].type == 'p' && l->devices[2].major == 0 && !l->devices[2].has_file_mode);
+        CHECK(l->devices[3].type == 'u' && l->devices[3].major == INT64_C(4294967296));
+        CHECK(l->devices[3].minor == -1 && !l->devices[3].has_file_mode);
+        CHECK(l->devices[3].uid == 0 && l->devices[3].gid == 0);
+        oci_spec_free(s);
+    }
+    s = GOOD(LINUX("'devices': []"));
+    if (s) {
+        CHECK(s->linux_->n_devices == 0);
+        oci_spec_free(s);
+    }
+
+    BAD(LINUX("'devices': {}"), "linux.devices: expected an array");
+    BAD(LINUX("'devices': ['/dev/null']"), "linux.devices[0]: expected an object");
+    BAD(LINUX("'devices': [{'type': 'c', 'major': 1, 'minor': 3}]"),
+        "linux.devices[0].path: is required");
+    BAD(LINUX("'devices': [{'path': 'dev/null', 'type': 'c', 'major': 1, 'minor': 3}]"),
+        "linux.devices[0].path: must be an absolute path");
+    BAD(LINUX("'devices': [{'path': '/dev/null', 'major': 1, 'minor': 3}]"),
+        "linux.devices[0].type: is required");
+    BAD(LINUX("'devices': [{'path': '/dev/a', 'type': 'p'},"
+              "            {'path': '/dev/null', 'type': 'x', 'major': 1, 'minor': 3}]"),
+        "linux.devices[1].type: unknown device type \"x\"");
+    BAD(LINUX("'devices': [{'path': '/dev/null', 'type': 'cb', 'major': 1, 'minor': 3}]"),
+        "linux.devices[0].type: unknown device type \"cb\"");
+    BAD(LINUX("'devices': [{'path': '/dev/null', 'type': '', 'major': 1, 'minor': 3}]"),
+        "linux.devices[0].type: unknown device type \"\"");
+    BAD(LINUX("'devices': [{'path': '/dev/null', 'type': 'C', 'major': 1, 'minor': 3}]"),
+        "linux.devices[0].type: unknown device type \"C\"");
+    BAD(LINUX("'devices': [{'path': '/dev/null', 'type': 99, 'major': 1, 'minor': 3}]"),
+        "linux.devices[0].type: expected a string");
+    BAD(LINUX("'devices': [{'path': '/dev/null', 'type': 'c', 'minor': 3}]"),
+        "linux.devices[0].major: is required");
+    BAD(LINUX("'devices': [{'path': '/dev/null', 'type': 'b', 'major': 1}]"),
+        "linux.devices[0].minor: is required");
+    BAD(LINUX("'devices': [{'path': '/dev/null', 'type': 'u', 'major': '1', 'minor': 3}]"),
+        "linux.devices[0].major: expected an integer");
+    BAD(LINUX("'devices': [{'path': '/dev/null', 'type': 'c', 'major': 1.5, 'minor': 3}]"),
+        "linux.devices[0].major: expected an integer");
+    BAD(LINUX("'devices': [{'path': '/dev/null', 'type': 'c', 'major': 1,"
+              " 'minor': 9223372036854775808}]"),
+        "linux.devices[0].minor: must be between -9223372036854775808 and 9223372036854775807");
+    BAD(LINUX("'devices': [{'path': '/dev/null', 'type': 'c', 'major': 1, 'minor': 3,"
+              " 'fileMode': -1}]"),
+        "linux.devices[0].fileMode: must be between 0 and 4294967295");
+    BAD(LINUX("'devices': [{'path': '/dev/null', 'type': 'c', 'major': 1, 'minor': 3,"
+              " 'uid': 'root'}]"),
+        "linux.devices[0].uid: expected an integer");
+    BAD(LINUX("'devices': [{'path': '/dev/null', 'type': 'c', 'major': 1, 'minor': 3,"
+              " 'gid': 4294967296}]"),
+        "linux.devices[0].gid: must be between 0 and 4294967295");
+}
+
 /* ---- hooks --------------------------------------------------------------- */
 
 static void test_hooks(void)
@@ -884,6 +957,7 @@ int main(void)
     test_bad_capabilities();
     test_bad_rlimits();
     test_bad_linux();
+    test_devices();
     test_hooks();
     test_bad_hooks();
     test_json_paths();

@@ -1,0 +1,160 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# config.json fields that add kernel state back to the void, checked from
+# inside the container: linux.devices, process.oomScoreAdj, linux.sysctl,
+# and the loopback interface of a new network namespace.
+
+load helpers
+
+setup() {
+    voidoci_setup
+}
+
+teardown() {
+    voidoci_teardown
+}
+
+# ---- linux.devices ----------------------------------------------------------
+
+@test "config: linux.devices creates the node with its type, numbers, mode and owner" {
+    make_bundle "$BUNDLE" stat -c '%n %F %t:%T %a %u:%g' /dev/mynull /dev/myurandom /srv/fifo
+    bundle_jq "$BUNDLE" '.linux.devices = [
+        {"path": "/dev/mynull", "type": "c", "major": 1, "minor": 3, "fileMode": 384,
+         "uid": 1000, "gid": 1001},
+        {"path": "/dev/myurandom", "type": "u", "major": 1, "minor": 9},
+        {"path": "/srv/fifo", "type": "p", "fileMode": 416}]'
+    run vrun
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "/dev/mynull character special file 1:3 600 1000:1001" ]
+    # Without fileMode and uid/gid: runc's 0666, owned by root.
+    [ "${lines[1]}" = "/dev/myurandom character special file 1:9 666 0:0" ]
+    [ "${lines[2]}" = "/srv/fifo fifo 0:0 640 0:0" ]
+}
+
+@test "config: a device listed in linux.devices works inside (reads from /dev/myzero)" {
+    make_bundle "$BUNDLE" sh -c 'head -c 4 /dev/myzero | od -An -tx1'
+    bundle_jq "$BUNDLE" '.linux.devices = [{"path": "/dev/myzero", "type": "c", "major": 1, "minor": 5}]'
+    run vrun
+    [ "$status" -eq 0 ]
+    [ "$(echo $output)" = "00 00 00 00" ]
+}
+
+@test "config: a bad linux.devices type is refused with its JSON path" {
+    make_bundle "$BUNDLE" true
+    bundle_jq "$BUNDLE" '.linux.devices = [{"path": "/dev/x", "type": "x", "major": 1, "minor": 3}]'
+    run --separate-stderr vrun
+    [ "$status" -ne 0 ]
+    assert_one_error_line 'config\.json: linux\.devices\[0\]\.type: unknown device type "x"$'
+}
+
+@test "config: a linux.devices entry without major is refused with its JSON path" {
+    make_bundle "$BUNDLE" true
+    bundle_jq "$BUNDLE" '.linux.devices = [{"path": "/dev/x", "type": "b", "minor": 3}]'
+    run --separate-stderr vrun
+    [ "$status" -ne 0 ]
+    assert_one_error_line 'config\.json: linux\.devices\[0\]\.major: is required$'
+}
+
+# In a user namespace mknod is refused: the host's node at the same path is
+# bound instead, but only when it is the device that config.json names.  (An
+# identity map, so that the bundle in the tests' 0700 directory stays
+# reachable; mknod is refused all the same.)
+USERNS='.linux.namespaces += [{"type": "user"}]
+    | .linux.uidMappings = [{"containerID": 0, "hostID": 0, "size": 65536}]
+    | .linux.gidMappings = [{"containerID": 0, "hostID": 0, "size": 65536}]'
+
+@test "config: in a user namespace a listed device is the host's node, bound" {
+    make_bundle "$BUNDLE" stat -c '%n %t:%T' /dev/zero
+    bundle_jq "$BUNDLE" "$USERNS"' | .linux.devices = [{"path": "/dev/zero", "type": "c", "major": 1, "minor": 5}]'
+    run vrun
+    [ "$status" -eq 0 ]
+    [ "$output" = "/dev/zero 1:5" ]
+}
+
+@test "config: in a user namespace a host node that is another device is not bound" {
+    make_bundle "$BUNDLE" true
+    bundle_jq "$BUNDLE" "$USERNS"' | .linux.devices = [{"path": "/dev/zero", "type": "c", "major": 1, "minor": 3}]'
+    run --separate-stderr vrun
+    [ "$status" -ne 0 ]
+    assert_one_error_line 'bind host device "/dev/zero": it is not device c 1:3: No such device$'
+}
+
+# ---- process.oomScoreAdj ----------------------------------------------------
+
+@test "config: process.oomScoreAdj is the container process's oom_score_adj" {
+    # Raising needs no privilege; lowering needs CAP_SYS_RESOURCE, which
+    # this machine's root may lack, so only a raise is tested here.
+    make_bundle "$BUNDLE" cat /proc/self/oom_score_adj
+    bundle_jq "$BUNDLE" '.process.oomScoreAdj = 500'
+    run vrun
+    [ "$status" -eq 0 ]
+    [ "$output" = 500 ]
+}
+
+# ---- linux.sysctl -----------------------------------------------------------
+
+@test "config: linux.sysctl net.ipv4.ip_forward is set inside and the host's is unchanged" {
+    local before
+    before=$(cat /proc/sys/net/ipv4/ip_forward)
+    make_bundle "$BUNDLE" cat /proc/sys/net/ipv4/ip_forward
+    bundle_jq "$BUNDLE" '.linux.sysctl = {"net.ipv4.ip_forward": $v}' \
+        --arg v "$((1 - before))"
+    run vrun
+    [ "$status" -eq 0 ]
+    [ "$output" = "$((1 - before))" ]
+    [ "$(cat /proc/sys/net/ipv4/ip_forward)" = "$before" ]
+}
+
+@test "config: linux.sysctl kernel.shmmax is set in the new ipc namespace only" {
+    local before
+    before=$(cat /proc/sys/kernel/shmmax)
+    make_bundle "$BUNDLE" cat /proc/sys/kernel/shmmax
+    bundle_jq "$BUNDLE" '.linux.sysctl = {"kernel.shmmax": "123456789"}'
+    run vrun
+    [ "$status" -eq 0 ]
+    [ "$output" = 123456789 ]
+    [ "$(cat /proc/sys/kernel/shmmax)" = "$before" ]
+}
+
+@test "config: linux.sysctl net.* without a network namespace is refused, naming the key" {
+    make_bundle "$BUNDLE" true
+    bundle_jq "$BUNDLE" '.linux.namespaces |= map(select(.type != "network"))
+        | .linux.sysctl = {"net.ipv4.ip_forward": "1"}'
+    run --separate-stderr vrun
+    [ "$status" -ne 0 ]
+    assert_one_error_line 'config\.json: linux\.sysctl\["net\.ipv4\.ip_forward"\]: needs the container.s own network namespace$'
+}
+
+@test "config: a linux.sysctl that is not namespaced is refused" {
+    make_bundle "$BUNDLE" true
+    bundle_jq "$BUNDLE" '.linux.sysctl = {"vm.swappiness": "10"}'
+    run --separate-stderr vrun
+    [ "$status" -ne 0 ]
+    assert_one_error_line 'config\.json: linux\.sysctl\["vm\.swappiness"\]: not namespaced: would change the host$'
+}
+
+@test "config: an unknown namespaced linux.sysctl fails at the write, naming the file" {
+    make_bundle "$BUNDLE" true
+    bundle_jq "$BUNDLE" '.linux.sysctl = {"net.ipv4.nonexistent": "1"}'
+    run --separate-stderr vrun
+    [ "$status" -ne 0 ]
+    assert_one_error_line 'sysctl "net\.ipv4\.nonexistent": open "/proc/sys/net/ipv4/nonexistent": No such file or directory$'
+}
+
+# ---- loopback -----------------------------------------------------------------
+
+@test "config: lo is up in a new network namespace" {
+    make_bundle "$BUNDLE" sh -c 'cat /sys/class/net/lo/operstate; ip link show lo'
+    run vrun
+    [ "$status" -eq 0 ]
+    # "unknown" is what an up loopback reports ("down" when it is not).
+    [ "${lines[0]}" = unknown ]
+    [[ ${lines[1]} == *"<LOOPBACK,UP,LOWER_UP>"* ]]
+}
+
+@test "config: 127.0.0.1 carries traffic in a new network namespace" {
+    make_bundle "$BUNDLE" sh -c 'nc -l -p 5555 & sleep 0.5; echo through-lo | nc 127.0.0.1 5555; wait'
+    run vrun
+    [ "$status" -eq 0 ]
+    [ "$output" = through-lo ]
+}
