@@ -111,6 +111,7 @@ struct oci_linux {
     char **readonly_paths;
     size_t n_readonly_paths;
     char *cgroups_path;
+    bool has_seccomp; /* linux.seccomp is present (not parsed yet) */
     struct oci_kv *sysctl;
     size_t n_sysctl;
     struct oci_device *devices;

@@ -186,6 +186,9 @@ static int parse_linux(vd_error **err, const struct oci_json *v, struct oci_linu
         r = spec_string_map(err, m, &l->sysctl, &l->n_sysctl);
     if (r == 0 && (m = spec_member(v, "devices")))
         r = parse_devices(err, m, l);
+    /* Read later (issue 4); noted now so that translate can refuse a
+     * filter it would otherwise drop. */
+    l->has_seccomp = spec_member(v, "seccomp") != NULL;
     return r;
 }
 

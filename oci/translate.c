@@ -402,6 +402,10 @@ static int translate_unsupported(const struct oci_spec *spec, vd_error **err)
         return vd_error_set(err, 0, "process.apparmorProfile: not supported by this build yet");
     if (p && p->selinux_label && p->selinux_label[0])
         return vd_error_set(err, 0, "process.selinuxLabel: not supported by this build yet");
+    /* Running without a syscall filter that was asked for would be a
+     * silent hole: refuse until seccomp is built in. */
+    if (spec->linux_ && spec->linux_->has_seccomp)
+        return vd_error_set(err, 0, "linux.seccomp: not supported by this build yet");
     return 0;
 }
 

@@ -158,3 +158,12 @@ USERNS='.linux.namespaces += [{"type": "user"}]
     [ "$status" -eq 0 ]
     [ "$output" = through-lo ]
 }
+
+@test "config: linux.seccomp is refused, not dropped, while this build has no seccomp" {
+    make_bundle "$BUNDLE" sh -c 'echo ran > /ran'
+    bundle_jq "$BUNDLE" '.root.readonly = false | .linux.seccomp = {"defaultAction": "SCMP_ACT_ERRNO"}'
+    run --separate-stderr vrun
+    [ "$status" -ne 0 ]
+    assert_one_error_line 'config\.json: linux\.seccomp: not supported by this build yet$'
+    [ ! -e "$BUNDLE/rootfs/ran" ]
+}
