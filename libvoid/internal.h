@@ -167,6 +167,16 @@ int vd_create_devices(const vd_builder *b, int root_fd, vd_error **err);
 /* paths.c */
 int vd_apply_paths(const vd_builder *b, int root_fd, vd_error **err);
 
+/* gate.c */
+struct vd_gate {
+    int fifo_fd;  /* O_PATH on the FIFO, opened on the host side */
+    int fd_dir;   /* O_PATH on our own /proc/self/fd, on the host's /proc */
+    int write_fd; /* the FIFO open for writing, once past the gate */
+};
+int vd_gate_open(const vd_builder *b, struct vd_gate *g, vd_error **err);
+int vd_gate_wait(const vd_builder *b, struct vd_gate *g, vd_error **err);
+void vd_gate_report(const struct vd_gate *g, const vd_error *e);
+
 /* namespaces.c */
 int vd_ns_clone_flag(enum vd_ns ns);
 unsigned long vd_clone_ns_flags(const vd_builder *b);

@@ -76,52 +76,6 @@ static ssize_t sync_recv(int sock, struct sync_msg *msg, int *fd)
 
 /* ---- the child ----------------------------------------------------------- */
 
-struct gate {
-    int fifo_fd;  /* O_PATH on the FIFO, opened on the host side */
-    int fd_dir;   /* O_PATH on our own /proc/self/fd, on the host's /proc */
-    int write_fd; /* the FIFO open for writing, once past the gate */
-};
-
-static int gate_open(const vd_builder *b, struct gate *g, vd_error **err)
-{
-    g->fifo_fd = g->fd_dir = g->write_fd = -1;
-    if (b->start_fifo == NULL)
-        return 0;
-    g->fifo_fd = open(b->start_fifo, O_PATH | O_CLOEXEC);
-    if (g->fifo_fd < 0)
-        return vd_error_set(err, errno, "open start fifo \"%s\"", b->start_fifo);
-    /* Kept so that the FIFO can be reopened for writing after the pivot
-     * even when the container mounts no /proc. */
-    g->fd_dir = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (g->fd_dir < 0)
-        return vd_error_set(err, errno, "open \"/proc/self/fd\"");
-    return 0;
-}
-
-/* Block until `start` opens the FIFO for reading, then tell it we are
- * through.  The write end stays open, close-on-exec: start reads EOF at a
- * successful exec, or the text of what failed after the gate. */
-static int gate_wait(const vd_builder *b, struct gate *g, vd_error **err)
-{
-    char name[16];
-    snprintf(name, sizeof(name), "%d", g->fifo_fd);
-    g->write_fd = openat(g->fd_dir, name, O_WRONLY | O_CLOEXEC);
-    if (g->write_fd < 0)
-        return vd_error_set(err, errno, "wait at start fifo \"%s\"", b->start_fifo);
-    if (write(g->write_fd, "0", 1) < 0)
-        return vd_error_set(err, errno, "write start fifo \"%s\"", b->start_fifo);
-    close(g->fifo_fd);
-    close(g->fd_dir);
-    return 0;
-}
-
-static void gate_report(const struct gate *g, const vd_error *e)
-{
-    if (g->write_fd < 0 || e == NULL || e->msg == NULL)
-        return;
-    ssize_t ignored = write(g->write_fd, e->msg, strlen(e->msg));
-    (void)ignored;
-}
 
 static int child_wait_for_maps(const vd_builder *b, int sync_fd, vd_error **err)
 {
@@ -183,7 +137,7 @@ static int child_namespaces_ready(const vd_builder *b, int sync_fd, pid_t host_p
 }
 
 /* Everything up to the exec; returns the resolved program. */
-static char *child_setup(const vd_builder *b, int sync_fd, struct gate *g, pid_t *host_pid,
+static char *child_setup(const vd_builder *b, int sync_fd, struct vd_gate *g, pid_t *host_pid,
                          vd_error **err)
 {
     if (vd_child_reset_signals(err) < 0 || child_wait_for_maps(b, sync_fd, err) < 0)
@@ -197,7 +151,7 @@ static char *child_setup(const vd_builder *b, int sync_fd, struct gate *g, pid_t
     *host_pid = b->n_steps ? host_pid_of_self() : 0;
     mode_t caller_umask = umask(0);
     if (vd_child_join_namespaces(b, err) < 0 || vd_child_join_keyring(b, err) < 0 ||
-        gate_open(b, g, err) < 0)
+        vd_gate_open(b, g, err) < 0)
         return NULL;
     /* In every namespace now, and the caller's /proc is still at /proc (the
      * container may mount none): the writes under /proc/self and /proc/sys
@@ -236,13 +190,13 @@ static char *child_setup(const vd_builder *b, int sync_fd, struct gate *g, pid_t
 static __attribute__((noreturn)) void child_main(const vd_builder *b, int sync_fd)
 {
     vd_error *err = NULL;
-    struct gate g = {.fifo_fd = -1, .fd_dir = -1, .write_fd = -1};
+    struct vd_gate g = {.fifo_fd = -1, .fd_dir = -1, .write_fd = -1};
     pid_t host_pid = 0;
     char *program = child_setup(b, sync_fd, &g, &host_pid, &err);
     if (program && b->start_fifo) {
         if (sync_send(sync_fd, VD_SYNC_READY, NULL) < 0)
             _exit(127);
-        if (gate_wait(b, &g, &err) < 0)
+        if (vd_gate_wait(b, &g, &err) < 0)
             goto fail;
     }
     if (program && run_steps(b, VD_STEP_BEFORE_EXEC, false, host_pid, &err) < 0)
@@ -256,7 +210,7 @@ fail:
     /* Before READY the parent listens on the sync channel; past the gate
      * `start` listens on the FIFO. */
     sync_send(sync_fd, VD_SYNC_ERROR, err);
-    gate_report(&g, err);
+    vd_gate_report(&g, err);
     _exit(127);
 }
 

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The start gate: the create/start split.  The finished child blocks opening
+ * a FIFO for writing until `start` opens it for reading. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+int vd_gate_open(const vd_builder *b, struct vd_gate *g, vd_error **err)
+{
+    g->fifo_fd = g->fd_dir = g->write_fd = -1;
+    if (b->start_fifo == NULL)
+        return 0;
+    g->fifo_fd = open(b->start_fifo, O_PATH | O_CLOEXEC);
+    if (g->fifo_fd < 0)
+        return vd_error_set(err, errno, "open start fifo \"%s\"", b->start_fifo);
+    /* Kept so that the FIFO can be reopened for writing after the pivot
+     * even when the container mounts no /proc. */
+    g->fd_dir = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (g->fd_dir < 0)
+        return vd_error_set(err, errno, "open \"/proc/self/fd\"");
+    return 0;
+}
+
+/* Block until `start` opens the FIFO for reading, then tell it we are
+ * through.  The write end stays open, close-on-exec: start reads EOF at a
+ * successful exec, or the text of what failed after the gate. */
+int vd_gate_wait(const vd_builder *b, struct vd_gate *g, vd_error **err)
+{
+    char name[16];
+    snprintf(name, sizeof(name), "%d", g->fifo_fd);
+    g->write_fd = openat(g->fd_dir, name, O_WRONLY | O_CLOEXEC);
+    if (g->write_fd < 0)
+        return vd_error_set(err, errno, "wait at start fifo \"%s\"", b->start_fifo);
+    if (write(g->write_fd, "0", 1) < 0)
+        return vd_error_set(err, errno, "write start fifo \"%s\"", b->start_fifo);
+    close(g->fifo_fd);
+    close(g->fd_dir);
+    return 0;
+}
+
+void vd_gate_report(const struct vd_gate *g, const vd_error *e)
+{
+    if (g->write_fd < 0 || e == NULL || e->msg == NULL)
+        return;
+    ssize_t ignored = write(g->write_fd, e->msg, strlen(e->msg));
+    (void)ignored;
+}
