@@ -156,6 +156,10 @@ struct oci_spec {
     size_t n_hooks[OCI_HOOK_KIND_COUNT];
 };
 
+/* For `features`: the i-th namespace type config.json may name ("pid",
+ * "network", ...), NULL past the end. */
+const char *oci_namespace_type_at(size_t i);
+
 /* "prestart", "createRuntime", ... */
 const char *oci_hook_kind_name(enum oci_hook_kind kind);
 

@@ -23,6 +23,11 @@ static const char *const propagations[] = {
     "private", "rprivate", "slave", "rslave", "shared", "rshared", "unbindable", "runbindable",
 };
 
+const char *oci_namespace_type_at(size_t i)
+{
+    return i < VD_ARRAY_SIZE(namespace_types) ? namespace_types[i].name : NULL;
+}
+
 static int namespace_from_name(const char *name, enum vd_ns *ns)
 {
     for (size_t i = 0; i < VD_ARRAY_SIZE(namespace_types); i++)

@@ -84,6 +84,18 @@ static bool is_unsupported_option(const char *name)
     return false;
 }
 
+/* For `features`: the i-th option name this build honours, NULL past the
+ * end.  Options not listed here go to the filesystem as mount data. */
+const char *oci_mount_option_at(size_t i)
+{
+    if (i < VD_ARRAY_SIZE(mount_flags))
+        return mount_flags[i].name;
+    i -= VD_ARRAY_SIZE(mount_flags);
+    if (i < VD_ARRAY_SIZE(propagations))
+        return propagations[i].name;
+    return NULL;
+}
+
 static int append_data(char **data, const char *opt, vd_error **err)
 {
     size_t old = *data ? strlen(*data) : 0;

@@ -23,4 +23,8 @@ int oci_rootfs_path(const struct oci_spec *spec, const char *bundle, char path[P
 int oci_translate(const struct oci_spec *spec, const struct oci_translate_opts *opts,
                   vd_builder *b, vd_error **err);
 
+/* For `features`: the i-th mount option name this build honours, NULL
+ * past the end. */
+const char *oci_mount_option_at(size_t i);
+
 #endif

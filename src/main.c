@@ -27,7 +27,7 @@ static const struct command commands[] = {
     {"delete", cmd_delete, "delete a container and what it holds"},
     {"events", cmd_not_implemented, "display container events and statistics"},
     {"exec", cmd_not_implemented, "run a new process inside a container"},
-    {"features", cmd_not_implemented, "show the enabled features"},
+    {"features", cmd_features, "show the enabled features"},
     {"kill", cmd_kill, "send a signal to a container's init process"},
     {"list", cmd_list, "list the containers under the root directory"},
     {"pause", cmd_not_implemented, "suspend every process in a container"},

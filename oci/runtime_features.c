@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * `voidoci features`.  Engines read this once and rely on it, so every list
+ * comes from the table the parser or translator itself uses, never from a
+ * copy: what is listed here is exactly what config.json may ask for.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/capability.h>
+
+#include "runtime_features.h"
+#include "json.h"
+#include "spec.h"
+#include "translate.h"
+#include "utils.h"
+
+typedef const char *(*name_at_fn)(size_t i);
+
+static void write_names(struct oci_json_writer *w, const char *key, name_at_fn name_at)
+{
+    oci_json_write_key(w, key);
+    oci_json_write_begin_array(w);
+    const char *name;
+    for (size_t i = 0; (name = name_at(i)) != NULL; i++)
+        oci_json_write_string(w, name);
+    oci_json_write_end_array(w);
+}
+
+static void write_bool_object(struct oci_json_writer *w, const char *key, const char *member,
+                              bool value)
+{
+    oci_json_write_key(w, key);
+    oci_json_write_begin_object(w);
+    oci_json_write_key(w, member);
+    oci_json_write_bool(w, value);
+    oci_json_write_end_object(w);
+}
+
+static const char *hook_name_at(size_t i)
+{
+    return i < OCI_HOOK_KIND_COUNT ? oci_hook_kind_name((enum oci_hook_kind)i) : NULL;
+}
+
+/* The names libcap of this build knows, in the spec's spelling: libcap
+ * names a capability it does not know by its number. */
+static void write_capabilities(struct oci_json_writer *w)
+{
+    oci_json_write_key(w, "capabilities");
+    oci_json_write_begin_array(w);
+    for (cap_value_t cap = 0; cap < 64; cap++) {
+        char *name = cap_to_name(cap);
+        if (name == NULL)
+            break;
+        if (strncmp(name, "cap_", 4) == 0 && !isdigit((unsigned char)name[4])) {
+            for (char *p = name; *p; p++)
+                *p = (char)toupper((unsigned char)*p);
+            oci_json_write_string(w, name);
+        }
+        cap_free(name);
+    }
+    oci_json_write_end_array(w);
+}
+
+static void write_cgroup(struct oci_json_writer *w)
+{
+    /* No cgroup manager is built in yet: linux.resources and cgroupsPath
+     * placement come with the cgroup work. */
+    oci_json_write_key(w, "cgroup");
+    oci_json_write_begin_object(w);
+    static const char *const members[] = {"v1", "v2", "systemd", "systemdUser", "rdma"};
+    for (size_t i = 0; i < VD_ARRAY_SIZE(members); i++) {
+        oci_json_write_key(w, members[i]);
+        oci_json_write_bool(w, false);
+    }
+    oci_json_write_end_object(w);
+}
+
+static void write_linux(struct oci_json_writer *w)
+{
+    oci_json_write_key(w, "linux");
+    oci_json_write_begin_object(w);
+    write_names(w, "namespaces", oci_namespace_type_at);
+    write_capabilities(w);
+    write_cgroup(w);
+    write_bool_object(w, "apparmor", "enabled", false);
+    write_bool_object(w, "selinux", "enabled", false);
+    write_bool_object(w, "intelRdt", "enabled", false);
+    oci_json_write_end_object(w);
+}
+
+char *oci_features_json(vd_error **err)
+{
+    struct oci_json_writer *w = oci_json_writer_new(true);
+    if (w == NULL) {
+        vd_error_set(err, ENOMEM, "features");
+        return NULL;
+    }
+    oci_json_write_begin_object(w);
+    oci_json_write_key(w, "ociVersionMin");
+    oci_json_write_string(w, OCI_VERSION_MIN);
+    oci_json_write_key(w, "ociVersionMax");
+    oci_json_write_string(w, OCI_SPEC_VERSION);
+    write_names(w, "hooks", hook_name_at);
+    write_names(w, "mountOptions", oci_mount_option_at);
+    write_linux(w);
+    oci_json_write_key(w, "annotations");
+    oci_json_write_begin_object(w);
+    oci_json_write_key(w, "org.voidoci.version");
+    oci_json_write_string(w, vd_version());
+    oci_json_write_end_object(w);
+    /* voidoci acts on no annotation at all, so none can weaken it. */
+    oci_json_write_key(w, "potentiallyUnsafeConfigAnnotations");
+    oci_json_write_begin_array(w);
+    oci_json_write_end_array(w);
+    oci_json_write_end_object(w);
+    return oci_json_writer_finish(w, NULL, err);
+}
