@@ -67,12 +67,71 @@ static int parse_mounts(vd_error **err, const struct oci_json *top, struct oci_s
     return r;
 }
 
+/* A SemVer 2.0.0 number: digits, no leading zero. */
+static bool semver_number(const char **p, unsigned long *value)
+{
+    const char *s = *p;
+    size_t n = strspn(s, "0123456789");
+    if (n == 0 || (n > 1 && s[0] == '0') || n > 9)
+        return false;
+    *value = strtoul(s, NULL, 10);
+    *p = s + n;
+    return true;
+}
+
+/* Dot-separated non-empty identifiers of [0-9A-Za-z-], up to the end. */
+static bool semver_identifiers(const char *s)
+{
+    static const char ident[] = "0123456789abcdefghijklmnopqrstuvwxyz"
+                                "ABCDEFGHIJKLMNOPQRSTUVWXYZ-";
+    for (;;) {
+        size_t n = strspn(s, ident);
+        if (n == 0)
+            return false;
+        s += n;
+        if (*s == '\0')
+            return true;
+        if (*s++ != '.')
+            return false;
+    }
+}
+
+static bool is_semver(const char *s, unsigned long *major)
+{
+    unsigned long minor, patch;
+    if (!semver_number(&s, major) || *s++ != '.' || !semver_number(&s, &minor) ||
+        *s++ != '.' || !semver_number(&s, &patch))
+        return false;
+    const char *build = strchr(s, '+');
+    if (build && !semver_identifiers(build + 1))
+        return false;
+    if (*s == '-') {
+        _cleanup_free_ char *pre = strndup(s + 1, build ? (size_t)(build - s - 1) : strlen(s + 1));
+        return pre && semver_identifiers(pre);
+    }
+    return s == build || *s == '\0';
+}
+
+/* config.md: ociVersion MUST be SemVer; a major version other than 1 is a
+ * format this runtime does not know. */
+static int parse_oci_version(vd_error **err, const struct oci_json *v, struct oci_spec *spec)
+{
+    int r = spec_string(err, v, &spec->oci_version);
+    unsigned long major;
+    if (r == 0 && !is_semver(spec->oci_version, &major))
+        return spec_error_value(err, v, "not a SemVer 2.0.0 version:", spec->oci_version);
+    if (r == 0 && major != 1)
+        return spec_error(err, v, NULL, "version \"%s\" is not supported: this runtime implements "
+                          "runtime-spec 1.x, up to " OCI_SPEC_VERSION, spec->oci_version);
+    return r;
+}
+
 static int parse_top(vd_error **err, const struct oci_json *top, struct oci_spec *spec)
 {
     const struct oci_json *v;
     int r = spec_expect(err, top, OCI_JSON_OBJECT);
     if (r == 0 && (r = spec_require(err, top, "ociVersion", OCI_JSON_STRING, &v)) == 0)
-        r = spec_string(err, v, &spec->oci_version);
+        r = parse_oci_version(err, v, spec);
     if (r == 0)
         r = parse_root(err, top, spec);
     if (r == 0)

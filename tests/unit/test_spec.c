@@ -461,6 +461,20 @@ static void test_bad_json(void)
                 "(near line 1, column 17)");
 }
 
+/* Every SemVer form a 1.x config.json may carry. */
+static void test_oci_versions(void)
+{
+    static const char *const good[] = {"1.0.0", "1.3.0", "1.0.2-dev", "1.1.0-rc.1",
+                                       "1.2.1+build.5", "1.0.0-alpha-1+x.y", "1.10.0"};
+    for (size_t i = 0; i < VD_ARRAY_SIZE(good); i++) {
+        char doc[128];
+        snprintf(doc, sizeof(doc), "{'ociVersion': '%s', 'root': {'path': 'r'}}", good[i]);
+        struct oci_spec *spec = GOOD(doc);
+        CHECK(spec && streq(spec->oci_version, good[i]));
+        oci_spec_free(spec);
+    }
+}
+
 static void test_bad_top(void)
 {
     BAD("[]", "(root): expected an object");
@@ -479,6 +493,23 @@ static void test_bad_top(void)
         "root.path: contains a NUL byte");
     BAD("{'ociVersion': '1.3.0', 'root': {'path': 'r', 'readonly': 'yes'}}",
         "root.readonly: expected a boolean");
+    BAD("{'ociVersion': '1', 'root': {'path': 'r'}}", "ociVersion: not a SemVer 2.0.0 version: \"1\"");
+    BAD("{'ociVersion': '1.3', 'root': {'path': 'r'}}",
+        "ociVersion: not a SemVer 2.0.0 version: \"1.3\"");
+    BAD("{'ociVersion': '01.3.0', 'root': {'path': 'r'}}",
+        "ociVersion: not a SemVer 2.0.0 version: \"01.3.0\"");
+    BAD("{'ociVersion': '1.3.0-', 'root': {'path': 'r'}}",
+        "ociVersion: not a SemVer 2.0.0 version: \"1.3.0-\"");
+    BAD("{'ociVersion': '1.3.0+a..b', 'root': {'path': 'r'}}",
+        "ociVersion: not a SemVer 2.0.0 version: \"1.3.0+a..b\"");
+    BAD("{'ociVersion': 'v1.3.0', 'root': {'path': 'r'}}",
+        "ociVersion: not a SemVer 2.0.0 version: \"v1.3.0\"");
+    BAD("{'ociVersion': '2.0.0', 'root': {'path': 'r'}}",
+        "ociVersion: version \"2.0.0\" is not supported: this runtime implements runtime-spec "
+        "1.x, up to 1.3.0");
+    BAD("{'ociVersion': '0.9.0', 'root': {'path': 'r'}}",
+        "ociVersion: version \"0.9.0\" is not supported: this runtime implements runtime-spec "
+        "1.x, up to 1.3.0");
     BAD(DOC("'hostname': ['a']"), "hostname: expected a string");
     BAD(DOC("'domainname': true"), "domainname: expected a string");
     BAD(DOC("'annotations': []"), "annotations: expected an object");
@@ -950,6 +981,7 @@ int main(void)
     test_good_edges();
     test_nesting();
     test_bad_json();
+    test_oci_versions();
     test_bad_top();
     test_bad_duplicates();
     test_bad_mounts();
