@@ -98,6 +98,91 @@ struct oci_device {
     uint32_t uid, gid; /* 0 when absent */
 };
 
+/* linux.resources (config-linux.md "Control groups").  Read and checked
+ * here; applying them is the cgroup manager's job. */
+struct oci_opt_i64 {
+    bool set;
+    int64_t value;
+};
+struct oci_opt_u64 {
+    bool set;
+    uint64_t value;
+};
+
+struct oci_device_rule {
+    bool allow;      /* required */
+    char type;       /* 'a' (also when absent), 'c' or 'b' */
+    int64_t major, minor; /* -1: any (absent) */
+    char access[4];  /* a subset of "rwm" in that order; "rwm" when absent */
+};
+
+struct oci_blkio_weight_device {
+    int64_t major, minor;
+    struct oci_opt_u64 weight, leaf_weight; /* 10..1000 (0: remove) */
+};
+
+struct oci_blkio_throttle {
+    int64_t major, minor;
+    uint64_t rate;
+};
+
+enum oci_throttle_kind { OCI_THROTTLE_READ_BPS, OCI_THROTTLE_WRITE_BPS, OCI_THROTTLE_READ_IOPS,
+                         OCI_THROTTLE_WRITE_IOPS, OCI_THROTTLE_KIND_COUNT };
+
+struct oci_hugepage_limit {
+    char *page_size; /* "2MB", "1GB", ... */
+    uint64_t limit;
+};
+
+struct oci_net_priority {
+    char *name;
+    uint32_t priority;
+};
+
+struct oci_rdma_limit {
+    char *device;
+    struct oci_opt_u64 hca_handles, hca_objects; /* uint32 range */
+};
+
+struct oci_resources {
+    struct oci_device_rule *devices;
+    size_t n_devices;
+    struct {
+        struct oci_opt_i64 limit, reservation, swap, kernel, kernel_tcp;
+        struct oci_opt_u64 swappiness; /* 0..100 */
+        bool has_disable_oom_killer, disable_oom_killer;
+        bool has_use_hierarchy, use_hierarchy;
+        bool check_before_update;
+    } memory;
+    struct {
+        struct oci_opt_u64 shares, period, burst, realtime_period;
+        struct oci_opt_i64 quota, realtime_runtime, idle;
+        char *cpus, *mems; /* NULL when absent */
+    } cpu;
+    struct {
+        struct oci_opt_u64 weight, leaf_weight; /* 10..1000 */
+        struct oci_blkio_weight_device *weight_devices;
+        size_t n_weight_devices;
+        struct oci_blkio_throttle *throttle[OCI_THROTTLE_KIND_COUNT];
+        size_t n_throttle[OCI_THROTTLE_KIND_COUNT];
+    } block_io;
+    struct oci_hugepage_limit *hugepage_limits;
+    size_t n_hugepage_limits;
+    struct {
+        struct oci_opt_u64 class_id; /* uint32 range */
+        struct oci_net_priority *priorities;
+        size_t n_priorities;
+    } network;
+    struct oci_opt_i64 pids_limit;
+    struct oci_rdma_limit *rdma;
+    size_t n_rdma;
+    struct oci_kv *unified; /* cgroup v2 file -> value, as given */
+    size_t n_unified;
+};
+
+/* The JSON names of the four blockIO throttle lists, by kind. */
+const char *oci_throttle_kind_name(enum oci_throttle_kind kind);
+
 struct oci_linux {
     struct oci_namespace *namespaces;
     size_t n_namespaces;
@@ -111,6 +196,7 @@ struct oci_linux {
     char **readonly_paths;
     size_t n_readonly_paths;
     char *cgroups_path;
+    struct oci_resources *resources; /* NULL when absent */
     bool has_seccomp; /* linux.seccomp is present (not parsed yet) */
     struct oci_kv *sysctl;
     size_t n_sysctl;

@@ -57,6 +57,9 @@ int spec_parse_process(vd_error **err, const struct oci_json *v, struct oci_proc
 void spec_process_free(struct oci_process *p);
 int spec_parse_linux(vd_error **err, const struct oci_json *v, struct oci_linux **out);
 void spec_linux_free(struct oci_linux *l);
+/* linux.resources (spec_resources.c). */
+int spec_parse_resources(vd_error **err, const struct oci_json *v, struct oci_resources **out);
+void spec_resources_free(struct oci_resources *res);
 /* Fills spec->hooks[] and n_hooks[]; what it stored is freed by
  * spec_hooks_free, also after a failure. */
 int spec_parse_hooks(vd_error **err, const struct oci_json *v, struct oci_spec *spec);

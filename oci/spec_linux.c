@@ -187,6 +187,8 @@ static int parse_linux(vd_error **err, const struct oci_json *v, struct oci_linu
         r = spec_strv(err, m, true, &l->readonly_paths, &l->n_readonly_paths);
     if (r == 0)
         r = spec_opt_string(err, v, "cgroupsPath", &l->cgroups_path);
+    if (r == 0 && (m = spec_member(v, "resources")))
+        r = spec_parse_resources(err, m, &l->resources);
     if (r == 0 && (m = spec_member(v, "sysctl")))
         r = spec_string_map(err, m, &l->sysctl, &l->n_sysctl);
     if (r == 0 && (m = spec_member(v, "devices")))
@@ -226,6 +228,7 @@ void spec_linux_free(struct oci_linux *l)
     spec_strv_free(l->masked_paths);
     spec_strv_free(l->readonly_paths);
     free(l->cgroups_path);
+    spec_resources_free(l->resources);
     spec_kv_free(l->sysctl, l->n_sysctl);
     for (size_t i = 0; i < l->n_devices; i++)
         free(l->devices[i].path);

@@ -259,7 +259,7 @@ static const char podman_like[] =
     "    'cpu': {'shares': 1024, 'quota': -1, 'cpus': '0-3'},"
     "    'pids': {'limit': 2048}, 'unified': {'memory.high': 'max'},"
     "    'hugepageLimits': [{'pageSize': '2MB', 'limit': 9223372036854772000}],"
-    "    'blockIO': {'weight': 0.5}},"
+    "    'blockIO': {'weight': 100}},"
     "  'cgroupsPath': 'machine.slice:libpod:f00dcafe',"
     "  'namespaces': [{'type': 'pid'}, {'type': 'network', 'path': '/run/netns/cni-1'},"
     "                 {'type': 'ipc'}, {'type': 'uts'}, {'type': 'mount'}, {'type': 'user'},"
