@@ -212,6 +212,23 @@ static int parse_state(vd_error **err, const struct oci_json *top, struct oci_st
     return r;
 }
 
+int oci_state_parse(const char *text, size_t len, struct oci_state **out, vd_error **err)
+{
+    _cleanup_json_ struct oci_json *top = NULL;
+    struct oci_state *s = calloc(1, sizeof(*s));
+    if (s == NULL)
+        return vd_error_set(err, ENOMEM, "parse state");
+    int r = oci_json_parse(text, len, &top, err);
+    if (r == 0)
+        r = parse_state(err, top, s);
+    if (r < 0) {
+        oci_state_free(s);
+        return r;
+    }
+    *out = s;
+    return 0;
+}
+
 static int read_state(const char *path, struct oci_state **out, vd_error **err)
 {
     _cleanup_close_ int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
@@ -223,18 +240,8 @@ static int read_state(const char *path, struct oci_state **out, vd_error **err)
     if (r < 0)
         return vd_error_prefix(err, "read \"%s\"", path);
 
-    _cleanup_json_ struct oci_json *top = NULL;
-    struct oci_state *s = calloc(1, sizeof(*s));
-    if (s == NULL)
-        return vd_error_set(err, ENOMEM, "read \"%s\"", path);
-    r = oci_json_parse(text, len, &top, err);
-    if (r == 0)
-        r = parse_state(err, top, s);
-    if (r < 0) {
-        oci_state_free(s);
+    if (oci_state_parse(text, len, out, err) < 0)
         return vd_error_prefix(err, "read \"%s\"", path);
-    }
-    *out = s;
     return 0;
 }
 

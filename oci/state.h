@@ -33,6 +33,9 @@ int oci_state_write(const char *dir, const struct oci_state *s, vd_error **err);
 /* Read <dir>/state.json; errors name the file and the field:
  * `read "/run/voidoci/web/state.json": pid: expected an integer`. */
 int oci_state_read(const char *dir, struct oci_state **out, vd_error **err);
+/* Parse a state.json held in memory (what oci_state_read does after
+ * reading the file); errors name the field. */
+int oci_state_parse(const char *text, size_t len, struct oci_state **out, vd_error **err);
 /* The runtime-spec state object (ociVersion, id, status, pid, bundle,
  * annotations) plus runc's rootfs, created and owner; pretty-printed with
  * two-space indent when `pretty`, members in runc's order, no newline at
