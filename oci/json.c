@@ -317,6 +317,55 @@ static int report_syntax_error(yajl_handle h, const char *text, size_t len, size
     return r;
 }
 
+static int hex4(const char *s, size_t left)
+{
+    if (left < 4)
+        return -1;
+    int v = 0;
+    for (int i = 0; i < 4; i++) {
+        char c = s[i];
+        int d = c >= '0' && c <= '9' ? c - '0'
+              : c >= 'a' && c <= 'f' ? c - 'a' + 10
+              : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        if (d < 0)
+            return -1;
+        v = v * 16 + d;
+    }
+    return v;
+}
+
+/* yajl turns a "\ud800" without its pair into "?": the value would not be
+ * the one written.  Find such an escape in text yajl accepted; returns its
+ * offset, or len when there is none. */
+static size_t find_lone_surrogate(const char *text, size_t len)
+{
+    bool in_string = false;
+    for (size_t i = 0; i < len; i++) {
+        if (text[i] == '"') {
+            in_string = !in_string;
+        } else if (in_string && text[i] == '\\' && i + 1 < len) {
+            if (text[i + 1] != 'u') {
+                i++;
+                continue;
+            }
+            int cp = hex4(text + i + 2, len - i - 2);
+            if (cp >= 0xDC00 && cp <= 0xDFFF)
+                return i;
+            if (cp >= 0xD800 && cp <= 0xDBFF) {
+                size_t next = i + 6;
+                int low = next + 1 < len && text[next] == '\\' && text[next + 1] == 'u'
+                              ? hex4(text + next + 2, len - next - 2) : -1;
+                if (low < 0xDC00 || low > 0xDFFF)
+                    return i;
+                i = next + 5;
+                continue;
+            }
+            i += 5;
+        }
+    }
+    return len;
+}
+
 int oci_json_parse(const char *text, size_t len, struct oci_json **root, vd_error **err)
 {
     struct builder b = {.err = err};
@@ -335,6 +384,13 @@ int oci_json_parse(const char *text, size_t len, struct oci_json **root, vd_erro
     if (r == 0 && status != yajl_status_ok)
         r = report_syntax_error(h, text, len, error_offset, err);
     yajl_free(h);
+    size_t lone;
+    if (r == 0 && (lone = find_lone_surrogate(text, len)) < len) {
+        size_t line, column;
+        locate(text, lone, &line, &column);
+        r = vd_error_set(err, 0, "invalid JSON: \\u%.4s is half of a UTF-16 surrogate pair "
+                         "(near line %zu, column %zu)", text + lone + 2, line, column);
+    }
     if (r < 0) {
         oci_json_free(b.root);
         return r;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Typed reads of config.json values, failing with the value's JSON path. */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,6 +114,10 @@ int spec_absolute_path(vd_error **err, const struct oci_json *v, char **out)
         return r;
     if (s[0] != '/')
         return spec_error(err, v, NULL, "must be an absolute path");
+    /* No system call takes a longer one; say so here, with the JSON path,
+     * rather than echo kilobytes of path from deep inside the setup. */
+    if (strlen(s) >= PATH_MAX)
+        return spec_error(err, v, NULL, "is longer than %d bytes", PATH_MAX - 1);
     free(*out);
     *out = steal_pointer(&s);
     return 0;

@@ -28,12 +28,16 @@ int validate_container_id(const char *id, vd_error **err)
     /* Checked before the ID is quoted so that a huge one is not echoed. */
     if (strnlen(id, VOIDOCI_ID_MAX + 1) > VOIDOCI_ID_MAX)
         return vd_error_set(err, 0, "container ID is longer than %d bytes", VOIDOCI_ID_MAX);
-    for (const char *p = id; *p; p++)
-        if (!is_id_char(*p))
+    for (const char *p = id; *p; p++) {
+        if (!is_id_char(*p)) {
+            /* Escaped: a newline in the ID must not split the error line. */
+            _cleanup_free_ char *shown = log_json_escape(id);
             return vd_error_set(err, 0,
                                 "invalid container ID \"%s\": only letters, digits and _+.- "
                                 "are allowed",
-                                id);
+                                shown ? shown : "?");
+        }
+    }
     if (strcmp(id, ".") == 0 || strcmp(id, "..") == 0)
         return vd_error_set(err, 0, "invalid container ID \"%s\"", id);
     return 0;

@@ -434,6 +434,18 @@ static void test_nesting(void)
 
 static void test_bad_json(void)
 {
+    /* yajl would make these "?"; the value would not be the one written. */
+    BAD("{'ociVersion': '1.3.0', 'hostname': '\\ud800'}",
+        "invalid JSON: \\ud800 is half of a UTF-16 surrogate pair (near line 1, column 38)");
+    BAD("{'ociVersion': '1.3.0', 'hostname': 'a\\uDC00'}",
+        "invalid JSON: \\uDC00 is half of a UTF-16 surrogate pair (near line 1, column 39)");
+    BAD("{'ociVersion': '1.3.0', 'hostname': '\\ud800\\u0041'}",
+        "invalid JSON: \\ud800 is half of a UTF-16 surrogate pair (near line 1, column 38)");
+    {
+        struct oci_spec *s = GOOD(DOC("'hostname': '\\ud83d\\ude00 \\\\ud800'"));
+        CHECK(s && streq(s->hostname, "\xf0\x9f\x98\x80 \\ud800"));
+        oci_spec_free(s);
+    }
     BAD("", "invalid JSON: parse error: premature EOF (near line 1, column 1)");
     BAD("{'ociVersion': x}", "invalid JSON: lexical error: invalid char in json text. "
                              "(near line 1, column 16)");
