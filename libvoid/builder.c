@@ -4,7 +4,9 @@
 #include <errno.h>
 #include <linux/capability.h>
 #include <string.h>
+#include <net/if.h>
 #include <sys/mount.h>
+#include <time.h>
 
 #include "internal.h"
 
@@ -90,6 +92,7 @@ void vd_builder_free(vd_builder *b)
         free(m->destination);
         free(m->fstype);
         free(m->data);
+        vd_mount_entry_clear(m);
     }
     free(b->mounts);
     for (size_t i = 0; i < b->n_devices; i++)
@@ -107,12 +110,19 @@ void vd_builder_free(vd_builder *b)
     strv_free_n(b->masked_paths, b->n_masked_paths);
     strv_free_n(b->readonly_paths, b->n_readonly_paths);
     free(b->keyring);
+    vd_builder_free_process_attrs(b);
     for (size_t i = 0; i < b->n_sysctls; i++) {
         free(b->sysctls[i].key);
         free(b->sysctls[i].value);
     }
     free(b->sysctls);
+    vd_seccomp_prog_free(b->seccomp);
     free(b->steps);
+    for (size_t i = 0; i < b->n_net_devices; i++) {
+        free(b->net_devices[i].host_name);
+        free(b->net_devices[i].name);
+    }
+    free(b->net_devices);
     free(b);
 }
 
@@ -226,14 +236,18 @@ int vd_builder_add_mount(vd_builder *b, const struct vd_mount *m, vd_error **err
     if (m->destination == NULL || m->destination[0] != '/')
         return vd_error_set(err, EINVAL, "mount destination \"%s\" must be absolute",
                             m->destination ? m->destination : "");
+    if (vd_mount_check(m, err) < 0)
+        return -1;
     struct vd_mount_entry *e = vd_array_append(&b->mounts, &b->n_mounts, sizeof(*e), err);
     if (e == NULL)
         return -1;
+    e->tree_fd = -1;
     e->flags = m->flags;
     e->propagation = m->propagation;
     if (dup_optional(&e->destination, m->destination, err) < 0 ||
         dup_optional(&e->source, m->source, err) < 0 ||
-        dup_optional(&e->fstype, m->fstype, err) < 0 || dup_optional(&e->data, m->data, err) < 0)
+        dup_optional(&e->fstype, m->fstype, err) < 0 || dup_optional(&e->data, m->data, err) < 0 ||
+        dup_optional(&e->label, m->label, err) < 0 || vd_mount_entry_fill(e, m, err) < 0)
         return -1; /* the entry is freed with the builder */
     return 0;
 }
@@ -342,6 +356,46 @@ int vd_builder_set_oom_score_adj(vd_builder *b, int adj, vd_error **err)
 void vd_builder_set_loopback_up(vd_builder *b, bool on)
 {
     b->loopback_up = on;
+}
+
+int vd_builder_set_time_offset(vd_builder *b, int clock, int64_t secs, uint32_t nsecs,
+                               vd_error **err)
+{
+    int i = clock == CLOCK_MONOTONIC ? 0 : clock == CLOCK_BOOTTIME ? 1 : -1;
+    if (i < 0)
+        return vd_error_set(err, EINVAL, "time offset of clock %d: a time namespace shifts "
+                            "only CLOCK_MONOTONIC and CLOCK_BOOTTIME", clock);
+    if (nsecs >= 1000000000u)
+        return vd_error_set(err, EINVAL, "time offset: %u nanoseconds is a second or more", nsecs);
+    b->time_offsets[i] = (struct vd_time_offset){.set = true, .secs = secs, .nsecs = nsecs};
+    return 0;
+}
+
+/* 1 to IFNAMSIZ-1 bytes without '/', ':' or white space, not "." or "..":
+ * what the kernel accepts as an interface name. */
+static bool is_ifname(const char *s)
+{
+    size_t len = strlen(s);
+    if (len == 0 || len >= IFNAMSIZ || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+        return false;
+    return strpbrk(s, "/: \t\n\v\f\r") == NULL;
+}
+
+int vd_builder_add_net_device(vd_builder *b, const char *host_name, const char *name,
+                              vd_error **err)
+{
+    if (host_name == NULL || !is_ifname(host_name))
+        return vd_error_set(err, EINVAL, "network device \"%s\": not an interface name",
+                            host_name ? host_name : "");
+    if (name && !is_ifname(name))
+        return vd_error_set(err, EINVAL, "network device \"%s\": \"%s\" is not an interface name",
+                            host_name, name);
+    struct vd_net_device *d =
+        vd_array_append(&b->net_devices, &b->n_net_devices, sizeof(*d), err);
+    if (d == NULL || dup_optional(&d->host_name, host_name, err) < 0 ||
+        dup_optional(&d->name, name, err) < 0)
+        return -1; /* the entry is freed with the builder */
+    return 0;
 }
 
 static int replace_string(char **dst, const char *src, vd_error **err)

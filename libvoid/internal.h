@@ -23,7 +23,15 @@ struct vd_ns_spec {
 
 struct vd_mount_entry {
     char *source, *destination, *fstype, *data;
-    unsigned long flags, propagation;
+    unsigned long flags, propagation, clear_flags;
+    uint64_t attr_set, attr_clr;
+    bool copy_up, idmap, idmap_recursive;
+    struct vd_id_range *idmap_uids, *idmap_gids;
+    size_t n_idmap_uids, n_idmap_gids;
+    char *label;
+    /* The idmapped tree, made by vd_spawn just before the clone (the child
+     * inherits it) and closed in the parent just after; -1 otherwise. */
+    int tree_fd;
 };
 
 struct vd_device_entry {
@@ -46,6 +54,17 @@ struct vd_rlimit_entry {
 
 struct vd_kv_entry {
     char *key, *value;
+};
+
+/* Index 0 is CLOCK_MONOTONIC, 1 CLOCK_BOOTTIME (namespaces.c). */
+struct vd_time_offset {
+    bool set;
+    int64_t secs;
+    uint32_t nsecs;
+};
+
+struct vd_net_device {
+    char *host_name, *name;
 };
 
 struct vd_step_entry {
@@ -106,19 +125,49 @@ struct vd_builder {
     int oom_score_adj;
     bool loopback_up;
 
+    /* sched.c, personality.c, lsm.c: how the process is scheduled, where it
+     * may run and allocate, and the label it is exec'd into. */
+    bool has_scheduler;
+    struct vd_scheduler scheduler;
+    bool has_io_priority;
+    int io_priority; /* as ioprio_set(2) takes it: class << 13 | level */
+    uint64_t *cpu_affinity[2]; /* by enum vd_affinity_at; NULL: not set */
+    size_t n_cpu_affinity[2];  /* words */
+    bool has_memory_policy;
+    int mempolicy_mode; /* mode | MPOL_F_* flags */
+    uint64_t *mempolicy_nodes;
+    size_t n_mempolicy_nodes; /* words */
+    bool has_personality;
+    unsigned long personality;
+    char *apparmor_profile, *selinux_label;
+
     struct vd_step_entry *steps;
     size_t n_steps;
+
+    /* seccomp.c: the compiled filter, and who gets its listener fd */
+    struct vd_seccomp_prog *seccomp;
+    vd_seccomp_listener_fn seccomp_listener;
+    void *seccomp_listener_data;
+
+    struct vd_time_offset time_offsets[2];
+    struct vd_net_device *net_devices;
+    size_t n_net_devices;
+
+    /* cgroup.c: where the child starts (not owned) */
+    const struct vd_cgroup *cgroup;
 };
 
 /* Messages on the sync channel (spawn.c); an int type leads each one. */
 enum vd_sync_type {
-    VD_SYNC_MAPPED = 1, /* parent -> child: id maps are written */
+    VD_SYNC_MAPPED = 1, /* parent -> child: id maps written, network devices moved in */
     VD_SYNC_CONSOLE,    /* child -> parent: the pty master, as SCM_RIGHTS */
     VD_SYNC_READY,      /* child -> parent: set up, waiting at the start gate */
     VD_SYNC_EXEC,       /* child -> parent: about to exec */
     VD_SYNC_ERROR,      /* child -> parent: a step failed */
     VD_SYNC_STEP,       /* child -> parent: run your steps for VD_STEP_NAMESPACES_READY */
     VD_SYNC_STEP_DONE,  /* parent -> child: they succeeded */
+    VD_SYNC_SECCOMP,    /* child -> parent: the seccomp listener fd, as SCM_RIGHTS */
+    VD_SYNC_CGROUP,     /* parent -> child: you are in your cgroups */
 };
 int vd_child_setup_console(const vd_builder *b, int sync_fd, vd_error **err);
 
@@ -150,6 +199,20 @@ int vd_child_finish_process(const vd_builder *b, mode_t caller_umask, vd_error *
 int vd_child_prepare_fds(const vd_builder *b, const int *own, size_t n_own, vd_error **err);
 char *vd_child_find_program(const vd_builder *b, vd_error **err);
 int vd_child_exec(const vd_builder *b, const char *program, vd_error **err);
+/* sched.c: the initial CPU affinity first thing in the child; the memory
+ * policy, the final affinity, then the scheduler and I/O priority at the
+ * end of the setup, while the child still has its privileges and before
+ * a seccomp filter could forbid the calls. */
+int vd_child_set_initial_affinity(const vd_builder *b, vd_error **err);
+int vd_child_set_scheduling(const vd_builder *b, vd_error **err);
+int vd_child_set_final_affinity(const vd_builder *b, vd_error **err);
+int vd_child_set_memory_policy(const vd_builder *b, vd_error **err);
+/* personality.c, right after them */
+int vd_child_set_personality(const vd_builder *b, vd_error **err);
+/* lsm.c: while the caller's /proc is still there */
+int vd_child_set_exec_label(const vd_builder *b, vd_error **err);
+/* sched.c, personality.c, lsm.c: what the builder holds for them */
+void vd_builder_free_process_attrs(vd_builder *b);
 
 /* A path that reaches the file behind `fd` (mount(2) takes no fds). */
 #define FD_PATH_MAX 32
@@ -164,8 +227,48 @@ static inline void fd_path(int fd, char buf[FD_PATH_MAX])
  * (and the last component as a file when `as_file`).  Returns an O_PATH fd. */
 int vd_open_in_root(int root_fd, const char *path, bool create, bool as_file, vd_error **err);
 int vd_create_devices(const vd_builder *b, int root_fd, vd_error **err);
+/* What vd_builder_add_mount refuses, and the parts of an entry beyond its
+ * strings (copied in, freed). */
+int vd_mount_check(const struct vd_mount *m, vd_error **err);
+int vd_mount_entry_fill(struct vd_mount_entry *e, const struct vd_mount *m, vd_error **err);
+void vd_mount_entry_clear(struct vd_mount_entry *e);
+/* mount_attr.c: the mount's recursive attributes, on the mount at `fd`. */
+int vd_mount_set_tree_attrs(int fd, const struct vd_mount_entry *m, vd_error **err);
+/* tmpcopyup.c: copy what directory `from_dir` holds into `to_dir`;
+ * `dest` names them in errors. */
+int vd_copy_up(int from_dir, int to_dir, const char *dest, vd_error **err);
+/* idmap.c: the idmapped trees, opened in the caller before the clone and
+ * closed there after it; the child attaches its copy on `dest_fd`. */
+int vd_idmap_open_trees(vd_builder *b, vd_error **err);
+void vd_idmap_close_trees(vd_builder *b);
+int vd_idmap_attach(const struct vd_mount_entry *m, int dest_fd, vd_error **err);
 /* paths.c */
 int vd_apply_paths(const vd_builder *b, int root_fd, vd_error **err);
+
+/* seccomp.c: the child loads the filter at one of these moments, the one
+ * that fits no_new_privs and the listener (see there). */
+enum vd_seccomp_moment {
+    VD_SECCOMP_BEFORE_USER, /* before the user and capabilities change */
+    VD_SECCOMP_BEFORE_GATE, /* the end of the setup, before the start gate */
+    VD_SECCOMP_BEFORE_EXEC, /* right before the exec */
+};
+/* The compiled program, as the builder keeps it. */
+struct sock_filter;
+struct vd_seccomp_prog {
+    struct sock_filter *insns;
+    unsigned short len;
+    unsigned long kernel_flags; /* SECCOMP_FILTER_FLAG_* for seccomp(2) */
+    bool notify;                /* with SECCOMP_FILTER_FLAG_NEW_LISTENER */
+};
+void vd_seccomp_prog_free(struct vd_seccomp_prog *p);
+/* Before the clone: a notifying filter needs a listener. */
+int vd_seccomp_check(const vd_builder *b, vd_error **err);
+/* Load the filter if `at` is its moment; a listener fd goes to the parent
+ * as VD_SYNC_SECCOMP. */
+int vd_child_load_seccomp(const vd_builder *b, enum vd_seccomp_moment at, int sync_fd,
+                          vd_error **err);
+/* The parent's side of VD_SYNC_SECCOMP: hand `fd` to the caller's listener. */
+int vd_parent_seccomp_listener(const vd_builder *b, pid_t pid, int fd, vd_error **err);
 
 /* gate.c */
 struct vd_gate {
@@ -181,6 +284,10 @@ void vd_gate_report(const struct vd_gate *g, const vd_error *e);
 int vd_ns_clone_flag(enum vd_ns ns);
 unsigned long vd_clone_ns_flags(const vd_builder *b);
 int vd_parent_enter_for_children(const vd_builder *b, int saved[2], vd_error **err);
+/* network.c: move the builder's network devices into the child's network
+ * namespace; the child waits for it (VD_SYNC_MAPPED). */
+int vd_parent_move_net_devices(const vd_builder *b, pid_t pid, vd_error **err);
 void vd_parent_leave_for_children(int saved[2]);
+pid_t vd_clone_in_joined_user_ns(const vd_builder *b, unsigned long flags, int *pidfd);
 
 #endif

@@ -7,6 +7,7 @@
 #include <linux/magic.h>
 #include <linux/openat2.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -95,6 +96,77 @@ static bool is_bind(const struct vd_mount_entry *m)
     return (m->flags & MS_BIND) || (m->fstype && strcmp(m->fstype, "bind") == 0);
 }
 
+static int check_ranges(const struct vd_mount *m, const char *what,
+                        const struct vd_id_range *r, size_t n, vd_error **err)
+{
+    if (n == 0)
+        return vd_error_set(err, EINVAL, "idmapped mount \"%s\": no %s maps", m->destination,
+                            what);
+    for (size_t i = 0; i < n; i++)
+        if (r[i].size == 0)
+            return vd_error_set(err, EINVAL, "idmapped mount \"%s\": %s map %u:%u has size 0",
+                                m->destination, what, r[i].container_id, r[i].host_id);
+    return 0;
+}
+
+int vd_mount_check(const struct vd_mount *m, vd_error **err)
+{
+    bool bind = (m->flags & MS_BIND) || (m->fstype && strcmp(m->fstype, "bind") == 0);
+    if (m->copy_up && (m->fstype == NULL || strcmp(m->fstype, "tmpfs") != 0))
+        return vd_error_set(err, EINVAL, "mount \"%s\": a copy-up needs a tmpfs",
+                            m->destination);
+    if (m->idmap_recursive && !m->idmap)
+        return vd_error_set(err, EINVAL, "mount \"%s\": recursive idmap without idmap",
+                            m->destination);
+    if (!m->idmap)
+        return 0;
+    if (!bind || m->source == NULL)
+        return vd_error_set(err, EINVAL, "mount \"%s\": only a bind mount can be idmapped",
+                            m->destination);
+    if (check_ranges(m, "uid", m->idmap_uids, m->n_idmap_uids, err) < 0 ||
+        check_ranges(m, "gid", m->idmap_gids, m->n_idmap_gids, err) < 0)
+        return -1;
+    return 0;
+}
+
+static int copy_ranges(struct vd_id_range **dst, size_t *n_dst, const struct vd_id_range *src,
+                       size_t n, vd_error **err)
+{
+    if (n == 0)
+        return 0;
+    *dst = calloc(n, sizeof(**dst));
+    if (*dst == NULL)
+        return vd_error_set(err, ENOMEM, "copy id maps");
+    memcpy(*dst, src, n * sizeof(**dst));
+    *n_dst = n;
+    return 0;
+}
+
+int vd_mount_entry_fill(struct vd_mount_entry *e, const struct vd_mount *m, vd_error **err)
+{
+    e->clear_flags = m->clear_flags;
+    e->attr_set = m->attr_set;
+    e->attr_clr = m->attr_clr;
+    e->copy_up = m->copy_up;
+    e->idmap = m->idmap;
+    e->idmap_recursive = m->idmap_recursive;
+    if (!m->idmap)
+        return 0;
+    if (copy_ranges(&e->idmap_uids, &e->n_idmap_uids, m->idmap_uids, m->n_idmap_uids, err) < 0 ||
+        copy_ranges(&e->idmap_gids, &e->n_idmap_gids, m->idmap_gids, m->n_idmap_gids, err) < 0)
+        return -1;
+    return 0;
+}
+
+void vd_mount_entry_clear(struct vd_mount_entry *e)
+{
+    free(e->label);
+    free(e->idmap_uids);
+    free(e->idmap_gids);
+    vd_closep(&e->tree_fd);
+    e->tree_fd = -1;
+}
+
 /* Flags a bind remount must keep: the kernel refuses to drop nosuid, nodev
  * or noexec from a mount locked by a less privileged user namespace. */
 static unsigned long locked_flags(const char *target)
@@ -112,19 +184,48 @@ static unsigned long locked_flags(const char *target)
     return flags;
 }
 
+#ifndef ST_NOSYMFOLLOW
+#define ST_NOSYMFOLLOW 0x2000 /* Linux 5.10 */
+#endif
+
+/* The per-mount flags a new bind has from its source. */
+static unsigned long source_flags(const char *target)
+{
+    struct statvfs sv;
+    if (statvfs(target, &sv) < 0)
+        return 0;
+    static const struct {
+        unsigned long st, ms;
+    } map[] = {{ST_NOSUID, MS_NOSUID},     {ST_NODEV, MS_NODEV},
+               {ST_NOEXEC, MS_NOEXEC},     {ST_RDONLY, MS_RDONLY},
+               {ST_NOSYMFOLLOW, MS_NOSYMFOLLOW}};
+    unsigned long flags = 0;
+    for (size_t i = 0; i < VD_ARRAY_SIZE(map); i++)
+        if (sv.f_flag & map[i].st)
+            flags |= map[i].ms;
+    return flags;
+}
+
 /* mount(2) ignores most flags on a new bind: they take a remount, on the
- * new mount (reopened: the fd taken before it still names what is under). */
+ * new mount (reopened: the fd taken before it still names what is under).
+ * The remount sets every per-mount flag at once, so the source's are kept
+ * unless the caller turned them off ("dev", "rw"): a nodev source stays
+ * nodev, and a flag that a user namespace locked fails loudly when asked
+ * away instead of being dropped. */
 static int bind_remount(int root_fd, const struct vd_mount_entry *m, vd_error **err)
 {
     unsigned long extra = m->flags & ~(unsigned long)(MS_BIND | MS_REC | MS_REMOUNT);
-    if (extra == 0)
+    if (extra == 0 && m->clear_flags == 0)
         return 0;
     _cleanup_close_ int fd = vd_open_in_root(root_fd, m->destination, false, false, err);
     if (fd < 0)
         return -1;
     char target[FD_PATH_MAX];
     fd_path(fd, target);
-    unsigned long flags = MS_REMOUNT | MS_BIND | extra | locked_flags(target);
+    unsigned long had = source_flags(target);
+    if (extra == 0 && (had & m->clear_flags) == 0)
+        return 0;
+    unsigned long flags = MS_REMOUNT | MS_BIND | extra | (had & ~m->clear_flags);
     if (mount(NULL, target, NULL, flags, NULL) < 0)
         return vd_error_set(err, errno, "remount \"%s\" with its options", m->destination);
     return 0;
@@ -254,6 +355,34 @@ static bool source_is_dir(const struct vd_mount_entry *m)
     return stat(m->source, &st) < 0 || S_ISDIR(st.st_mode);
 }
 
+/* tmpcopyup: what the destination holds before the tmpfs covers it. */
+static int open_below(int fd, const struct vd_mount_entry *m, vd_error **err)
+{
+    int below = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (below < 0)
+        return vd_error_set(err, errno, "open \"%s\" to copy it up", m->destination);
+    return below;
+}
+
+/* After the mount: the copy-up and the recursive attributes, on the new
+ * mount at the destination. */
+static int finish_mount(int root_fd, const struct vd_mount_entry *m, int below, vd_error **err)
+{
+    if (!m->copy_up && m->attr_set == 0 && m->attr_clr == 0)
+        return 0;
+    _cleanup_close_ int top = vd_open_in_root(root_fd, m->destination, false, false, err);
+    if (top < 0)
+        return -1;
+    if (m->copy_up) {
+        _cleanup_close_ int dir = openat(top, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dir < 0)
+            return vd_error_set(err, errno, "open the tmpfs on \"%s\"", m->destination);
+        if (vd_copy_up(below, dir, m->destination, err) < 0)
+            return -1;
+    }
+    return vd_mount_set_tree_attrs(top, m, err);
+}
+
 static int mount_one(int root_fd, const struct vd_mount_entry *m, vd_error **err)
 {
     _cleanup_close_ int fd = vd_open_in_root(root_fd, m->destination, true, !source_is_dir(m), err);
@@ -261,9 +390,16 @@ static int mount_one(int root_fd, const struct vd_mount_entry *m, vd_error **err
         return vd_error_prefix(err, "mount \"%s\"", m->destination);
     char target[FD_PATH_MAX];
     fd_path(fd, target);
+    _cleanup_close_ int below = -1;
+    if (m->copy_up && (below = open_below(fd, m, err)) < 0)
+        return -1;
 
     int r;
-    if (is_bind(m))
+    if (m->idmap) {
+        r = vd_idmap_attach(m, fd, err);
+        if (r == 0)
+            r = bind_remount(root_fd, m, err);
+    } else if (is_bind(m))
         r = bind_mount(root_fd, m, target, err);
     else if (m->fstype && strcmp(m->fstype, "cgroup") == 0)
         r = mount_cgroup(root_fd, m, target, err);
@@ -272,6 +408,8 @@ static int mount_one(int root_fd, const struct vd_mount_entry *m, vd_error **err
                          m->source ? m->source : "", m->destination);
     else
         r = 0;
+    if (r == 0)
+        r = finish_mount(root_fd, m, below, err);
     if (r < 0 || m->propagation == 0)
         return r;
     _cleanup_close_ int top = vd_open_in_root(root_fd, m->destination, false, false, err);
@@ -345,7 +483,7 @@ int vd_child_prepare_rootfs(const vd_builder *b, int *root_fd_out, vd_error **er
 
     for (size_t i = 0; i < b->n_mounts; i++)
         if (mount_one(root_fd, &b->mounts[i], err) < 0)
-            return -1;
+            return b->mounts[i].label ? vd_error_prefix(err, "%s", b->mounts[i].label) : -1;
     if (vd_create_devices(b, root_fd, err) < 0 || vd_apply_paths(b, root_fd, err) < 0)
         return -1;
     *root_fd_out = steal_fd(&root_fd);

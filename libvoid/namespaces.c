@@ -1,8 +1,18 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Namespaces: which are new (clone flags), and joining one by path. */
+/* Namespaces: which are new (clone flags), joining one by path, and the
+ * time namespace, which the child makes itself to set its clocks first. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/nsfs.h>
+#include <linux/sched.h>
 #include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -30,29 +40,108 @@ int vd_ns_clone_flag(enum vd_ns ns)
     return ns_table[ns].flag;
 }
 
+/* runtime-spec: a path "not associated with a namespace of type `type`"
+ * is an error; NS_GET_NSTYPE says which kind a nsfs file is. */
+static int check_ns_fd(int fd, enum vd_ns ns, const char *path, vd_error **err)
+{
+    int type = ioctl(fd, NS_GET_NSTYPE);
+    if (type < 0 && errno == ENOTTY)
+        return vd_error_set(err, EINVAL, "join %s namespace \"%s\": not a namespace file",
+                            vd_ns_name(ns), path);
+    if (type < 0)
+        return vd_error_set(err, errno, "join %s namespace \"%s\": NS_GET_NSTYPE",
+                            vd_ns_name(ns), path);
+    if (type == ns_table[ns].flag)
+        return 0;
+    for (int i = 0; i < VD_NS_COUNT; i++)
+        if (ns_table[i].flag == type)
+            return vd_error_set(err, EINVAL, "join %s namespace \"%s\": its type is %s",
+                                vd_ns_name(ns), path, ns_table[i].name);
+    return vd_error_set(err, EINVAL, "join %s namespace \"%s\": it is another kind of namespace",
+                        vd_ns_name(ns), path);
+}
+
+static int open_ns(enum vd_ns ns, const char *path, vd_error **err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return vd_error_set(err, errno, "open %s namespace \"%s\"", vd_ns_name(ns), path);
+    if (check_ns_fd(fd, ns, path, err) < 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+int vd_ns_check_path(enum vd_ns ns, const char *path, vd_error **err)
+{
+    if ((unsigned)ns >= VD_NS_COUNT)
+        return vd_error_set(err, EINVAL, "namespace %d", (int)ns);
+    int fd = open_ns(ns, path, err);
+    if (fd < 0)
+        return -1;
+    close(fd);
+    return 0;
+}
+
 static int join_one(const vd_builder *b, enum vd_ns ns, vd_error **err)
 {
     const char *path = b->ns[ns].path;
-    _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+    _cleanup_close_ int fd = open_ns(ns, path, err);
     if (fd < 0)
-        return vd_error_set(err, errno, "open %s namespace \"%s\"", vd_ns_name(ns), path);
+        return -1;
     if (setns(fd, ns_table[ns].flag) < 0)
         return vd_error_set(err, errno, "join %s namespace \"%s\"", vd_ns_name(ns), path);
     return 0;
 }
 
-/* Run in the child.  The user namespace goes first: joining it decides the
- * privileges under which the other joins are checked.  The pid and time
+/* The offsets of a time namespace can be written only while no process
+ * is in it: unshare() makes one for our future children only, the offsets
+ * go to it, and then we enter it ourselves (allowed to a process with one
+ * thread), so that the program we exec reads the shifted clocks. */
+static int enter_new_time_ns(const vd_builder *b, vd_error **err)
+{
+    if (unshare(CLONE_NEWTIME) < 0)
+        return vd_error_set(err, errno, "create the time namespace");
+    char text[128] = "";
+    size_t used = 0;
+    static const struct {
+        const char *name;
+        clockid_t id;
+    } clocks[] = {{"monotonic", CLOCK_MONOTONIC}, {"boottime", CLOCK_BOOTTIME}};
+    for (size_t i = 0; i < VD_ARRAY_SIZE(clocks); i++) {
+        const struct vd_time_offset *o = &b->time_offsets[i];
+        if (o->set)
+            used += (size_t)snprintf(text + used, sizeof(text) - used, "%s %lld %u\n",
+                                     clocks[i].name, (long long)o->secs, o->nsecs);
+    }
+    if (used && vd_write_file("/proc/self/timens_offsets", text, err) < 0)
+        return vd_error_prefix(err, "set the time namespace's clock offsets");
+    _cleanup_close_ int fd = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return vd_error_set(err, errno, "open \"/proc/self/ns/time_for_children\"");
+    if (setns(fd, CLONE_NEWTIME) < 0)
+        return vd_error_set(err, errno, "enter the new time namespace");
+    return 0;
+}
+
+/* Run in the child.  The user namespace went first (joined before the
+ * clone): it decides the privileges under which the other joins are
+ * checked.  The pid and time
  * namespaces apply to children only, so the parent joins them before the
- * clone (vd_parent_enter_for_children). */
+ * clone (vd_parent_enter_for_children); a new time namespace is made here,
+ * last, so that it belongs to the container's user namespace. */
 int vd_child_join_namespaces(const vd_builder *b, vd_error **err)
 {
-    static const enum vd_ns order[] = {VD_NS_USER, VD_NS_IPC,    VD_NS_UTS,
-                                       VD_NS_NET,  VD_NS_CGROUP, VD_NS_MOUNT};
+    /* A joined user namespace is in already: vd_clone_in_joined_user_ns. */
+    static const enum vd_ns order[] = {VD_NS_IPC, VD_NS_UTS, VD_NS_NET, VD_NS_CGROUP,
+                                       VD_NS_MOUNT};
     for (size_t i = 0; i < VD_ARRAY_SIZE(order); i++) {
         if (b->ns[order[i]].mode == VD_NS_MODE_JOIN && join_one(b, order[i], err) < 0)
             return -1;
     }
+    if (b->ns[VD_NS_TIME].mode == VD_NS_MODE_NEW)
+        return enter_new_time_ns(b, err);
     return 0;
 }
 
@@ -91,12 +180,76 @@ void vd_parent_leave_for_children(int saved[2])
     }
 }
 
-/* The clone flags for every namespace the builder wants new. */
+/* The clone flags for every namespace the builder wants new, but time:
+ * a child cloned into a new time namespace could no longer set its clocks
+ * (and clone() without the 3 reads CLONE_NEWTIME as a signal number). */
 unsigned long vd_clone_ns_flags(const vd_builder *b)
 {
     unsigned long flags = 0;
     for (int i = 0; i < VD_NS_COUNT; i++)
-        if (b->ns[i].mode == VD_NS_MODE_NEW)
+        if (b->ns[i].mode == VD_NS_MODE_NEW && i != VD_NS_TIME)
             flags |= (unsigned long)ns_table[i].flag;
     return flags;
+}
+
+/* A user namespace joined by path must come before any new namespace: a
+ * new one belongs to the user namespace of its creator, and only there
+ * does the container's root have the capabilities to set it up.  The
+ * caller cannot enter it and come back, so a short-lived helper joins it
+ * and clones the child with CLONE_PARENT: the child is still the caller's
+ * to wait for.  Returns like fork: 0 in the child, its pid in the caller,
+ * -1 with errno on failure. */
+static pid_t clone_sibling(unsigned long flags)
+{
+    /* With CLONE_PARENT the exit signal is the helper's own (SIGCHLD) and
+     * clone3 insists on 0 here. */
+    struct clone_args args = {.flags = flags | CLONE_PARENT};
+    long pid = syscall(SYS_clone3, &args, sizeof(args));
+    if (pid < 0 && errno == ENOSYS)
+        pid = syscall(SYS_clone, flags | CLONE_PARENT, NULL, NULL, NULL, NULL);
+    return (pid_t)pid;
+}
+
+pid_t vd_clone_in_joined_user_ns(const vd_builder *b, unsigned long flags, int *pidfd)
+{
+    int pipefd[2];
+    if (pipe2(pipefd, O_CLOEXEC) < 0)
+        return -1;
+    pid_t helper = fork();
+    if (helper < 0) {
+        int e = errno;
+        close(pipefd[0]);
+        close(pipefd[1]);
+        errno = e;
+        return -1;
+    }
+    if (helper == 0) {
+        close(pipefd[0]);
+        int result = -EINVAL, fd = open(b->ns[VD_NS_USER].path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || setns(fd, CLONE_NEWUSER) < 0) {
+            result = -errno;
+        } else {
+            pid_t pid = clone_sibling(flags);
+            if (pid == 0)
+                return 0; /* the child: off to its setup */
+            result = pid < 0 ? -errno : pid;
+        }
+        (void)!write(pipefd[1], &result, sizeof(result));
+        _exit(0);
+    }
+    close(pipefd[1]);
+    int result = -EPIPE;
+    ssize_t n;
+    do
+        n = read(pipefd[0], &result, sizeof(result));
+    while (n < 0 && errno == EINTR);
+    close(pipefd[0]);
+    while (waitpid(helper, NULL, 0) < 0 && errno == EINTR)
+        ;
+    if (n != sizeof(result) || result < 0) {
+        errno = n == sizeof(result) ? -result : EPIPE;
+        return -1;
+    }
+    *pidfd = (int)syscall(SYS_pidfd_open, (pid_t)result, 0);
+    return (pid_t)result;
 }

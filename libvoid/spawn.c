@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cgroup_internal.h"
 #include "internal.h"
 
 struct sync_msg {
@@ -79,12 +80,16 @@ static ssize_t sync_recv(int sock, struct sync_msg *msg, int *fd)
 
 static int child_wait_for_maps(const vd_builder *b, int sync_fd, vd_error **err)
 {
-    if (b->ns[VD_NS_USER].mode != VD_NS_MODE_NEW)
+    /* The parent also moves the network devices in before it says so. */
+    bool new_user = b->ns[VD_NS_USER].mode == VD_NS_MODE_NEW;
+    if (!new_user && b->n_net_devices == 0)
         return 0;
     struct sync_msg msg;
     ssize_t n = sync_recv(sync_fd, &msg, NULL);
     if (n <= 0 || msg.type != VD_SYNC_MAPPED)
         return vd_error_set(err, n < 0 ? errno : EPIPE, "wait for the id maps");
+    if (!new_user)
+        return 0;
     /* Become root of the new namespace for the rest of the setup. */
     if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
         return vd_error_set(err, errno, "become root in the new user namespace");
@@ -136,11 +141,28 @@ static int child_namespaces_ready(const vd_builder *b, int sync_fd, pid_t host_p
     return run_steps(b, VD_STEP_NAMESPACES_READY, false, host_pid, err);
 }
 
+/* The parent puts us in our cgroups while we join our namespaces; we wait
+ * for it before the mounts, then make the new cgroup namespace, rooted at
+ * the container's cgroup (the clone left it out, see clone_init). */
+static int child_wait_cgroup(const vd_builder *b, int sync_fd, vd_error **err)
+{
+    if (b->cgroup == NULL)
+        return 0;
+    struct sync_msg msg;
+    ssize_t n = sync_recv(sync_fd, &msg, NULL);
+    if (n <= 0 || msg.type != VD_SYNC_CGROUP)
+        return vd_error_set(err, n < 0 ? errno : EPIPE, "wait to be put in the cgroup");
+    if (b->ns[VD_NS_CGROUP].mode == VD_NS_MODE_NEW && unshare(CLONE_NEWCGROUP) < 0)
+        return vd_error_set(err, errno, "create the cgroup namespace");
+    return 0;
+}
+
 /* Everything up to the exec; returns the resolved program. */
 static char *child_setup(const vd_builder *b, int sync_fd, struct vd_gate *g, pid_t *host_pid,
                          vd_error **err)
 {
-    if (vd_child_reset_signals(err) < 0 || child_wait_for_maps(b, sync_fd, err) < 0)
+    if (vd_child_reset_signals(err) < 0 || vd_child_set_initial_affinity(b, err) < 0 ||
+        child_wait_for_maps(b, sync_fd, err) < 0)
         return NULL;
     /* Not dumpable: while the init runs our image, nothing in the container
      * may open /proc/<pid>/exe or its fds (CVE-2019-5736).  exec resets it. */
@@ -157,7 +179,8 @@ static char *child_setup(const vd_builder *b, int sync_fd, struct vd_gate *g, pi
      * container may mount none): the writes under /proc/self and /proc/sys
      * reach the container's own namespaces. */
     if (vd_child_bring_up_loopback(b, err) < 0 || vd_child_set_sysctls(b, err) < 0 ||
-        vd_child_set_oom_score_adj(b, err) < 0)
+        vd_child_set_oom_score_adj(b, err) < 0 || vd_child_set_exec_label(b, err) < 0 ||
+        child_wait_cgroup(b, sync_fd, err) < 0)
         return NULL;
     int root_fd = -1;
     if (vd_child_prepare_rootfs(b, &root_fd, err) < 0 ||
@@ -175,14 +198,21 @@ static char *child_setup(const vd_builder *b, int sync_fd, struct vd_gate *g, pi
     _cleanup_free_ char *program = vd_child_find_program(b, err);
     if (program == NULL)
         return NULL;
-    if (vd_child_set_rlimits(b, err) < 0 || vd_child_drop_bounding(b, err) < 0 ||
+    /* The process's own attributes before a seccomp filter could forbid
+     * them, the scheduler while the child still has CAP_SYS_NICE and after
+     * the final affinity (SCHED_DEADLINE wants every CPU). */
+    if (vd_child_set_rlimits(b, err) < 0 || vd_child_set_memory_policy(b, err) < 0 ||
+        vd_child_set_final_affinity(b, err) < 0 || vd_child_set_scheduling(b, err) < 0 ||
+        vd_child_set_personality(b, err) < 0 || vd_child_drop_bounding(b, err) < 0 ||
+        vd_child_load_seccomp(b, VD_SECCOMP_BEFORE_USER, sync_fd, err) < 0 ||
         vd_child_set_user(b, err) < 0 || vd_child_set_caps(b, err) < 0 ||
         vd_child_enter_cwd(b, cwd_fd, err) < 0 || vd_child_finish_process(b, caller_umask, err) < 0)
         return NULL;
     if (cwd_fd >= 0)
         close(steal_fd(&cwd_fd));
     const int own[] = {sync_fd, g->fifo_fd, g->fd_dir};
-    if (vd_child_prepare_fds(b, own, VD_ARRAY_SIZE(own), err) < 0)
+    if (vd_child_prepare_fds(b, own, VD_ARRAY_SIZE(own), err) < 0 ||
+        vd_child_load_seccomp(b, VD_SECCOMP_BEFORE_GATE, sync_fd, err) < 0)
         return NULL;
     return steal_pointer(&program);
 }
@@ -204,7 +234,8 @@ static __attribute__((noreturn)) void child_main(const vd_builder *b, int sync_f
     if (program) {
         if (sync_send(sync_fd, VD_SYNC_EXEC, NULL) < 0 && !b->start_fifo)
             _exit(127);
-        vd_child_exec(b, program, &err);
+        if (vd_child_load_seccomp(b, VD_SECCOMP_BEFORE_EXEC, sync_fd, &err) == 0)
+            vd_child_exec(b, program, &err);
     }
 fail:
     /* Before READY the parent listens on the sync channel; past the gate
@@ -229,6 +260,59 @@ static pid_t clone_child(unsigned long flags, int *pidfd)
     /* Kernels before 5.3: clone() like fork(), without a pidfd. */
     *pidfd = -1;
     return (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+}
+
+/* clone3 straight into the cgroup2 directory `cgroup_fd` (Linux 5.7):
+ * the child never runs outside it.  -1 with errno when the kernel cannot. */
+static pid_t clone_into_cgroup(unsigned long flags, int *pidfd, int cgroup_fd)
+{
+    struct clone_args args = {
+        .flags = flags | CLONE_PIDFD | CLONE_INTO_CGROUP,
+        .pidfd = (uint64_t)(uintptr_t)pidfd,
+        .exit_signal = SIGCHLD,
+        .cgroup = (uint64_t)cgroup_fd,
+    };
+    return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+}
+
+/* The clone, into the cgroup2 directory when there is one (*into says
+ * whether it worked).  With a cgroup, a new cgroup namespace is made by
+ * the child once it is in all its cgroups (child_wait_cgroup). */
+static pid_t clone_init(vd_builder *b, int *pidfd, bool *into, vd_error **err)
+{
+    unsigned long flags = vd_clone_ns_flags(b);
+    *into = false;
+    if (b->cgroup && b->ns[VD_NS_CGROUP].mode == VD_NS_MODE_NEW)
+        flags &= ~(unsigned long)CLONE_NEWCGROUP;
+    if (b->ns[VD_NS_USER].mode == VD_NS_MODE_JOIN)
+        return vd_clone_in_joined_user_ns(b, flags, pidfd);
+    _cleanup_close_ int cgroup_fd = b->cgroup ? vd_cgroup_open_v2_fd(b->cgroup, err) : -1;
+    if (cgroup_fd == -2) {
+        errno = (*err)->errnum;
+        return -2;
+    }
+    if (cgroup_fd >= 0) {
+        pid_t pid = clone_into_cgroup(flags, pidfd, cgroup_fd);
+        if (pid >= 0 || (errno != EINVAL && errno != E2BIG && errno != ENOSYS)) {
+            *into = pid >= 0;
+            return pid;
+        }
+    }
+    return clone_child(flags, pidfd);
+}
+
+/* v1 (and v2 when the clone could not): write the child's pid into each
+ * cgroup.procs while it joins its namespaces, then let it go on. */
+static int parent_join_cgroup(const vd_builder *b, pid_t pid, bool into, int sync_fd,
+                              vd_error **err)
+{
+    if (b->cgroup == NULL)
+        return 0;
+    if (vd_cgroup_join(b->cgroup, pid, into, err) < 0)
+        return -1;
+    if (sync_send(sync_fd, VD_SYNC_CGROUP, NULL) < 0)
+        return vd_error_set(err, errno, "tell the child it is in its cgroup");
+    return 0;
 }
 
 int vd_write_file(const char *path, const char *text, vd_error **err)
@@ -259,11 +343,18 @@ static int write_id_map(pid_t pid, const char *file, const struct vd_id_map *map
 
 static int parent_write_maps(const vd_builder *b, pid_t pid, int sync_fd, vd_error **err)
 {
-    if (b->ns[VD_NS_USER].mode != VD_NS_MODE_NEW)
+    bool new_user = b->ns[VD_NS_USER].mode == VD_NS_MODE_NEW;
+    if (!new_user && b->n_net_devices == 0)
         return 0;
-    if (b->n_uid_maps && write_id_map(pid, "uid_map", b->uid_maps, b->n_uid_maps, err) < 0)
+    /* /proc/PID/setgroups stays "allow", as runc leaves it for root: the
+     * container's root may set its groups (process.user.additionalGids). */
+    if (new_user && b->n_uid_maps &&
+        write_id_map(pid, "uid_map", b->uid_maps, b->n_uid_maps, err) < 0)
         return -1;
-    if (b->n_gid_maps && write_id_map(pid, "gid_map", b->gid_maps, b->n_gid_maps, err) < 0)
+    if (new_user && b->n_gid_maps &&
+        write_id_map(pid, "gid_map", b->gid_maps, b->n_gid_maps, err) < 0)
+        return -1;
+    if (vd_parent_move_net_devices(b, pid, err) < 0)
         return -1;
     if (sync_send(sync_fd, VD_SYNC_MAPPED, NULL) < 0)
         return vd_error_set(err, errno, "tell the child its id maps are written");
@@ -311,7 +402,14 @@ static int parent_read_report(const vd_builder *b, pid_t pid, int sync_fd, int *
             if (sync_send(sync_fd, VD_SYNC_STEP_DONE, NULL) < 0)
                 return vd_error_set(err, errno, "tell the child the runtime's steps are done");
             break;
+        case VD_SYNC_SECCOMP:
+            if (vd_parent_seccomp_listener(b, pid, fd, err) < 0) {
+                vd_closep(&fd);
+                return -1;
+            }
+            break;
         case VD_SYNC_MAPPED:
+        case VD_SYNC_CGROUP:
         case VD_SYNC_STEP_DONE:
             break;
         }
@@ -331,31 +429,49 @@ int vd_spawn(vd_builder *b, vd_process **out, vd_error **err)
 {
     if (b->argv == NULL)
         return vd_error_set(err, EINVAL, "spawn: no program to run");
+    if (vd_seccomp_check(b, err) < 0)
+        return -1;
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
         return vd_error_set(err, errno, "create the sync channel");
     _cleanup_close_ int parent_fd = sv[0];
     _cleanup_close_ int child_fd = sv[1];
 
+    /* Idmapped trees are made here, where their maps may name any host id;
+     * the child inherits them at the clone. */
+    if (vd_idmap_open_trees(b, err) < 0)
+        return -1;
     int saved_ns[2];
     if (vd_parent_enter_for_children(b, saved_ns, err) < 0) {
         vd_parent_leave_for_children(saved_ns);
+        vd_idmap_close_trees(b);
         return -1;
     }
     int pidfd = -1;
-    pid_t pid = clone_child(vd_clone_ns_flags(b), &pidfd);
+    bool into_cgroup = false;
+    vd_error *clone_err = NULL;
+    pid_t pid = clone_init(b, &pidfd, &into_cgroup, &clone_err);
     if (pid == 0) {
         close(parent_fd);
         child_main(b, child_fd);
     }
     int clone_errno = errno;
     vd_parent_leave_for_children(saved_ns);
+    vd_idmap_close_trees(b);
+    if (pid == -2 && clone_err) {
+        if (err) /* the cgroup could not be opened */
+            *err = steal_pointer(&clone_err);
+        vd_error_free(&clone_err);
+        return -1;
+    }
+    vd_error_free(&clone_err);
     if (pid < 0)
         return vd_error_set(err, clone_errno, "clone the container's init");
     close(steal_fd(&child_fd));
 
     int console = -1;
     if (parent_write_maps(b, pid, parent_fd, err) < 0 ||
+        parent_join_cgroup(b, pid, into_cgroup, parent_fd, err) < 0 ||
         parent_read_report(b, pid, parent_fd, &console, err) < 0) {
         reap(pid);
         vd_closep(&pidfd);

@@ -77,6 +77,14 @@ void vd_builder_free(vd_builder *b);
 int vd_builder_new_ns(vd_builder *b, enum vd_ns ns, vd_error **err);
 int vd_builder_share_ns(vd_builder *b, enum vd_ns ns, vd_error **err);
 int vd_builder_join_ns(vd_builder *b, enum vd_ns ns, const char *path, vd_error **err);
+/* Check, before any spawn, that `path` is a namespace file of kind `ns`
+ * (the child checks again when it joins). */
+int vd_ns_check_path(enum vd_ns ns, const char *path, vd_error **err);
+/* Offset of CLOCK_MONOTONIC or CLOCK_BOOTTIME in a new time namespace
+ * (nsecs below 1e9).  The child makes the namespace itself, writes the
+ * offsets, then enters it: they hold from its first instruction on. */
+int vd_builder_set_time_offset(vd_builder *b, int clock, int64_t secs, uint32_t nsecs,
+                               vd_error **err);
 
 /* User namespace id maps, written by the parent once the child exists. */
 int vd_builder_map_uid(vd_builder *b, uint32_t container_id, uint32_t host_id, uint32_t size,
@@ -93,6 +101,13 @@ void vd_builder_set_no_pivot(vd_builder *b, bool no_pivot);
  * MS_SHARED or MS_UNBINDABLE, optionally with MS_REC. */
 int vd_builder_set_rootfs_propagation(vd_builder *b, unsigned long flags, vd_error **err);
 
+/* One id range of an idmapped mount: ids [container_id, +size) as stored
+ * on the source's filesystem are seen as [host_id, +size) through the
+ * mount (the line format of /proc/PID/uid_map). */
+struct vd_id_range {
+    uint32_t container_id, host_id, size;
+};
+
 struct vd_mount {
     const char *source;      /* may be NULL for pseudo filesystems */
     const char *destination; /* absolute, inside the container */
@@ -100,6 +115,27 @@ struct vd_mount {
     unsigned long flags;     /* MS_* for mount(2) */
     unsigned long propagation; /* MS_PRIVATE/MS_SLAVE/MS_SHARED/MS_UNBINDABLE (| MS_REC), or 0 */
     const char *data;        /* fs-specific options, or NULL */
+    /* MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_RDONLY, MS_NOSYMFOLLOW that the
+     * caller turned off on purpose: a bind keeps every other one of these
+     * that its source has (as mount(8) does; the kernel refuses to drop
+     * them from a mount locked by a less privileged user namespace). */
+    unsigned long clear_flags;
+    /* mount_setattr(2) MOUNT_ATTR_* bits set and cleared on the mount and
+     * every mount under it, once it is made (needs Linux 5.12).  An atime
+     * choice sets MOUNT_ATTR__ATIME in attr_clr. */
+    uint64_t attr_set, attr_clr;
+    /* A tmpfs that starts as a copy of what the rootfs holds at the
+     * destination (files, directories, symlinks, nodes; modes, owners,
+     * times). */
+    bool copy_up;
+    /* An idmapped bind (needs Linux 5.12 and a filesystem that supports
+     * it): `source` seen through these maps, on the top mount only or,
+     * with idmap_recursive, on every mount of an rbind. */
+    bool idmap, idmap_recursive;
+    const struct vd_id_range *idmap_uids, *idmap_gids;
+    size_t n_idmap_uids, n_idmap_gids;
+    /* Prefixes this mount's errors, e.g. the caller's name for it; or NULL. */
+    const char *label;
 };
 /* Mounts are applied in order, after the rootfs is bound and before pivot. */
 int vd_builder_add_mount(vd_builder *b, const struct vd_mount *m, vd_error **err);
@@ -137,6 +173,14 @@ int vd_builder_set_oom_score_adj(vd_builder *b, int adj, vd_error **err);
 /* Bring "lo" up in a new network namespace (nothing is done in a shared or
  * joined one: it is not ours to change). */
 void vd_builder_set_loopback_up(vd_builder *b, bool on);
+/* Move the caller's network interface `host_name` into the new network
+ * namespace, renamed `name` (NULL: same name), with its permanent global
+ * addresses, and bring it up there.  The caller does it, over rtnetlink,
+ * before the child's setup goes on.  It is not moved back: when the
+ * namespace dies the kernel returns a physical device to the initial
+ * namespace and destroys a virtual one. */
+int vd_builder_add_net_device(vd_builder *b, const char *host_name, const char *name,
+                              vd_error **err);
 
 int vd_builder_set_hostname(vd_builder *b, const char *name, vd_error **err);
 int vd_builder_set_domainname(vd_builder *b, const char *name, vd_error **err);
@@ -187,6 +231,82 @@ int vd_builder_set_start_fifo(vd_builder *b, const char *path, vd_error **err);
 /* Session keyring: join a new one named `name` (ENOSYS is not an error). */
 int vd_builder_set_session_keyring(vd_builder *b, const char *name, vd_error **err);
 
+/* ---- scheduling, CPUs and memory nodes (sched.c) ------------------------- */
+
+/* Kernel numbers, spelled out here because older headers lack the later ones. */
+enum vd_sched_policy {
+    VD_SCHED_OTHER = 0,
+    VD_SCHED_FIFO = 1,
+    VD_SCHED_RR = 2,
+    VD_SCHED_BATCH = 3,
+    VD_SCHED_ISO = 4, /* reserved by Linux, never implemented: the kernel refuses it */
+    VD_SCHED_IDLE = 5,
+    VD_SCHED_DEADLINE = 6,
+};
+/* sched_setattr(2)'s attributes.  flags are SCHED_FLAG_* bits; runtime,
+ * deadline and period are nanoseconds, for VD_SCHED_DEADLINE. */
+struct vd_scheduler {
+    enum vd_sched_policy policy;
+    uint64_t flags;
+    int nice;          /* -20..19 */
+    unsigned priority; /* 1..99 for FIFO and RR, else 0 */
+    uint64_t runtime, deadline, period;
+};
+/* Set in the child before it gives up its privileges: a real-time policy
+ * or a negative nice needs CAP_SYS_NICE in the host's user namespace. */
+int vd_builder_set_scheduler(vd_builder *b, const struct vd_scheduler *s, vd_error **err);
+
+enum vd_ioprio_class { VD_IOPRIO_CLASS_RT = 1, VD_IOPRIO_CLASS_BE = 2, VD_IOPRIO_CLASS_IDLE = 3 };
+/* ioprio_set(2) of the process, level 0 (highest) to 7. */
+int vd_builder_set_io_priority(vd_builder *b, enum vd_ioprio_class cls, int level, vd_error **err);
+
+/* A set of CPU or NUMA node numbers: number i is bit i % 64 of words[i / 64]. */
+struct vd_id_set {
+    const uint64_t *words;
+    size_t n_words;
+};
+/* The child's CPU affinity: `initial` as soon as it exists, `final` at
+ * the end of its setup, which the program inherits.  With an initial set
+ * and no final one, the program gets every CPU back (what the kernel and
+ * cpuset allow).  Every CPU listed must end up allowed, or the spawn
+ * fails: the kernel silently drops CPUs that are offline or outside the
+ * cpuset. */
+enum vd_affinity_at { VD_AFFINITY_INITIAL, VD_AFFINITY_FINAL };
+int vd_builder_set_cpu_affinity(vd_builder *b, enum vd_affinity_at at, const struct vd_id_set *cpus,
+                                vd_error **err);
+
+/* set_mempolicy(2) of the process, by the kernel's numbers. */
+enum vd_mpol_mode {
+    VD_MPOL_DEFAULT = 0,
+    VD_MPOL_PREFERRED = 1,
+    VD_MPOL_BIND = 2,
+    VD_MPOL_INTERLEAVE = 3,
+    VD_MPOL_LOCAL = 4,
+    VD_MPOL_PREFERRED_MANY = 5,       /* Linux 5.15 */
+    VD_MPOL_WEIGHTED_INTERLEAVE = 6,  /* Linux 6.9 */
+};
+#define VD_MPOL_F_NUMA_BALANCING (1u << 13)
+#define VD_MPOL_F_RELATIVE_NODES (1u << 14)
+#define VD_MPOL_F_STATIC_NODES (1u << 15)
+/* Set at the end of the setup; the program inherits it.  `nodes` may be
+ * empty (n_words 0).  Without MPOL_F_STATIC_NODES or _RELATIVE_NODES,
+ * every node listed must be one the process may use, or the spawn fails
+ * (the kernel would silently drop it). */
+int vd_builder_set_memory_policy(vd_builder *b, enum vd_mpol_mode mode, unsigned flags,
+                                 const struct vd_id_set *nodes, vd_error **err);
+
+/* personality(2) of the process (PER_LINUX, PER_LINUX32, ...), set at
+ * the end of the setup; exec keeps it. */
+int vd_builder_set_personality(vd_builder *b, unsigned long persona, vd_error **err);
+
+/* ---- security labels (lsm.c) --------------------------------------------- */
+
+/* The AppArmor profile or SELinux label the program is exec'd into.  Both
+ * fail here, before anything is spawned, when the host does not run that
+ * LSM: a label that cannot be applied is an error, never dropped. */
+int vd_builder_set_apparmor_profile(vd_builder *b, const char *profile, vd_error **err);
+int vd_builder_set_selinux_label(vd_builder *b, const char *label, vd_error **err);
+
 /* Points in the setup where a caller's function runs, in the parent (the
  * child waits for it) or in the child itself. */
 enum vd_step {
@@ -202,6 +322,243 @@ int vd_builder_add_parent_step(vd_builder *b, enum vd_step at, vd_step_fn fn, vo
                                vd_error **err);
 int vd_builder_add_child_step(vd_builder *b, enum vd_step at, vd_step_fn fn, void *data,
                               vd_error **err);
+
+/* ---- seccomp (seccomp.c) ---------------------------------------------------- */
+
+/* A syscall filter, described with libseccomp's words: a default action,
+ * architectures, flags and rules.  Without one every syscall is allowed. */
+typedef struct vd_seccomp vd_seccomp;
+
+enum vd_seccomp_action {
+    VD_SECCOMP_KILL_THREAD,  /* SCMP_ACT_KILL, SCMP_ACT_KILL_THREAD */
+    VD_SECCOMP_KILL_PROCESS, /* SCMP_ACT_KILL_PROCESS */
+    VD_SECCOMP_TRAP,         /* SCMP_ACT_TRAP: SIGSYS */
+    VD_SECCOMP_ERRNO,        /* SCMP_ACT_ERRNO: fail with the given errno */
+    VD_SECCOMP_TRACE,        /* SCMP_ACT_TRACE: stop for a ptrace tracer, the errno as message */
+    VD_SECCOMP_ALLOW,        /* SCMP_ACT_ALLOW */
+    VD_SECCOMP_LOG,          /* SCMP_ACT_LOG: allow and log */
+    VD_SECCOMP_NOTIFY,       /* SCMP_ACT_NOTIFY: ask the listener (below) */
+};
+
+enum vd_seccomp_op {
+    VD_SECCOMP_NE,
+    VD_SECCOMP_LT,
+    VD_SECCOMP_LE,
+    VD_SECCOMP_EQ,
+    VD_SECCOMP_GE,
+    VD_SECCOMP_GT,
+    VD_SECCOMP_MASKED_EQ, /* (arg & value) == value_two */
+};
+
+/* seccomp(2) SECCOMP_FILTER_FLAG_* of the same names. */
+#define VD_SECCOMP_FLAG_TSYNC (1u << 0)
+#define VD_SECCOMP_FLAG_LOG (1u << 1)
+#define VD_SECCOMP_FLAG_SPEC_ALLOW (1u << 2)
+#define VD_SECCOMP_FLAG_WAIT_KILLABLE_RECV (1u << 3)
+
+/* One condition on a syscall argument; a rule's conditions must all hold. */
+struct vd_seccomp_arg {
+    unsigned index;     /* 0 to 5 */
+    enum vd_seccomp_op op;
+    uint64_t value;     /* the mask for VD_SECCOMP_MASKED_EQ */
+    uint64_t value_two; /* the value for VD_SECCOMP_MASKED_EQ; unused otherwise */
+};
+
+/* The names libseccomp's seccomp.h gives them ("SCMP_ACT_ERRNO",
+ * "SCMP_CMP_EQ", "SCMP_ARCH_X86_64") and seccomp(2) gives the flags
+ * ("SECCOMP_FILTER_FLAG_LOG"): what this build supports, for a caller that
+ * lists it.  The lists are static and NULL-terminated. */
+const char *const *vd_seccomp_action_names(void);
+const char *const *vd_seccomp_op_names(void);
+const char *const *vd_seccomp_flag_names(void);
+/* The SCMP_ARCH_* names this build's libseccomp resolves: up to `max` of
+ * them in names[] (static strings); returns how many there are. */
+size_t vd_seccomp_arch_names(const char **names, size_t max);
+/* Name -> value; -1 for a name this build does not know. */
+int vd_seccomp_action_from_name(const char *name, enum vd_seccomp_action *out);
+int vd_seccomp_op_from_name(const char *name, enum vd_seccomp_op *out);
+int vd_seccomp_flag_from_name(const char *name, unsigned *out);
+/* ERRNO and TRACE carry an errno; the other actions have none to carry. */
+bool vd_seccomp_action_takes_errno(enum vd_seccomp_action action);
+
+/* NULL on failure.  NOTIFY cannot be the default: the child's own syscalls
+ * would wait for a listener that has not got its fd yet. */
+vd_seccomp *vd_seccomp_new(enum vd_seccomp_action default_action, uint16_t default_errno,
+                           vd_error **err);
+void vd_seccomp_free(vd_seccomp *s);
+/* Also filter the syscalls of architecture `name` ("SCMP_ARCH_X86"); the
+ * native one always is.  Architectures come before the rules. */
+int vd_seccomp_add_arch(vd_seccomp *s, const char *name, vd_error **err);
+/* VD_SECCOMP_FLAG_* */
+void vd_seccomp_set_flags(vd_seccomp *s, unsigned flags);
+/* `action` (with `errno_ret` for ERRNO and TRACE) for `syscall_name` when
+ * all of args[] hold.  Returns 0 when added or when it does what the
+ * default does (libseccomp takes no such rule), 1 when libseccomp does not
+ * know the name (skipped: a profile lists syscalls newer than the system),
+ * negative on error.  The rule is compiled now: a bad one fails here. */
+int vd_seccomp_add_rule(vd_seccomp *s, const char *syscall_name, enum vd_seccomp_action action,
+                        uint16_t errno_ret, const struct vd_seccomp_arg *args, size_t n_args,
+                        vd_error **err);
+
+/* Filter the program's syscalls with `s`, compiled to BPF now, in the
+ * caller, so that a filter the kernel cannot take fails before anything is
+ * spawned; the builder keeps the program and the caller still frees `s`.
+ * The child loads it without no_new_privs before the user and capabilities
+ * change (loading then needs CAP_SYS_ADMIN), with no_new_privs after the
+ * start gate and the steps, right before the exec; a filter with NOTIFY
+ * rules at the end of the setup, before the gate. */
+int vd_builder_set_seccomp(vd_builder *b, const vd_seccomp *s, vd_error **err);
+/* Called in the caller's process with the filter's listener fd (the
+ * SECCOMP_IOCTL_NOTIF_* end) when the filter has NOTIFY rules, before
+ * vd_spawn returns; the fd is closed after the call, so keep a dup.  A
+ * failure aborts the spawn.  A notifying filter without a listener is an
+ * error of vd_spawn. */
+typedef int (*vd_seccomp_listener_fn)(pid_t host_pid, int notify_fd, void *data,
+                                      vd_error **err);
+void vd_builder_set_seccomp_listener(vd_builder *b, vd_seccomp_listener_fn fn, void *data);
+
+/* ---- cgroups (cgroup.c, cgroup_resources.c) ------------------------------ */
+
+/* A container's control group: one directory in each mounted hierarchy
+ * (v1 controllers each on their own, the cgroup2 one; a hybrid host has
+ * both: the cgroup2 mount then holds what the v1 ones do not, hugetlb
+ * here).  The handle is the list of those directories. */
+typedef struct vd_cgroup vd_cgroup;
+
+enum vd_cgroup_layout {
+    VD_CGROUP_V1,     /* cgroup v1 hierarchies only */
+    VD_CGROUP_HYBRID, /* v1 controllers plus a cgroup2 mount */
+    VD_CGROUP_V2,     /* /sys/fs/cgroup is cgroup2, nothing else */
+};
+/* Read /proc/self/mountinfo once; -1 when no cgroup is mounted. */
+int vd_cgroup_layout(enum vd_cgroup_layout *out, vd_error **err);
+
+/* Make `path` in every hierarchy (with its missing parents): absolute
+ * under each hierarchy's root, relative under the caller's own cgroup
+ * there (runc's rule).  v2 parents get every controller they offer in
+ * cgroup.subtree_control; v1 cpuset parents made here get their parent's
+ * cpus and mems.  An existing directory is used as it is. */
+int vd_cgroup_create(const char *path, vd_cgroup **out, vd_error **err);
+/* The cgroup of live or recorded directories (vd_cgroup_dir). */
+int vd_cgroup_open(const char *const *dirs, size_t n, vd_cgroup **out, vd_error **err);
+/* Its directories, for the caller to record: i from 0 while non-NULL. */
+const char *vd_cgroup_dir(const vd_cgroup *cg, size_t i);
+enum vd_cgroup_layout vd_cgroup_get_layout(const vd_cgroup *cg);
+/* Every pid in the cgroup and its sub-cgroups, sorted. Free *pids. */
+int vd_cgroup_pids(const vd_cgroup *cg, pid_t **pids, size_t *n, vd_error **err);
+/* Freeze (v1 freezer.state, v2 cgroup.freeze) and wait until it is. */
+int vd_cgroup_freeze(const vd_cgroup *cg, bool frozen, vd_error **err);
+int vd_cgroup_is_frozen(const vd_cgroup *cg, bool *frozen, vd_error **err);
+/* Signal every process: v2 SIGKILL through cgroup.kill; otherwise frozen
+ * first (so nothing forks in between), each pid signalled, thawed; for
+ * SIGKILL repeated until the cgroup is empty. */
+int vd_cgroup_kill(const vd_cgroup *cg, int sig, vd_error **err);
+/* Remove the directories (sub-cgroups first), retrying briefly while the
+ * last tasks exit (EBUSY).  Absent ones are fine.  `only_made`: only those
+ * vd_cgroup_create made (undoing a failed create). */
+int vd_cgroup_destroy(vd_cgroup *cg, bool only_made, vd_error **err);
+void vd_cgroup_free(vd_cgroup *cg);
+
+/* Resources, in the runtime-spec's v1 terms (libvoid converts for v2 as
+ * runc does).  An unset field is left as the kernel has it. */
+struct vd_opt {
+    bool set;
+    int64_t value;
+};
+struct vd_cgroup_device_rule {
+    bool allow;
+    char type;            /* 'a', 'c', 'b' */
+    int64_t major, minor; /* -1: any */
+    const char *access;   /* subset of "rwm" */
+};
+struct vd_cgroup_blkio_device {
+    int64_t major, minor;
+    struct vd_opt weight, leaf_weight;
+};
+struct vd_cgroup_throttle {
+    int64_t major, minor;
+    uint64_t rate;
+};
+enum vd_throttle { VD_THROTTLE_READ_BPS, VD_THROTTLE_WRITE_BPS, VD_THROTTLE_READ_IOPS,
+                   VD_THROTTLE_WRITE_IOPS, VD_THROTTLE_COUNT };
+struct vd_cgroup_hugetlb {
+    const char *page_size; /* "2MB" */
+    uint64_t limit;
+};
+struct vd_cgroup_net_prio {
+    const char *name;
+    uint32_t priority;
+};
+struct vd_cgroup_rdma {
+    const char *device;
+    struct vd_opt hca_handles, hca_objects;
+};
+struct vd_cgroup_kv {
+    const char *key, *value;
+};
+struct vd_cgroup_resources {
+    struct {
+        struct vd_opt limit, reservation, swap, kernel, kernel_tcp, swappiness;
+        bool has_disable_oom_killer, disable_oom_killer;
+        bool has_use_hierarchy, use_hierarchy;
+    } memory;
+    struct {
+        struct vd_opt shares, quota, period, burst, realtime_runtime, realtime_period, idle;
+        const char *cpus, *mems;
+    } cpu;
+    struct vd_opt pids_limit;
+    struct {
+        struct vd_opt weight, leaf_weight;
+        const struct vd_cgroup_blkio_device *devices;
+        size_t n_devices;
+        const struct vd_cgroup_throttle *throttle[VD_THROTTLE_COUNT];
+        size_t n_throttle[VD_THROTTLE_COUNT];
+    } blkio;
+    const struct vd_cgroup_hugetlb *hugetlb;
+    size_t n_hugetlb;
+    struct vd_opt net_class_id;
+    const struct vd_cgroup_net_prio *net_prios;
+    size_t n_net_prios;
+    const struct vd_cgroup_rdma *rdma;
+    size_t n_rdma;
+    const struct vd_cgroup_kv *unified;
+    size_t n_unified;
+    /* Device access: v1 denies all, then these rules in order, then
+     * allows the default devices (runc's list).  v2: see vd_cgroup_set. */
+    bool has_devices;
+    const struct vd_cgroup_device_rule *devices;
+    size_t n_devices;
+};
+/* Which field of vd_cgroup_resources failed, for the caller's message. */
+enum vd_cgroup_field {
+    VD_CG_NONE, VD_CG_MEMORY_LIMIT, VD_CG_MEMORY_RESERVATION, VD_CG_MEMORY_SWAP,
+    VD_CG_MEMORY_KERNEL, VD_CG_MEMORY_KERNEL_TCP, VD_CG_MEMORY_SWAPPINESS,
+    VD_CG_MEMORY_OOM, VD_CG_MEMORY_HIERARCHY, VD_CG_CPU_SHARES, VD_CG_CPU_QUOTA,
+    VD_CG_CPU_PERIOD, VD_CG_CPU_BURST, VD_CG_CPU_RT_RUNTIME, VD_CG_CPU_RT_PERIOD,
+    VD_CG_CPU_IDLE, VD_CG_CPU_CPUS, VD_CG_CPU_MEMS, VD_CG_PIDS, VD_CG_BLKIO_WEIGHT,
+    VD_CG_BLKIO_LEAF_WEIGHT, VD_CG_BLKIO_DEVICE, VD_CG_BLKIO_THROTTLE, VD_CG_HUGETLB,
+    VD_CG_NET_CLASS_ID, VD_CG_NET_PRIO, VD_CG_RDMA, VD_CG_UNIFIED, VD_CG_DEVICES,
+};
+/* Where the failure was: the field, and the index in its array (the
+ * throttle kind in `kind`).  Filled by vd_cgroup_set on failure. */
+struct vd_cgroup_where {
+    enum vd_cgroup_field field;
+    size_t index;
+    enum vd_throttle kind;
+};
+/* Write `r` into the cgroup's files.  A controller or file the host lacks
+ * is an error naming the file.  v2 has no device cgroup files: a rule
+ * list that is empty or only denies everything is accepted (what podman
+ * sends); any other rule fails until the eBPF device program exists. */
+int vd_cgroup_set(const vd_cgroup *cg, const struct vd_cgroup_resources *r,
+                  struct vd_cgroup_where *where, vd_error **err);
+
+/* The child starts in `cg` (not owned; it must outlive vd_spawn): v2
+ * through clone3's CLONE_INTO_CGROUP, v1 by the caller writing its pid
+ * into each cgroup.procs while the child begins its setup; the child waits
+ * for that before its mounts, and makes its new cgroup namespace only then
+ * so that the namespace is rooted at the container's cgroup. */
+void vd_builder_set_cgroup(vd_builder *b, const vd_cgroup *cg);
 
 /* ---- spawning ------------------------------------------------------------ */
 

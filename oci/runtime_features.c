@@ -65,14 +65,19 @@ static void write_capabilities(struct oci_json_writer *w)
 
 static void write_cgroup(struct oci_json_writer *w)
 {
-    /* No cgroup manager is built in yet: linux.resources and cgroupsPath
-     * placement come with the cgroup work. */
+    /* The cgroupfs manager (libvoid/cgroup.c) drives v1, v2 and hybrid
+     * hosts; rdma limits go to the rdma controller of either.  No systemd
+     * driver is built in. */
     oci_json_write_key(w, "cgroup");
     oci_json_write_begin_object(w);
-    static const char *const members[] = {"v1", "v2", "systemd", "systemdUser", "rdma"};
+    static const struct {
+        const char *name;
+        bool on;
+    } members[] = {{"v1", true}, {"v2", true}, {"systemd", false}, {"systemdUser", false},
+                   {"rdma", true}};
     for (size_t i = 0; i < VD_ARRAY_SIZE(members); i++) {
-        oci_json_write_key(w, members[i]);
-        oci_json_write_bool(w, false);
+        oci_json_write_key(w, members[i].name);
+        oci_json_write_bool(w, members[i].on);
     }
     oci_json_write_end_object(w);
 }

@@ -36,7 +36,7 @@ static int parse_root(vd_error **err, const struct oci_json *top, struct oci_spe
 
 static int parse_mount(vd_error **err, const struct oci_json *v, struct oci_mount *m)
 {
-    const struct oci_json *destination, *options;
+    const struct oci_json *destination, *options, *maps;
     int r = spec_expect(err, v, OCI_JSON_OBJECT);
     if (r == 0 && (r = spec_require(err, v, "destination", OCI_JSON_STRING, &destination)) == 0)
         r = spec_absolute_path(err, destination, &m->destination);
@@ -46,6 +46,10 @@ static int parse_mount(vd_error **err, const struct oci_json *v, struct oci_moun
         r = spec_opt_string(err, v, "source", &m->source);
     if (r == 0 && (options = spec_member(v, "options")))
         r = spec_strv(err, options, false, &m->options, &m->n_options);
+    if (r == 0 && (maps = spec_member(v, "uidMappings")))
+        r = spec_parse_id_mappings(err, maps, &m->uid_mappings, &m->n_uid_mappings);
+    if (r == 0 && (maps = spec_member(v, "gidMappings")))
+        r = spec_parse_id_mappings(err, maps, &m->gid_mappings, &m->n_gid_mappings);
     return r;
 }
 
@@ -236,6 +240,8 @@ static void mount_free(struct oci_mount *m)
     free(m->type);
     free(m->source);
     spec_strv_free(m->options);
+    free(m->uid_mappings);
+    free(m->gid_mappings);
 }
 
 void oci_spec_free(struct oci_spec *spec)

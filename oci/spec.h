@@ -34,6 +34,9 @@ struct oci_mount {
     char *source;      /* optional */
     char **options;    /* NULL-terminated, may be NULL */
     size_t n_options;
+    /* uidMappings / gidMappings of an idmapped mount; empty when absent */
+    struct oci_id_mapping *uid_mappings, *gid_mappings;
+    size_t n_uid_mappings, n_gid_mappings;
 };
 
 struct oci_rlimit {
@@ -62,6 +65,51 @@ struct oci_user {
     size_t n_additional_gids;
 };
 
+/* CPU or NUMA node numbers from a list such as "0-3,7": number i is bit
+ * i % 64 of words[i / 64].  n_words 0: the list was empty. */
+struct oci_id_set {
+    uint64_t *words;
+    size_t n_words;
+};
+
+/* process.scheduler, with the kernel's numbers (enum vd_sched_policy,
+ * SCHED_FLAG_* bits); absent numbers are 0, as the spec says. */
+struct oci_scheduler {
+    char *policy;
+    int policy_value;
+    int nice;
+    int priority;
+    uint64_t flags;
+    uint64_t runtime, deadline, period;
+};
+
+/* process.ioPriority */
+struct oci_io_priority {
+    char *class_name;
+    int class_value; /* enum vd_ioprio_class */
+    int priority;    /* 0..7 */
+};
+
+/* process.execCPUAffinity: an empty or absent list has n_words 0. */
+struct oci_cpu_affinity {
+    struct oci_id_set initial;
+    struct oci_id_set final_;
+};
+
+/* linux.personality */
+struct oci_personality {
+    char *domain;
+    unsigned long persona; /* PER_LINUX or PER_LINUX32 */
+};
+
+/* linux.memoryPolicy */
+struct oci_memory_policy {
+    char *mode;
+    int mode_value;     /* enum vd_mpol_mode */
+    unsigned flags;     /* VD_MPOL_F_* */
+    struct oci_id_set nodes;
+};
+
 struct oci_process {
     bool terminal;
     bool has_console_size;
@@ -81,6 +129,11 @@ struct oci_process {
     int oom_score_adj;
     char *apparmor_profile;
     char *selinux_label;
+    /* scheduler, ioPriority, execCPUAffinity (spec_process_attrs.c); NULL
+     * when absent */
+    struct oci_scheduler *scheduler;
+    struct oci_io_priority *io_priority;
+    struct oci_cpu_affinity *exec_cpu_affinity;
 };
 
 struct oci_namespace {
@@ -96,6 +149,30 @@ struct oci_device {
     bool has_file_mode;
     uint32_t file_mode;
     uint32_t uid, gid; /* 0 when absent */
+};
+
+/* linux.timeOffsets: the clocks a time namespace can shift. */
+enum oci_clock { OCI_CLOCK_MONOTONIC, OCI_CLOCK_BOOTTIME, OCI_CLOCK_COUNT };
+
+struct oci_time_offset {
+    bool present;
+    int64_t secs;
+    uint32_t nanosecs; /* < 1000000000 */
+};
+
+/* linux.netDevices["host_name"] = {"name": name} */
+struct oci_net_device {
+    char *host_name; /* the key: the interface in the runtime's namespace */
+    char *name;      /* NULL: keeps host_name */
+};
+
+struct oci_intel_rdt {
+    char *clos_id;
+    char *l3_cache_schema;
+    char *mem_bw_schema;
+    char **schemata; /* NULL-terminated, may be NULL */
+    size_t n_schemata;
+    bool enable_monitoring;
 };
 
 /* linux.resources (config-linux.md "Control groups").  Read and checked
@@ -183,6 +260,39 @@ struct oci_resources {
 /* The JSON names of the four blockIO throttle lists, by kind. */
 const char *oci_throttle_kind_name(enum oci_throttle_kind kind);
 
+/* linux.seccomp (spec_seccomp.c).  Names are checked against what this
+ * build supports and kept as libvoid's values. */
+struct oci_seccomp_arg {
+    uint32_t index; /* 0..5 */
+    uint64_t value, value_two;
+    enum vd_seccomp_op op;
+};
+
+struct oci_seccomp_syscall {
+    char **names; /* NULL-terminated, at least one */
+    size_t n_names;
+    enum vd_seccomp_action action;
+    bool has_errno_ret;
+    uint32_t errno_ret; /* EPERM when absent; only for ERRNO and TRACE */
+    struct oci_seccomp_arg *args;
+    size_t n_args;
+};
+
+struct oci_seccomp {
+    enum vd_seccomp_action default_action; /* never NOTIFY */
+    bool has_default_errno_ret;
+    uint32_t default_errno_ret; /* EPERM when absent */
+    char **architectures; /* "SCMP_ARCH_X86_64", ...; NULL-terminated, may be NULL */
+    size_t n_architectures;
+    char **flag_names; /* as given */
+    size_t n_flags;
+    unsigned flags; /* VD_SECCOMP_FLAG_* */
+    char *listener_path; /* absolute; required when a rule is NOTIFY */
+    char *listener_metadata;
+    struct oci_seccomp_syscall *syscalls;
+    size_t n_syscalls;
+};
+
 struct oci_linux {
     struct oci_namespace *namespaces;
     size_t n_namespaces;
@@ -191,17 +301,27 @@ struct oci_linux {
     struct oci_id_mapping *gid_mappings;
     size_t n_gid_mappings;
     char *rootfs_propagation;
+    char *mount_label; /* linux.mountLabel */
     char **masked_paths;
     size_t n_masked_paths;
     char **readonly_paths;
     size_t n_readonly_paths;
     char *cgroups_path;
     struct oci_resources *resources; /* NULL when absent */
-    bool has_seccomp; /* linux.seccomp is present (not parsed yet) */
+    struct oci_seccomp *seccomp; /* NULL when absent */
     struct oci_kv *sysctl;
     size_t n_sysctl;
     struct oci_device *devices;
     size_t n_devices;
+    /* linux.timeOffsets, linux.netDevices, linux.intelRdt (spec_linux_ext.c) */
+    struct oci_time_offset time_offsets[OCI_CLOCK_COUNT];
+    struct oci_net_device *net_devices;
+    size_t n_net_devices;
+    struct oci_intel_rdt *intel_rdt; /* NULL when absent */
+    /* linux.personality, linux.memoryPolicy (spec_process_attrs.c); NULL
+     * when absent */
+    struct oci_personality *personality;
+    struct oci_memory_policy *memory_policy;
 };
 
 struct oci_hook {
@@ -245,6 +365,11 @@ struct oci_spec {
 /* For `features`: the i-th namespace type config.json may name ("pid",
  * "network", ...), NULL past the end. */
 const char *oci_namespace_type_at(size_t i);
+
+/* For `features`: the i-th linux.memoryPolicy mode or flag config.json
+ * may name, NULL past the end. */
+const char *oci_memory_policy_mode_at(size_t i);
+const char *oci_memory_policy_flag_at(size_t i);
 
 /* "prestart", "createRuntime", ... */
 const char *oci_hook_kind_name(enum oci_hook_kind kind);

@@ -56,7 +56,25 @@ void spec_kv_free(struct oci_kv *kv, size_t n);
 int spec_parse_process(vd_error **err, const struct oci_json *v, struct oci_process **out);
 void spec_process_free(struct oci_process *p);
 int spec_parse_linux(vd_error **err, const struct oci_json *v, struct oci_linux **out);
+/* An array of {containerID, hostID, size} (spec_linux.c). */
+int spec_parse_id_mappings(vd_error **err, const struct oci_json *v,
+                           struct oci_id_mapping **out, size_t *n);
 void spec_linux_free(struct oci_linux *l);
+int spec_parse_seccomp(vd_error **err, const struct oci_json *v, struct oci_seccomp **out);
+void spec_seccomp_free(struct oci_seccomp *s);
+/* process.scheduler, ioPriority, execCPUAffinity; linux.personality,
+ * memoryPolicy (spec_process_attrs.c).  What they stored is freed by the
+ * *_free functions, also after a failure. */
+int spec_parse_process_attrs(vd_error **err, const struct oci_json *process,
+                             struct oci_process *p);
+void spec_process_attrs_free(struct oci_process *p);
+int spec_parse_linux_process_attrs(vd_error **err, const struct oci_json *linux_,
+                                   struct oci_linux *l);
+void spec_linux_process_attrs_free(struct oci_linux *l);
+/* linux.timeOffsets, netDevices, intelRdt into l (spec_linux_ext.c); what it
+ * stored is freed by spec_linux_ext_free, also after a failure. */
+int spec_parse_linux_ext(vd_error **err, const struct oci_json *v, struct oci_linux *l);
+void spec_linux_ext_free(struct oci_linux *l);
 /* linux.resources (spec_resources.c). */
 int spec_parse_resources(vd_error **err, const struct oci_json *v, struct oci_resources **out);
 void spec_resources_free(struct oci_resources *res);

@@ -102,6 +102,12 @@ static int parse_id_mappings(vd_error **err, const struct oci_json *v,
     return r;
 }
 
+int spec_parse_id_mappings(vd_error **err, const struct oci_json *v,
+                           struct oci_id_mapping **out, size_t *n)
+{
+    return parse_id_mappings(err, v, out, n);
+}
+
 static int parse_propagation(vd_error **err, const struct oci_json *v, struct oci_linux *l)
 {
     int r = spec_string(err, v, &l->rootfs_propagation);
@@ -181,6 +187,8 @@ static int parse_linux(vd_error **err, const struct oci_json *v, struct oci_linu
         r = parse_id_mappings(err, m, &l->gid_mappings, &l->n_gid_mappings);
     if (r == 0 && (m = spec_member(v, "rootfsPropagation")))
         r = parse_propagation(err, m, l);
+    if (r == 0)
+        r = spec_opt_string(err, v, "mountLabel", &l->mount_label);
     if (r == 0 && (m = spec_member(v, "maskedPaths")))
         r = spec_strv(err, m, true, &l->masked_paths, &l->n_masked_paths);
     if (r == 0 && (m = spec_member(v, "readonlyPaths")))
@@ -193,9 +201,12 @@ static int parse_linux(vd_error **err, const struct oci_json *v, struct oci_linu
         r = spec_string_map(err, m, &l->sysctl, &l->n_sysctl);
     if (r == 0 && (m = spec_member(v, "devices")))
         r = parse_devices(err, m, l);
-    /* Read later (issue 4); noted now so that translate can refuse a
-     * filter it would otherwise drop. */
-    l->has_seccomp = spec_member(v, "seccomp") != NULL;
+    if (r == 0 && (m = spec_member(v, "seccomp")))
+        r = spec_parse_seccomp(err, m, &l->seccomp);
+    if (r == 0)
+        r = spec_parse_linux_ext(err, v, l);
+    if (r == 0)
+        r = spec_parse_linux_process_attrs(err, v, l);
     return r;
 }
 
@@ -225,13 +236,17 @@ void spec_linux_free(struct oci_linux *l)
     free(l->uid_mappings);
     free(l->gid_mappings);
     free(l->rootfs_propagation);
+    free(l->mount_label);
     spec_strv_free(l->masked_paths);
     spec_strv_free(l->readonly_paths);
     free(l->cgroups_path);
+    spec_seccomp_free(l->seccomp);
     spec_resources_free(l->resources);
     spec_kv_free(l->sysctl, l->n_sysctl);
     for (size_t i = 0; i < l->n_devices; i++)
         free(l->devices[i].path);
     free(l->devices);
+    spec_linux_ext_free(l);
+    spec_linux_process_attrs_free(l);
     free(l);
 }

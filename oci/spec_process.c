@@ -237,6 +237,8 @@ static int parse_process(vd_error **err, const struct oci_json *v, struct oci_pr
         r = parse_cwd(err, v, p);
     if (r == 0)
         r = parse_privileges(err, v, p);
+    if (r == 0)
+        r = spec_parse_process_attrs(err, v, p);
     return r;
 }
 
@@ -271,5 +273,6 @@ void spec_process_free(struct oci_process *p)
     free(p->rlimits);
     free(p->apparmor_profile);
     free(p->selinux_label);
+    spec_process_attrs_free(p);
     free(p);
 }

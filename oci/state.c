@@ -27,6 +27,7 @@
 
 #define KEY_START_TIME "startTime"
 #define KEY_OWN_PID_NS "ownPidNs"
+#define KEY_CGROUP_DIRS "cgroupDirs"
 
 static const char *or_empty(const char *s)
 {
@@ -73,6 +74,13 @@ static void write_state(struct oci_json_writer *w, const struct oci_state *s, co
         oci_json_write_uint(w, s->start_time);
         oci_json_write_key(w, KEY_OWN_PID_NS);
         oci_json_write_bool(w, s->own_pid_ns);
+        if (s->n_cgroup_dirs) {
+            oci_json_write_key(w, KEY_CGROUP_DIRS);
+            oci_json_write_begin_array(w);
+            for (size_t i = 0; i < s->n_cgroup_dirs; i++)
+                oci_json_write_string(w, s->cgroup_dirs[i]);
+            oci_json_write_end_array(w);
+        }
     }
     oci_json_write_end_object(w);
 }
@@ -87,6 +95,12 @@ static char *render(const struct oci_state *s, const char *status, bool pretty, 
     }
     write_state(w, s, status);
     return oci_json_writer_finish(w, len, err);
+}
+
+void oci_state_write_object(struct oci_json_writer *w, const struct oci_state *s,
+                            const char *status)
+{
+    write_state(w, s, status);
 }
 
 char *oci_state_to_json(const struct oci_state *s, const char *status, bool pretty,
@@ -205,6 +219,8 @@ static int parse_state(vd_error **err, const struct oci_json *top, struct oci_st
         r = spec_opt_string(err, top, "owner", &s->owner);
     if (r == 0)
         r = spec_opt_bool(err, top, KEY_OWN_PID_NS, &s->own_pid_ns);
+    if (r == 0 && (v = spec_member(top, KEY_CGROUP_DIRS)) != NULL)
+        r = spec_strv(err, v, true, &s->cgroup_dirs, &s->n_cgroup_dirs);
     if (r == 0 && (v = spec_member(top, "annotations")) != NULL)
         r = spec_string_map(err, v, &s->annotations, &s->n_annotations);
     if (r == 0 && s->owner == NULL && (s->owner = strdup("")) == NULL)
@@ -266,5 +282,6 @@ void oci_state_free(struct oci_state *s)
     free(s->created);
     free(s->owner);
     spec_kv_free(s->annotations, s->n_annotations);
+    spec_strv_free(s->cgroup_dirs);
     free(s);
 }

@@ -26,6 +26,10 @@ struct oci_state {
     bool own_pid_ns;    /* the init is PID 1 of a pid namespace of its own */
     struct oci_kv *annotations;
     size_t n_annotations;
+    /* The container's cgroup directories, one per hierarchy (absolute);
+     * NULL-terminated, NULL when it has none.  Not printed. */
+    char **cgroup_dirs;
+    size_t n_cgroup_dirs;
 };
 
 /* Write <dir>/state.json atomically (temp file + rename, 0600). */
@@ -44,6 +48,11 @@ int oci_state_parse(const char *text, size_t len, struct oci_state **out, vd_err
  * state.json, are not printed. */
 char *oci_state_to_json(const struct oci_state *s, const char *status, bool pretty,
                         vd_error **err);
+/* The same object as oci_state_to_json, as the next value of `w` (for
+ * JSON that holds the state, such as the seccomp listener's). */
+struct oci_json_writer;
+void oci_state_write_object(struct oci_json_writer *w, const struct oci_state *s,
+                            const char *status);
 void oci_state_free(struct oci_state *s);
 static inline void oci_state_freep(struct oci_state **s)
 {

@@ -13,140 +13,16 @@
 #include "translate.h"
 #include "utils.h"
 
-struct mount_flag {
-    const char *name;
-    bool clear;
-    unsigned long flag;
-};
-
-/* The mount(8) words runc accepts. */
-static const struct mount_flag mount_flags[] = {
-    {"async", true, MS_SYNCHRONOUS},   {"atime", true, MS_NOATIME},
-    {"bind", false, MS_BIND},          {"defaults", false, 0},
-    {"dev", true, MS_NODEV},           {"diratime", true, MS_NODIRATIME},
-    {"dirsync", false, MS_DIRSYNC},    {"exec", true, MS_NOEXEC},
-    {"iversion", false, MS_I_VERSION}, {"lazytime", false, MS_LAZYTIME},
-    {"loud", true, MS_SILENT},         {"mand", false, MS_MANDLOCK},
-    {"noatime", false, MS_NOATIME},    {"nodev", false, MS_NODEV},
-    {"nodiratime", false, MS_NODIRATIME}, {"noexec", false, MS_NOEXEC},
-    {"noiversion", true, MS_I_VERSION}, {"nolazytime", true, MS_LAZYTIME},
-    {"nomand", true, MS_MANDLOCK},     {"norelatime", true, MS_RELATIME},
-    {"nostrictatime", true, MS_STRICTATIME}, {"nosuid", false, MS_NOSUID},
-    {"rbind", false, MS_BIND | MS_REC}, {"relatime", false, MS_RELATIME},
-    {"remount", false, MS_REMOUNT},    {"ro", false, MS_RDONLY},
-    {"rw", true, MS_RDONLY},           {"silent", false, MS_SILENT},
-    {"strictatime", false, MS_STRICTATIME}, {"suid", true, MS_NOSUID},
-    {"sync", false, MS_SYNCHRONOUS},
-};
-
-static const struct {
-    const char *name;
-    unsigned long flags;
-} propagations[] = {
-    {"private", MS_PRIVATE},       {"rprivate", MS_PRIVATE | MS_REC},
-    {"shared", MS_SHARED},         {"rshared", MS_SHARED | MS_REC},
-    {"slave", MS_SLAVE},           {"rslave", MS_SLAVE | MS_REC},
-    {"unbindable", MS_UNBINDABLE}, {"runbindable", MS_UNBINDABLE | MS_REC},
-};
-
-/* Options this build knows but cannot honour yet: refused, not ignored. */
-static const char *const unsupported_options[] = {
-    "rro", "rrw", "rnosuid", "rsuid", "rnodev", "rdev", "rnoexec", "rexec",
-    "rnodiratime", "rdiratime", "rrelatime", "rnorelatime", "rnoatime", "ratime",
-    "rstrictatime", "rnostrictatime", "rnosymfollow", "rsymfollow", "nosymfollow",
-    "symfollow", "idmap", "ridmap", "tmpcopyup",
-};
-
-static int propagation_flags(const char *name, unsigned long *flags)
-{
-    for (size_t i = 0; i < VD_ARRAY_SIZE(propagations); i++) {
-        if (strcmp(propagations[i].name, name) == 0) {
-            *flags = propagations[i].flags;
-            return 0;
-        }
-    }
-    return -1;
-}
-
-static const struct mount_flag *find_mount_flag(const char *name)
-{
-    for (size_t i = 0; i < VD_ARRAY_SIZE(mount_flags); i++)
-        if (strcmp(mount_flags[i].name, name) == 0)
-            return &mount_flags[i];
-    return NULL;
-}
-
-static bool is_unsupported_option(const char *name)
-{
-    for (size_t i = 0; i < VD_ARRAY_SIZE(unsupported_options); i++)
-        if (strcmp(unsupported_options[i], name) == 0)
-            return true;
-    return false;
-}
-
-/* For `features`: the i-th option name this build honours, NULL past the
- * end.  Options not listed here go to the filesystem as mount data. */
-const char *oci_mount_option_at(size_t i)
-{
-    if (i < VD_ARRAY_SIZE(mount_flags))
-        return mount_flags[i].name;
-    i -= VD_ARRAY_SIZE(mount_flags);
-    if (i < VD_ARRAY_SIZE(propagations))
-        return propagations[i].name;
-    return NULL;
-}
-
-static int append_data(char **data, const char *opt, vd_error **err)
-{
-    size_t old = *data ? strlen(*data) : 0;
-    char *grown = realloc(*data, old + strlen(opt) + 2);
-    if (grown == NULL)
-        return vd_error_set(err, ENOMEM, "mount data");
-    if (old)
-        grown[old++] = ',';
-    strcpy(grown + old, opt);
-    *data = grown;
-    return 0;
-}
-
-static int translate_mount(const struct oci_mount *om, size_t index, vd_builder *b,
-                           vd_error **err)
-{
-    struct vd_mount m = {.source = om->source, .destination = om->destination,
-                         .fstype = om->type};
-    _cleanup_free_ char *data = NULL;
-    for (size_t i = 0; i < om->n_options; i++) {
-        const char *opt = om->options[i];
-        const struct mount_flag *f = find_mount_flag(opt);
-        unsigned long prop;
-        if (f && f->clear)
-            m.flags &= ~f->flag;
-        else if (f)
-            m.flags |= f->flag;
-        else if (propagation_flags(opt, &prop) == 0)
-            m.propagation = prop;
-        else if (is_unsupported_option(opt))
-            return vd_error_set(err, 0, "mounts[%zu].options[%zu]: \"%s\" is not supported by "
-                                "this build", index, i, opt);
-        else if (append_data(&data, opt, err) < 0)
-            return -1;
-    }
-    if (m.fstype && strcmp(m.fstype, "bind") == 0)
-        m.flags |= MS_BIND;
-    if ((m.flags & MS_BIND) && om->source == NULL)
-        return vd_error_set(err, 0, "mounts[%zu].source: is required for a bind mount", index);
-    m.data = data;
-    if (vd_builder_add_mount(b, &m, err) < 0)
-        return vd_error_prefix(err, "mounts[%zu]", index);
-    return 0;
-}
-
 static int translate_namespaces(const struct oci_linux *lx, vd_builder *b, vd_error **err)
 {
     bool listed[VD_NS_COUNT] = {false};
     for (size_t i = 0; lx && i < lx->n_namespaces; i++) {
         const struct oci_namespace *ns = &lx->namespaces[i];
         listed[ns->ns] = true;
+        /* A path that is no namespace of that type fails here, naming it,
+         * rather than in the child. */
+        if (ns->path && vd_ns_check_path(ns->ns, ns->path, err) < 0)
+            return vd_error_prefix(err, "linux.namespaces[%zu].path", i);
         int r = ns->path ? vd_builder_join_ns(b, ns->ns, ns->path, err)
                          : vd_builder_new_ns(b, ns->ns, err);
         if (r < 0)
@@ -180,8 +56,16 @@ static int translate_id_maps(const struct oci_linux *lx, vd_builder *b, vd_error
     if (lx == NULL)
         return 0;
     bool new_user = ns_is_new(lx, VD_NS_USER);
-    if (!new_user && (lx->n_uid_mappings || lx->n_gid_mappings))
+    /* runc's rules: maps only for a user namespace we create, and one we
+     * create needs them (else its root would be nobody). */
+    if (!new_user && lx->n_uid_mappings)
         return vd_error_set(err, 0, "linux.uidMappings: needs a new user namespace");
+    if (!new_user && lx->n_gid_mappings)
+        return vd_error_set(err, 0, "linux.gidMappings: needs a new user namespace");
+    if (new_user && lx->n_uid_mappings == 0)
+        return vd_error_set(err, 0, "linux.uidMappings: required with a new user namespace");
+    if (new_user && lx->n_gid_mappings == 0)
+        return vd_error_set(err, 0, "linux.gidMappings: required with a new user namespace");
     for (size_t i = 0; i < lx->n_uid_mappings; i++) {
         const struct oci_id_mapping *m = &lx->uid_mappings[i];
         if (vd_builder_map_uid(b, m->container_id, m->host_id, m->size, err) < 0)
@@ -223,7 +107,7 @@ static int translate_root(const struct oci_spec *spec, const struct oci_translat
     const struct oci_linux *lx = spec->linux_;
     if (lx && lx->rootfs_propagation) {
         unsigned long flags;
-        if (propagation_flags(lx->rootfs_propagation, &flags) < 0)
+        if (oci_propagation_flags(lx->rootfs_propagation, &flags) < 0)
             return vd_error_set(err, 0, "linux.rootfsPropagation: unknown propagation \"%s\"",
                                 lx->rootfs_propagation);
         if (vd_builder_set_rootfs_propagation(b, flags, err) < 0)
@@ -234,9 +118,8 @@ static int translate_root(const struct oci_spec *spec, const struct oci_translat
 
 static int translate_mounts(const struct oci_spec *spec, vd_builder *b, vd_error **err)
 {
-    for (size_t i = 0; i < spec->n_mounts; i++)
-        if (translate_mount(&spec->mounts[i], i, b, err) < 0)
-            return -1;
+    if (oci_translate_mounts(spec, b, err) < 0)
+        return -1;
     /* runtime-spec "Default Devices": always there, listed or not. */
     if (vd_builder_add_default_devices(b, err) < 0)
         return -1;
@@ -302,6 +185,20 @@ static const char *const ns_type_name[VD_NS_COUNT] = {
     [VD_NS_USER] = "user",   [VD_NS_TIME] = "time",
 };
 
+/* A network namespace joined by a path that is our own: runc's check
+ * ("host" is the runtime's, not the initial one). */
+static bool joins_our_netns(const struct oci_linux *lx)
+{
+    struct stat ours, joined;
+    for (size_t i = 0; i < lx->n_namespaces; i++) {
+        const struct oci_namespace *ns = &lx->namespaces[i];
+        if (ns->ns == VD_NS_NET && ns->path && stat(ns->path, &joined) == 0 &&
+            stat("/proc/self/ns/net", &ours) == 0)
+            return ours.st_dev == joined.st_dev && ours.st_ino == joined.st_ino;
+    }
+    return false;
+}
+
 static int translate_sysctl(const struct oci_linux *lx, vd_builder *b, vd_error **err)
 {
     for (size_t i = 0; lx && i < lx->n_sysctl; i++) {
@@ -317,6 +214,13 @@ static int translate_sysctl(const struct oci_linux *lx, vd_builder *b, vd_error 
         if (!ns_is_listed(lx, ns))
             return vd_error_set(err, 0, "linux.sysctl[%s]: needs the container's own %s namespace",
                                 where, ns_type_name[ns]);
+        /* runc: the hostname field says it, a second way would conflict. */
+        if (strcmp(kv->key, "kernel.hostname") == 0)
+            return vd_error_set(err, 0, "linux.sysctl[%s]: conflicts with the hostname field",
+                                where);
+        if (ns == VD_NS_NET && joins_our_netns(lx))
+            return vd_error_set(err, 0, "linux.sysctl[%s]: linux.namespaces joins the runtime's "
+                                "own network namespace: would change the host", where);
         if (vd_builder_add_sysctl(b, kv->key, kv->value, err) < 0)
             return vd_error_prefix(err, "linux.sysctl[%s]", where);
     }
@@ -407,31 +311,20 @@ static int translate_process(const struct oci_process *p, vd_builder *b, vd_erro
     return 0;
 }
 
-static int translate_unsupported(const struct oci_spec *spec, vd_error **err)
-{
-    const struct oci_process *p = spec->process;
-    if (p && p->apparmor_profile && p->apparmor_profile[0])
-        return vd_error_set(err, 0, "process.apparmorProfile: not supported by this build yet");
-    if (p && p->selinux_label && p->selinux_label[0])
-        return vd_error_set(err, 0, "process.selinuxLabel: not supported by this build yet");
-    /* Running without a syscall filter that was asked for would be a
-     * silent hole: refuse until seccomp is built in. */
-    if (spec->linux_ && spec->linux_->has_seccomp)
-        return vd_error_set(err, 0, "linux.seccomp: not supported by this build yet");
-    return 0;
-}
 
 int oci_translate(const struct oci_spec *spec, const struct oci_translate_opts *opts,
                   vd_builder *b, vd_error **err)
 {
     if (spec->process == NULL)
         return vd_error_set(err, 0, "process: is required to run a container");
-    if (translate_unsupported(spec, err) < 0 || translate_namespaces(spec->linux_, b, err) < 0 ||
+    if (translate_namespaces(spec->linux_, b, err) < 0 ||
         translate_id_maps(spec->linux_, b, err) < 0 || translate_root(spec, opts, b, err) < 0 ||
         translate_mounts(spec, b, err) < 0 || translate_devices(spec->linux_, b, err) < 0 ||
         translate_paths(spec->linux_, b, err) < 0 || translate_sysctl(spec->linux_, b, err) < 0 ||
-        translate_names(spec, b, err) < 0 ||
-        translate_process(spec->process, b, err) < 0)
+        translate_names(spec, b, err) < 0 || oci_translate_linux_ext(spec->linux_, b, err) < 0 ||
+        translate_process(spec->process, b, err) < 0 ||
+        oci_translate_process_attrs(spec, b, err) < 0 ||
+        oci_translate_seccomp(spec->linux_, b, err) < 0)
         return -1;
     for (int i = 0; i < opts->preserve_fds; i++)
         if (vd_builder_keep_fd(b, 3 + i, err) < 0)

@@ -19,12 +19,33 @@ struct oci_translate_opts {
 int oci_rootfs_path(const struct oci_spec *spec, const char *bundle, char path[PATH_MAX],
                     vd_error **err);
 
+/* linux.seccomp compiled onto the builder (translate_seccomp.c); the
+ * listener of SCMP_ACT_NOTIFY is the caller's to set. */
+int oci_translate_seccomp(const struct oci_linux *lx, vd_builder *b, vd_error **err);
+
 /* Describe `spec` on a fresh builder. Errors name the JSON path. */
 int oci_translate(const struct oci_spec *spec, const struct oci_translate_opts *opts,
                   vd_builder *b, vd_error **err);
+/* process.scheduler, ioPriority, execCPUAffinity, apparmorProfile,
+ * selinuxLabel; linux.personality, memoryPolicy (translate_process_attrs.c).
+ * spec->process must be there. */
+int oci_translate_process_attrs(const struct oci_spec *spec, vd_builder *b, vd_error **err);
+/* linux.timeOffsets, netDevices and intelRdt (translate_linux_ext.c). */
+int oci_translate_linux_ext(const struct oci_linux *lx, vd_builder *b, vd_error **err);
 
 /* For `features`: the i-th mount option name this build honours, NULL
  * past the end. */
 const char *oci_mount_option_at(size_t i);
+
+/* translate_mounts.c: "mounts" (and linux.mountLabel) onto the builder,
+ * and the propagation words ("rslave") as MS_* flags (-1: unknown). */
+int oci_translate_mounts(const struct oci_spec *spec, vd_builder *b, vd_error **err);
+int oci_propagation_flags(const char *name, unsigned long *flags);
+
+/* translate_resources.c: the cgroup path of container `id`
+ * (linux.cgroupsPath, or "/voidoci/<id>"; the systemd form is refused),
+ * and linux.resources written into `cg`. */
+int oci_cgroup_path(const struct oci_linux *lx, const char *id, char **out, vd_error **err);
+int oci_translate_resources(const struct oci_linux *lx, const vd_cgroup *cg, vd_error **err);
 
 #endif

@@ -65,6 +65,9 @@ static struct oci_spec *load_spec_copy(const struct container *c)
 static int remove_container(const struct global_opts *g, const struct container *c,
                             vd_error **err)
 {
+    /* The cgroup first: while it stays, so does the state that names it. */
+    if (container_destroy_cgroup(c, err) < 0)
+        return -1;
     struct oci_spec *spec = c->state ? load_spec_copy(c) : NULL;
     int r = state_dir_remove(g->root, c->id, err);
     if (r == 0 && spec) {

@@ -106,6 +106,11 @@ static int run_container(const struct global_opts *g, struct create_opts *o, vd_
         if (o->relay_terminal) {
             r = wait_container(&c, &set, &status, err);
             run_state_hooks(c.spec, OCI_HOOK_POSTSTOP, c.state, "stopped", false, NULL);
+            /* What the init left running dies with the container. */
+            if (c.cgroup) {
+                vd_cgroup_kill(c.cgroup, SIGKILL, NULL);
+                vd_cgroup_destroy(c.cgroup, false, NULL);
+            }
             state_dir_remove(g->root, o->id, NULL);
         }
         created_release(&c);

@@ -222,6 +222,50 @@ int container_peek(const struct global_opts *g, const char *id, struct container
     return load(g, id, false, out, err);
 }
 
+/* ---- the cgroup ------------------------------------------------------------ */
+
+int container_cgroup(const struct container *c, vd_cgroup **cg, vd_error **err)
+{
+    *cg = NULL;
+    if (c->state == NULL || c->state->n_cgroup_dirs == 0)
+        return 0;
+    return vd_cgroup_open((const char *const *)c->state->cgroup_dirs, c->state->n_cgroup_dirs,
+                          cg, err);
+}
+
+static void cgroup_freep(vd_cgroup **cg)
+{
+    vd_cgroup_free(*cg);
+}
+#define _cleanup_cgroup_ __attribute__((cleanup(cgroup_freep)))
+
+int container_destroy_cgroup(const struct container *c, vd_error **err)
+{
+    _cleanup_cgroup_ vd_cgroup *cg = NULL;
+    if (container_cgroup(c, &cg, err) < 0)
+        return -1;
+    if (cg == NULL)
+        return 0;
+    /* What outlived the init (a shared pid namespace) goes with it. */
+    pid_t *pids = NULL;
+    size_t n = 0;
+    if (vd_cgroup_pids(cg, &pids, &n, err) < 0)
+        return -1;
+    free(pids);
+    if (n && vd_cgroup_kill(cg, SIGKILL, err) < 0)
+        return -1;
+    return vd_cgroup_destroy(cg, false, err);
+}
+
+static bool cgroup_frozen(const struct container *c)
+{
+    _cleanup_cgroup_ vd_cgroup *cg = NULL;
+    bool frozen = false;
+    if (container_cgroup(c, &cg, NULL) < 0 || cg == NULL)
+        return false;
+    return vd_cgroup_is_frozen(cg, &frozen, NULL) == 0 && frozen;
+}
+
 /* ---- status --------------------------------------------------------------- */
 
 enum container_status container_status(const struct container *c)
@@ -230,10 +274,11 @@ enum container_status container_status(const struct container *c)
         return CONTAINER_CREATING;
     if (!process_is(c->state->pid, c->state->start_time))
         return CONTAINER_STOPPED;
+    if (cgroup_frozen(c))
+        return CONTAINER_PAUSED;
     /* `start` removes the FIFO once the init has passed it. */
     if (faccessat(c->lock_fd, CONTAINER_FIFO_FILE, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
         return CONTAINER_CREATED;
-    /* CONTAINER_PAUSED: once cgroups exist, a frozen cgroup reads paused here. */
     return CONTAINER_RUNNING;
 }
 
@@ -346,9 +391,29 @@ static int compare_pids(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* The processes of the container's cgroup, as proc entries. */
+static int scan_cgroup(const vd_cgroup *cg, struct proc_set *all, vd_error **err)
+{
+    pid_t *pids = NULL;
+    size_t n = 0;
+    if (vd_cgroup_pids(cg, &pids, &n, err) < 0)
+        return -1;
+    int r = 0;
+    for (size_t i = 0; r == 0 && i < n; i++) {
+        struct proc_stat st;
+        if (read_proc_stat(pids[i], &st) < 0)
+            continue; /* gone since */
+        struct proc_entry e = {.pid = pids[i], .ppid = st.ppid, .start_time = st.start_time};
+        if (proc_set_add(all, &e) < 0)
+            r = vd_error_set(err, ENOMEM, "list processes");
+    }
+    free(pids);
+    return r;
+}
+
 /*
- * The container's processes until cgroups can name them exactly (a later
- * issue replaces this with the cgroup's cgroup.procs):
+ * The container's processes: those of its cgroup when it has one (state.json
+ * names it), else, for a state written without one:
  *  - the init has a pid namespace of its own: every host process in it;
  *  - otherwise the init and its descendants by parent pid, which misses a
  *    process whose parent died (it is reparented out of the tree).
@@ -361,6 +426,22 @@ static int collect(const struct container *c, struct proc_set *out, vd_error **e
         return 0;
     pid_t init = c->state->pid;
     struct membership m = {.by_pid_ns = c->state->own_pid_ns};
+    _cleanup_cgroup_ vd_cgroup *cg = NULL;
+    if (container_cgroup(c, &cg, err) < 0)
+        return -1;
+    if (cg) {
+        struct proc_set all = {0};
+        int r = scan_cgroup(cg, &all, err);
+        if (r == 0)
+            r = keep_members(&all, init, false, out, err);
+        free(all.v);
+        if (r < 0 || out->n == 0)
+            return r;
+        qsort(out->v + 1, out->n - 1, sizeof(*out->v), compare_pids);
+        if (c->state->start_time && out->v[0].start_time != c->state->start_time)
+            out->n = 0;
+        return 0;
+    }
     if (m.by_pid_ns) {
         char path[64];
         struct stat st;
@@ -440,6 +521,13 @@ int container_signal(const struct container *c, int sig, bool all, vd_error **er
     enum container_status status = container_status(c);
     if (status == CONTAINER_STOPPED || status == CONTAINER_CREATING)
         return vd_error_set(err, 0, NOT_RUNNING);
+
+    /* The cgroup holds them all, those whose parent died too. */
+    _cleanup_cgroup_ vd_cgroup *cg = NULL;
+    if (all && container_cgroup(c, &cg, err) < 0)
+        return -1;
+    if (cg)
+        return vd_cgroup_kill(cg, sig, err);
 
     struct proc_set set = {0};
     struct proc_entry init = {.pid = c->state->pid, .start_time = c->state->start_time};

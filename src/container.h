@@ -62,6 +62,11 @@ char *container_state_json(const struct container *c, enum container_status stat
  * polled through a pidfd, never waited for).  Fails with "the init (pid N)
  * is still alive after T ms". */
 int container_wait_stopped(const struct container *c, int timeout_ms, vd_error **err);
+/* The container's cgroup as state.json records it; *cg NULL when it has
+ * none.  Free with vd_cgroup_free. */
+int container_cgroup(const struct container *c, vd_cgroup **cg, vd_error **err);
+/* Kill what is left in the cgroup and remove its directories. */
+int container_destroy_cgroup(const struct container *c, vd_error **err);
 void container_free(struct container *c);
 /* _cleanup_container_ */
 static inline void container_freep(struct container **c)

@@ -19,6 +19,7 @@
 #include "container.h"
 #include "create.h"
 #include "hooks.h"
+#include "seccomp_listener.h"
 #include "translate.h"
 #include "utils.h"
 
@@ -276,6 +277,44 @@ static int record_init(const struct create_opts *o, struct created *c, vd_error 
     return 0;
 }
 
+/* ---- the cgroup ----------------------------------------------------------- */
+
+/* Its directories in state.json, for the commands that come later. */
+static int record_cgroup(const vd_cgroup *cg, struct oci_state *s, vd_error **err)
+{
+    size_t n = 0;
+    while (vd_cgroup_dir(cg, n))
+        n++;
+    s->cgroup_dirs = calloc(n + 1, sizeof(char *));
+    if (s->cgroup_dirs == NULL)
+        return vd_error_set(err, ENOMEM, "record the cgroup");
+    for (size_t i = 0; i < n; i++) {
+        if ((s->cgroup_dirs[i] = strdup(vd_cgroup_dir(cg, i))) == NULL)
+            return vd_error_set(err, ENOMEM, "record the cgroup");
+        s->n_cgroup_dirs = i + 1;
+    }
+    return 0;
+}
+
+/* The cgroup made and its limits written before the init exists, so that
+ * it starts inside them (vd_builder_set_cgroup). */
+static int make_cgroup(const struct create_opts *o, struct created *c, vd_builder *b,
+                       vd_error **err)
+{
+    const struct oci_linux *lx = c->spec->linux_;
+    _cleanup_free_ char *path = NULL;
+    if (oci_cgroup_path(lx, o->id, &path, err) < 0)
+        return vd_error_prefix(err, "config.json");
+    if (vd_cgroup_create(path, &c->cgroup, err) < 0)
+        return vd_error_prefix(err, "config.json: linux.cgroupsPath");
+    if (oci_translate_resources(lx, c->cgroup, err) < 0)
+        return vd_error_prefix(err, "config.json");
+    if (record_cgroup(c->cgroup, c->state, err) < 0)
+        return -1;
+    vd_builder_set_cgroup(b, c->cgroup);
+    return 0;
+}
+
 static void undo(const struct global_opts *g, const struct create_opts *o, struct created *c)
 {
     if (c->proc) {
@@ -283,6 +322,8 @@ static void undo(const struct global_opts *g, const struct create_opts *o, struc
         while (waitpid(vd_process_pid(c->proc), NULL, 0) < 0 && errno == EINTR)
             ;
     }
+    if (c->cgroup)
+        vd_cgroup_destroy(c->cgroup, true, NULL);
     if (c->dir)
         state_dir_remove(g->root, o->id, NULL);
     created_release(c);
@@ -300,6 +341,7 @@ int container_create(const struct global_opts *g, const struct create_opts *o, s
         return vd_error_set(err, ENOMEM, "allocate the builder");
     _cleanup_close_ int lock_fd = -1;
     struct hook_ctx hooks = {0};
+    struct seccomp_listener listener = {0};
     int r = describe(o, bundle, &c->spec, b, err);
     if (r == 0 && (c->state = new_state(c->spec, o->id, bundle, err)) == NULL)
         r = -1;
@@ -313,7 +355,11 @@ int container_create(const struct global_opts *g, const struct create_opts *o, s
     if (r == 0) {
         hooks = (struct hook_ctx){.spec = c->spec, .state = c->state};
         r = wire_hooks(b, &hooks, err);
+        listener = (struct seccomp_listener){.spec = c->spec, .state = c->state};
+        seccomp_listener_wire(b, &listener);
     }
+    if (r == 0)
+        r = make_cgroup(o, c, b, err);
     if (r == 0)
         r = vd_spawn(b, &c->proc, err);
     vd_builder_free(b);
@@ -335,5 +381,6 @@ void created_release(struct created *c)
     oci_spec_free(c->spec);
     oci_state_free(c->state);
     free(c->dir);
+    vd_cgroup_free(c->cgroup);
     *c = (struct created){.console = -1};
 }

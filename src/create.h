@@ -30,6 +30,7 @@ struct created {
     struct oci_spec *spec; /* for the poststart and poststop hooks */
     struct oci_state *state;
     char *dir;             /* the state directory */
+    vd_cgroup *cgroup;     /* the container's cgroup */
 };
 
 /* On failure nothing is left: no process, no state directory. */

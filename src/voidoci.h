@@ -34,6 +34,8 @@ int cmd_list(const struct global_opts *g, int argc, char **argv, vd_error **err)
 int cmd_kill(const struct global_opts *g, int argc, char **argv, vd_error **err);
 int cmd_delete(const struct global_opts *g, int argc, char **argv, vd_error **err);
 int cmd_ps(const struct global_opts *g, int argc, char **argv, vd_error **err);
+int cmd_pause(const struct global_opts *g, int argc, char **argv, vd_error **err);
+int cmd_resume(const struct global_opts *g, int argc, char **argv, vd_error **err);
 int cmd_features(const struct global_opts *g, int argc, char **argv, vd_error **err);
 
 /* log.c: one line per call, "voidoci: <msg>" on stderr. With --log the line

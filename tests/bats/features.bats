@@ -114,6 +114,10 @@ features() {
         case $opt in
         remount) continue ;; # needs a mount to change: tested below
         bind | rbind) mount='{"destination": "/mnt", "type": "bind", "source": $src, "options": [$o]}' ;;
+        idmap | ridmap) # a bind with maps of its own
+            mount='{"destination": "/mnt", "type": "bind", "source": $src, "options": ["rbind", $o],
+                "uidMappings": [{"containerID": 0, "hostID": 0, "size": 65536}],
+                "gidMappings": [{"containerID": 0, "hostID": 0, "size": 65536}]}' ;;
         *) mount='{"destination": "/mnt", "type": "tmpfs", "source": "tmpfs", "options": [$o]}' ;;
         esac
         cp "$BATS_TEST_TMPDIR/base.json" "$BUNDLE/config.json"

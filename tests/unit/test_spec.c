@@ -238,7 +238,7 @@ static const char podman_like[] =
     "  'oomScoreAdj': -1000, 'noNewPrivileges': false,"
     "  'apparmorProfile': 'containers-default-0.50.1',"
     "  'selinuxLabel': 'system_u:system_r:container_t:s0:c1,c2',"
-    "  'scheduler': {'policy': 'SCHED_OTHER'}, 'ioPriority': {'class': 'IOPRIO_CLASS_BE'}},"
+    "  'scheduler': {'policy': 'SCHED_OTHER'}, 'ioPriority': {'class': 'IOPRIO_CLASS_BE', 'priority': 4}},"
     " 'root': {'path': '/var/lib/containers/storage/overlay/abc/merged'},"
     " 'hostname': 'f00dcafe', 'domainname': 'example.org',"
     " 'mounts': [{'destination': '/proc', 'type': 'proc', 'source': 'proc',"
@@ -985,6 +985,184 @@ static void test_load(void)
     CHECK(rmdir(tmpdir) == 0);
 }
 
+/* ---- process attributes: scheduler, ioPriority, execCPUAffinity,
+ * linux.personality, linux.memoryPolicy ------------------------------------ */
+
+static bool id_set_is(const struct oci_id_set *set, const char *bits)
+{
+    /* bits: '1' or '0' per number from 0, and nothing set past it */
+    size_t n = strlen(bits);
+    for (size_t i = 0; i < set->n_words * 64 || i < n; i++) {
+        bool want = i < n && bits[i] == '1';
+        bool got = i < set->n_words * 64 && (set->words[i / 64] >> (i % 64) & 1);
+        if (want != got)
+            return false;
+    }
+    return true;
+}
+
+static void test_process_attrs(void)
+{
+    struct oci_spec *s = GOOD(PROCESS("'scheduler': {'policy': 'SCHED_FIFO', 'priority': 10,"
+                                      " 'flags': ['SCHED_FLAG_RESET_ON_FORK']},"
+                                      " 'ioPriority': {'class': 'IOPRIO_CLASS_IDLE', 'priority': 4},"
+                                      " 'execCPUAffinity': {'initial': '0-2,5', 'final': '64'}"));
+    if (s) {
+        const struct oci_process *p = s->process;
+        CHECK(p->scheduler && p->scheduler->policy_value == VD_SCHED_FIFO);
+        CHECK(p->scheduler && p->scheduler->priority == 10 && p->scheduler->flags == 0x01);
+        CHECK(p->io_priority && p->io_priority->class_value == VD_IOPRIO_CLASS_IDLE);
+        CHECK(p->io_priority && p->io_priority->priority == 4);
+        CHECK(p->exec_cpu_affinity && id_set_is(&p->exec_cpu_affinity->initial, "111001"));
+        CHECK(p->exec_cpu_affinity && p->exec_cpu_affinity->final_.n_words == 2 &&
+              p->exec_cpu_affinity->final_.words[1] == 1 &&
+              p->exec_cpu_affinity->final_.words[0] == 0);
+        oci_spec_free(s);
+    }
+    s = GOOD(PROCESS("'scheduler': {'policy': 'SCHED_DEADLINE', 'runtime': 1024,"
+                     " 'deadline': 2000, 'period': 2000, 'flags': ['SCHED_FLAG_RECLAIM']},"
+                     " 'execCPUAffinity': {'initial': ''}"));
+    if (s) {
+        CHECK(s->process->scheduler->deadline == 2000 && s->process->scheduler->flags == 0x02);
+        CHECK(s->process->exec_cpu_affinity->initial.n_words == 0);
+        oci_spec_free(s);
+    }
+    s = GOOD(PROCESS("'scheduler': {'policy': 'SCHED_BATCH', 'nice': -20}"));
+    if (s) {
+        CHECK(s->process->scheduler->nice == -20);
+        oci_spec_free(s);
+    }
+    s = GOOD(LINUX("'personality': {'domain': 'LINUX32', 'flags': []},"
+                   " 'memoryPolicy': {'mode': 'MPOL_INTERLEAVE', 'nodes': '0,2-3',"
+                   " 'flags': ['MPOL_F_STATIC_NODES']}"));
+    if (s) {
+        CHECK(s->linux_->personality && s->linux_->personality->persona == 8);
+        const struct oci_memory_policy *mp = s->linux_->memory_policy;
+        CHECK(mp && mp->mode_value == VD_MPOL_INTERLEAVE && mp->flags == VD_MPOL_F_STATIC_NODES);
+        CHECK(mp && id_set_is(&mp->nodes, "1011"));
+        oci_spec_free(s);
+    }
+    s = GOOD(LINUX("'memoryPolicy': {'mode': 'MPOL_PREFERRED'}"));
+    if (s) {
+        CHECK(s->linux_->memory_policy->nodes.n_words == 0);
+        oci_spec_free(s);
+    }
+    s = GOOD(LINUX("'memoryPolicy': {'mode': 'MPOL_WEIGHTED_INTERLEAVE', 'nodes': '1023'}"));
+    if (s) {
+        CHECK(s->linux_->memory_policy->mode_value == VD_MPOL_WEIGHTED_INTERLEAVE);
+        CHECK(s->linux_->memory_policy->nodes.n_words == 16);
+        oci_spec_free(s);
+    }
+}
+
+static void test_bad_process_attrs(void)
+{
+    BAD(PROCESS("'scheduler': 'SCHED_FIFO'"), "process.scheduler: expected an object");
+    BAD(PROCESS("'scheduler': {}"), "process.scheduler.policy: is required");
+    BAD(PROCESS("'scheduler': {'policy': 'SCHED_FOO'}"),
+        "process.scheduler.policy: unknown policy \"SCHED_FOO\"");
+    BAD(PROCESS("'scheduler': {'policy': 1}"), "process.scheduler.policy: expected a string");
+    BAD(PROCESS("'scheduler': {'policy': 'SCHED_OTHER', 'nice': 20}"),
+        "process.scheduler.nice: must be between -20 and 19");
+    BAD(PROCESS("'scheduler': {'policy': 'SCHED_OTHER', 'nice': '1'}"),
+        "process.scheduler.nice: expected an integer");
+    BAD(PROCESS("'scheduler': {'policy': 'SCHED_FIFO'}"),
+        "process.scheduler.priority: must be between 1 and 99 with SCHED_FIFO");
+    BAD(PROCESS("'scheduler': {'policy': 'SCHED_RR', 'priority': 100}"),
+        "process.scheduler.priority: must be between 0 and 99");
+    BAD(PROCESS("'scheduler': {'policy': 'SCHED_OTHER', 'priority': 5}"),
+        "process.scheduler.priority: must be 0 with SCHED_OTHER (only SCHED_FIFO and SCHED_RR "
+        "use it)");
+    BAD(PROCESS("'scheduler': {'policy': 'SCHED_FIFO', 'priority': 5, 'nice': -1}"),
+        "process.scheduler.nice: must be 0 with SCHED_FIFO (it does not use it)");
+    BAD(PROCESS("'scheduler': {'policy': 'SCHED_OTHER', 'flags': ['SCHED_FLAG_FOO']}"),
+        "process.scheduler.flags[0]: unknown flag \"SCHED_FLAG_FOO\"");
+    BAD(PROCESS("'scheduler': {'policy': 'SCHED_OTHER', 'flags': 'SCHED_FLAG_RECLAIM'}"),
+        "process.scheduler.flags: expected an array");
+    BAD(PROCESS("'scheduler': {'policy': 'SCHED_OTHER', 'flags': ['SCHED_FLAG_RECLAIM']}"),
+        "process.scheduler.flags: SCHED_FLAG_RECLAIM needs SCHED_DEADLINE");
+    BAD(PROCESS("'scheduler': {'policy': 'SCHED_BATCH', 'period': 100}"),
+        "process.scheduler.period: only SCHED_DEADLINE uses it");
+    BAD(PROCESS("'scheduler': {'policy': 'SCHED_DEADLINE', 'runtime': 2000}"),
+        "process.scheduler.deadline: is required with SCHED_DEADLINE");
+    BAD(PROCESS("'scheduler': {'policy': 'SCHED_DEADLINE', 'runtime': 1000, 'deadline': 2000}"),
+        "process.scheduler.runtime: must be at least 1024 (ns) with SCHED_DEADLINE");
+    BAD(PROCESS("'scheduler': {'policy': 'SCHED_DEADLINE', 'runtime': 3000, 'deadline': 2000}"),
+        "process.scheduler.runtime: must not exceed deadline");
+    BAD(PROCESS("'scheduler': {'policy': 'SCHED_DEADLINE', 'runtime': 2000, 'deadline': 3000,"
+                " 'period': 2500}"),
+        "process.scheduler.period: must not be less than deadline");
+    BAD(PROCESS("'scheduler': {'policy': 'SCHED_DEADLINE', 'runtime': -1, 'deadline': 3000}"),
+        "process.scheduler.runtime: must be between 0 and 18446744073709551615");
+
+    BAD(PROCESS("'ioPriority': []"), "process.ioPriority: expected an object");
+    BAD(PROCESS("'ioPriority': {'priority': 1}"), "process.ioPriority.class: is required");
+    BAD(PROCESS("'ioPriority': {'class': 'IOPRIO_CLASS_NONE', 'priority': 1}"),
+        "process.ioPriority.class: unknown class \"IOPRIO_CLASS_NONE\"");
+    BAD(PROCESS("'ioPriority': {'class': 'IOPRIO_CLASS_BE'}"),
+        "process.ioPriority.priority: is required");
+    BAD(PROCESS("'ioPriority': {'class': 'IOPRIO_CLASS_BE', 'priority': 8}"),
+        "process.ioPriority.priority: must be between 0 and 7");
+    BAD(PROCESS("'ioPriority': {'class': 'IOPRIO_CLASS_BE', 'priority': -1}"),
+        "process.ioPriority.priority: must be between 0 and 7");
+
+    BAD(PROCESS("'execCPUAffinity': '0'"), "process.execCPUAffinity: expected an object");
+    BAD(PROCESS("'execCPUAffinity': {'initial': 0}"),
+        "process.execCPUAffinity.initial: expected a string");
+    BAD(PROCESS("'execCPUAffinity': {'initial': 'a-b'}"),
+        "process.execCPUAffinity.initial: invalid CPU list \"a-b\"");
+    BAD(PROCESS("'execCPUAffinity': {'final': '0,,1'}"),
+        "process.execCPUAffinity.final: invalid CPU list \"0,,1\"");
+    BAD(PROCESS("'execCPUAffinity': {'final': '0,'}"),
+        "process.execCPUAffinity.final: invalid CPU list \"0,\"");
+    BAD(PROCESS("'execCPUAffinity': {'final': ' 1'}"),
+        "process.execCPUAffinity.final: invalid CPU list \" 1\"");
+    BAD(PROCESS("'execCPUAffinity': {'final': '0-31:2'}"),
+        "process.execCPUAffinity.final: invalid CPU list \"0-31:2\"");
+    BAD(PROCESS("'execCPUAffinity': {'final': '3-1'}"),
+        "process.execCPUAffinity.final: invalid CPU list \"3-1\": CPU range 3-1 runs backwards");
+    BAD(PROCESS("'execCPUAffinity': {'initial': '8192'}"),
+        "process.execCPUAffinity.initial: invalid CPU list \"8192\": CPU numbers go up to 8191");
+    BAD(PROCESS("'execCPUAffinity': {'initial': '99999999999999999999'}"),
+        "process.execCPUAffinity.initial: invalid CPU list \"99999999999999999999\": CPU "
+        "numbers go up to 8191");
+
+    BAD(LINUX("'personality': 'LINUX'"), "linux.personality: expected an object");
+    BAD(LINUX("'personality': {}"), "linux.personality.domain: is required");
+    BAD(LINUX("'personality': {'domain': 'LINUX64'}"),
+        "linux.personality.domain: unknown domain \"LINUX64\"");
+    BAD(LINUX("'personality': {'domain': 'LINUX', 'flags': ['ADDR_NO_RANDOMIZE']}"),
+        "linux.personality.flags[0]: unknown flag \"ADDR_NO_RANDOMIZE\"");
+
+    BAD(LINUX("'memoryPolicy': []"), "linux.memoryPolicy: expected an object");
+    BAD(LINUX("'memoryPolicy': {'nodes': '0'}"), "linux.memoryPolicy.mode: is required");
+    BAD(LINUX("'memoryPolicy': {'mode': 'MPOL_FOO'}"),
+        "linux.memoryPolicy.mode: unknown mode \"MPOL_FOO\"");
+    BAD(LINUX("'memoryPolicy': {'mode': 'MPOL_BIND'}"),
+        "linux.memoryPolicy.nodes: is required with MPOL_BIND");
+    BAD(LINUX("'memoryPolicy': {'mode': 'MPOL_INTERLEAVE', 'nodes': ''}"),
+        "linux.memoryPolicy.nodes: is required with MPOL_INTERLEAVE");
+    BAD(LINUX("'memoryPolicy': {'mode': 'MPOL_DEFAULT', 'nodes': '0'}"),
+        "linux.memoryPolicy.nodes: must be empty with MPOL_DEFAULT");
+    BAD(LINUX("'memoryPolicy': {'mode': 'MPOL_LOCAL', 'nodes': '1'}"),
+        "linux.memoryPolicy.nodes: must be empty with MPOL_LOCAL");
+    BAD(LINUX("'memoryPolicy': {'mode': 'MPOL_PREFERRED', 'nodes': '0,2'}"),
+        "linux.memoryPolicy.nodes: MPOL_PREFERRED takes one node (MPOL_PREFERRED_MANY takes "
+        "several)");
+    BAD(LINUX("'memoryPolicy': {'mode': 'MPOL_BIND', 'nodes': '0-x'}"),
+        "linux.memoryPolicy.nodes: invalid node list \"0-x\"");
+    BAD(LINUX("'memoryPolicy': {'mode': 'MPOL_BIND', 'nodes': '1024'}"),
+        "linux.memoryPolicy.nodes: invalid node list \"1024\": node numbers go up to 1023");
+    BAD(LINUX("'memoryPolicy': {'mode': 'MPOL_BIND', 'nodes': '0', 'flags': ['MPOL_F_FOO']}"),
+        "linux.memoryPolicy.flags[0]: unknown flag \"MPOL_F_FOO\"");
+    BAD(LINUX("'memoryPolicy': {'mode': 'MPOL_BIND', 'nodes': '0',"
+              " 'flags': ['MPOL_F_STATIC_NODES', 'MPOL_F_RELATIVE_NODES']}"),
+        "linux.memoryPolicy.flags: MPOL_F_STATIC_NODES and MPOL_F_RELATIVE_NODES exclude "
+        "each other");
+    BAD(LINUX("'memoryPolicy': {'mode': 'MPOL_PREFERRED', 'flags': ['MPOL_F_STATIC_NODES']}"),
+        "linux.memoryPolicy.flags: MPOL_F_STATIC_NODES and MPOL_F_RELATIVE_NODES need nodes");
+}
+
 int main(void)
 {
     test_runc_default();
@@ -1006,6 +1184,8 @@ int main(void)
     test_bad_hooks();
     test_json_paths();
     test_load();
+    test_process_attrs();
+    test_bad_process_attrs();
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }

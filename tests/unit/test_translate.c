@@ -146,18 +146,18 @@ static void test_sysctl(void)
     vd_builder *b = GOOD(DOC("", NS("{'type': 'network'}, {'type': 'ipc'}, {'type': 'uts'}") ","
                                  "'sysctl': {'net.ipv4.ip_forward': '1', 'kernel.shmmax': '9',"
                                  " 'kernel.msgmax': '8192', 'kernel.sem': '1 2 3 4',"
-                                 " 'fs.mqueue.msg_max': '5', 'kernel.hostname': 'h',"
-                                 " 'kernel.domainname': 'd'}"));
+                                 " 'fs.mqueue.msg_max': '5', 'kernel.domainname': 'd'}"));
     if (b) {
-        CHECK(b->n_sysctls == 7);
+        CHECK(b->n_sysctls == 6);
         CHECK(streq(b->sysctls[0].key, "net.ipv4.ip_forward") && streq(b->sysctls[0].value, "1"));
         CHECK(streq(b->sysctls[3].key, "kernel.sem") && streq(b->sysctls[3].value, "1 2 3 4"));
         CHECK(b->loopback_up);
         vd_builder_free(b);
     }
-    /* A joined network namespace is the container's too. */
-    b = GOOD(DOC("", NS("{'type': 'network', 'path': '/proc/1/ns/net'}")
-                     ", 'sysctl': {'net.core.somaxconn': '100'}"));
+    /* A joined namespace is the container's too (runc: even the runtime's
+     * own, but for the network one, below). */
+    b = GOOD(DOC("", NS("{'type': 'ipc', 'path': '/proc/self/ns/ipc'}")
+                     ", 'sysctl': {'kernel.shmmax': '100'}"));
     if (b) {
         CHECK(b->n_sysctls == 1 && !b->loopback_up);
         vd_builder_free(b);
@@ -176,6 +176,12 @@ static void test_sysctl(void)
         "linux.sysctl[\"fs.mqueue.queues_max\"]: needs the container's own ipc namespace");
     BAD(DOC("", NS("{'type': 'ipc'}") ", 'sysctl': {'kernel.hostname': 'x'}"),
         "linux.sysctl[\"kernel.hostname\"]: needs the container's own uts namespace");
+    BAD(DOC("", NS("{'type': 'uts'}") ", 'sysctl': {'kernel.hostname': 'x'}"),
+        "linux.sysctl[\"kernel.hostname\"]: conflicts with the hostname field");
+    BAD(DOC("", NS("{'type': 'network', 'path': '/proc/self/ns/net'}")
+                ", 'sysctl': {'net.core.somaxconn': '100'}"),
+        "linux.sysctl[\"net.core.somaxconn\"]: linux.namespaces joins the runtime's own network "
+        "namespace: would change the host");
     BAD(DOC("", NS("{'type': 'network'}, {'type': 'ipc'}, {'type': 'uts'}")
                 ", 'sysctl': {'vm.swappiness': '10'}"),
         "linux.sysctl[\"vm.swappiness\"]: not namespaced: would change the host");

@@ -1,0 +1,751 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The container's control group: where it is, made and removed, who is in
+ * it, frozen and signalled as a whole.  (Resources: cgroup_resources.c.)
+ *
+ * A host has cgroup v1 hierarchies (one or a few controllers each), one
+ * cgroup2 hierarchy, or both (hybrid: v1 controllers plus a cgroup2 mount
+ * that holds only what no v1 hierarchy took, hugetlb on our machines).  We
+ * make the container's directory in every mounted hierarchy, as runc does:
+ * the cgroup2 one too on a hybrid host, so that its processes are tracked
+ * there as well (cgroup.kill) and its controllers can be used.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgroup_internal.h"
+
+/* How long destroy retries a busy directory, and freeze waits. */
+#define CG_RETRY_MS 2000
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+        ;
+}
+
+/* ---- the hierarchies ------------------------------------------------------ */
+
+struct hierarchy {
+    char *mount;       /* mount point */
+    bool v2;
+    char *controllers; /* v1 super options that name controllers */
+    char *own;         /* the caller's cgroup in it, from /proc/self/cgroup */
+};
+
+struct hierarchies {
+    struct hierarchy *v;
+    size_t n;
+};
+
+static void hierarchies_clear(struct hierarchies *h)
+{
+    for (size_t i = 0; i < h->n; i++) {
+        free(h->v[i].mount);
+        free(h->v[i].controllers);
+        free(h->v[i].own);
+    }
+    free(h->v);
+    *h = (struct hierarchies){0};
+}
+
+/* The super options of a v1 mount that are controllers, comma separated. */
+static char *v1_controllers(const char *super)
+{
+    static const char *const not_controllers[] = {"rw", "ro", "noprefix", "xattr",
+                                                  "clone_children", "cpuset_v2_mode"};
+    _cleanup_free_ char *copy = strdup(super);
+    char *out = calloc(1, strlen(super) + 1);
+    if (copy == NULL || out == NULL) {
+        free(out);
+        return NULL;
+    }
+    char *save = NULL;
+    for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        bool skip = strncmp(t, "release_agent=", 14) == 0;
+        for (size_t i = 0; i < VD_ARRAY_SIZE(not_controllers); i++)
+            skip = skip || strcmp(t, not_controllers[i]) == 0;
+        if (skip)
+            continue;
+        if (out[0])
+            strcat(out, ",");
+        strcat(out, t);
+    }
+    return out;
+}
+
+/* `name` is one of the comma separated `list`. */
+static bool list_has(const char *list, const char *name, char sep)
+{
+    size_t len = strlen(name);
+    for (const char *p = list; p && *p;) {
+        const char *end = strchr(p, sep);
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        if (n == len && strncmp(p, name, len) == 0)
+            return true;
+        p = end ? end + 1 : NULL;
+    }
+    return false;
+}
+
+/* Mount points of the cgroup hierarchies, one per hierarchy (a hierarchy
+ * mounted twice is the same device). */
+static int read_mountinfo(struct hierarchies *h, vd_error **err)
+{
+    _cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
+    if (f == NULL)
+        return vd_error_set(err, errno, "open \"/proc/self/mountinfo\"");
+    _cleanup_free_ char *line = NULL;
+    size_t cap = 0;
+    char seen[64][16];
+    size_t n_seen = 0;
+    while (getline(&line, &cap, f) > 0) {
+        char dev[16], mnt[PATH_MAX], fstype[32], super[1024];
+        char *dash = strstr(line, " - ");
+        if (dash == NULL || sscanf(line, "%*s %*s %15s %*s %4095s", dev, mnt) != 2 ||
+            sscanf(dash + 3, "%31s %*s %1023s", fstype, super) != 2)
+            continue;
+        bool v2 = strcmp(fstype, "cgroup2") == 0;
+        if (!v2 && strcmp(fstype, "cgroup") != 0)
+            continue;
+        bool dup = false;
+        for (size_t i = 0; i < n_seen; i++)
+            dup = dup || strcmp(seen[i], dev) == 0;
+        if (dup || n_seen == VD_ARRAY_SIZE(seen))
+            continue;
+        snprintf(seen[n_seen++], sizeof(seen[0]), "%s", dev);
+        struct hierarchy *e = vd_array_append(&h->v, &h->n, sizeof(*h->v), err);
+        if (e == NULL)
+            return -1;
+        e->v2 = v2;
+        e->mount = strdup(mnt);
+        e->controllers = v2 ? strdup("") : v1_controllers(super);
+        if (e->mount == NULL || e->controllers == NULL)
+            return vd_error_set(err, ENOMEM, "read the cgroup mounts");
+    }
+    return 0;
+}
+
+/* The caller's own cgroup in each hierarchy ("N:controllers:path"). */
+static int read_own_cgroups(struct hierarchies *h, vd_error **err)
+{
+    _cleanup_fclose_ FILE *f = fopen("/proc/self/cgroup", "re");
+    if (f == NULL)
+        return vd_error_set(err, errno, "open \"/proc/self/cgroup\"");
+    _cleanup_free_ char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    while ((len = getline(&line, &cap, f)) > 0) {
+        if (line[len - 1] == '\n')
+            line[len - 1] = '\0';
+        char *c1 = strchr(line, ':');
+        char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+        if (c2 == NULL)
+            continue;
+        *c2 = '\0';
+        const char *ctrls = c1 + 1, *path = c2 + 1;
+        for (size_t i = 0; i < h->n; i++) {
+            struct hierarchy *e = &h->v[i];
+            bool match;
+            if (e->v2) {
+                match = ctrls[0] == '\0';
+            } else {
+                /* The first controller this line names tells the hierarchy. */
+                char first[64];
+                snprintf(first, sizeof(first), "%.*s", (int)strcspn(ctrls, ","), ctrls);
+                match = first[0] && list_has(e->controllers, first, ',');
+            }
+            if (match && e->own == NULL && (e->own = strdup(path)) == NULL)
+                return vd_error_set(err, ENOMEM, "read \"/proc/self/cgroup\"");
+        }
+    }
+    return 0;
+}
+
+static enum vd_cgroup_layout layout_of(const struct hierarchies *h)
+{
+    bool v1 = false, v2 = false;
+    for (size_t i = 0; i < h->n; i++) {
+        if (h->v[i].v2)
+            v2 = true;
+        else if (strncmp(h->v[i].controllers, "name=", 5) != 0)
+            v1 = true;
+    }
+    return v1 && v2 ? VD_CGROUP_HYBRID : v1 ? VD_CGROUP_V1 : VD_CGROUP_V2;
+}
+
+static int detect(struct hierarchies *h, vd_error **err)
+{
+    if (read_mountinfo(h, err) < 0)
+        return -1;
+    if (h->n == 0)
+        return vd_error_set(err, ENOENT, "cgroups: no cgroup hierarchy is mounted");
+    return 0;
+}
+
+int vd_cgroup_layout(enum vd_cgroup_layout *out, vd_error **err)
+{
+    struct hierarchies h = {0};
+    int r = detect(&h, err);
+    if (r == 0)
+        *out = layout_of(&h);
+    hierarchies_clear(&h);
+    return r;
+}
+
+/* ---- the handle ----------------------------------------------------------- */
+
+void vd_cgroup_free(vd_cgroup *cg)
+{
+    if (cg == NULL)
+        return;
+    for (size_t i = 0; i < cg->n_dirs; i++) {
+        free(cg->dirs[i].path);
+        free(cg->dirs[i].controllers);
+    }
+    free(cg->dirs);
+    free(cg);
+}
+
+const char *vd_cgroup_dir(const vd_cgroup *cg, size_t i)
+{
+    return i < cg->n_dirs ? cg->dirs[i].path : NULL;
+}
+
+enum vd_cgroup_layout vd_cgroup_get_layout(const vd_cgroup *cg)
+{
+    return cg->layout;
+}
+
+const struct vd_cgroup_dir *vd_cgroup_v2_dir(const vd_cgroup *cg)
+{
+    for (size_t i = 0; i < cg->n_dirs; i++)
+        if (cg->dirs[i].v2)
+            return &cg->dirs[i];
+    return NULL;
+}
+
+bool vd_cgroup_has_file(const struct vd_cgroup_dir *d, const char *file)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof(path), "%s/%s", d->path, file);
+    return access(path, F_OK) == 0;
+}
+
+/* Read a small cgroup file into buf, without the trailing newline. */
+static int read_small(const char *dir, const char *file, char *buf, size_t size, vd_error **err)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof(path), "%s/%s", dir, file);
+    _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return vd_error_set(err, errno, "open \"%s\"", path);
+    ssize_t n;
+    do
+        n = read(fd, buf, size - 1);
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return vd_error_set(err, errno, "read \"%s\"", path);
+    buf[n] = '\0';
+    if (n > 0 && buf[n - 1] == '\n')
+        buf[n - 1] = '\0';
+    return 0;
+}
+
+const struct vd_cgroup_dir *vd_cgroup_dir_for(const vd_cgroup *cg, const char *controller)
+{
+    for (size_t i = 0; i < cg->n_dirs; i++)
+        if (!cg->dirs[i].v2 && list_has(cg->dirs[i].controllers, controller, ','))
+            return &cg->dirs[i];
+    const struct vd_cgroup_dir *d = vd_cgroup_v2_dir(cg);
+    char have[512];
+    if (d && read_small(d->path, "cgroup.controllers", have, sizeof(have), NULL) == 0 &&
+        list_has(have, controller, ' '))
+        return d;
+    return NULL;
+}
+
+int vd_cgroup_write(const struct vd_cgroup_dir *d, const char *file, const char *text,
+                    vd_error **err)
+{
+    char path[PATH_MAX];
+    if (snprintf(path, sizeof(path), "%s/%s", d->path, file) >= (int)sizeof(path))
+        return vd_error_set(err, ENAMETOOLONG, "cgroup file \"%s/%s\"", d->path, file);
+    _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT)
+        return vd_error_set(err, ENOENT, "%s: the kernel has no such cgroup file (\"%s\")", file,
+                            path);
+    if (fd < 0)
+        return vd_error_set(err, errno, "open \"%s\"", path);
+    size_t len = strlen(text);
+    ssize_t n;
+    do
+        n = write(fd, text, len);
+    while (n < 0 && errno == EINTR);
+    if (n != (ssize_t)len)
+        return vd_error_set(err, n < 0 ? errno : EIO, "write \"%s\" to \"%s\"", text, path);
+    return 0;
+}
+
+/* ---- create --------------------------------------------------------------- */
+
+/* Offer every controller of `dir` to its children (v2): they get the
+ * files only if the parent lists them in cgroup.subtree_control.  One at
+ * a time, and a refusal is not fatal here: a controller that stays off
+ * makes the write that needs it fail, naming the file. */
+static void enable_subtree(const char *dir)
+{
+    char have[512], on[512];
+    if (read_small(dir, "cgroup.controllers", have, sizeof(have), NULL) < 0 ||
+        read_small(dir, "cgroup.subtree_control", on, sizeof(on), NULL) < 0)
+        return;
+    char path[PATH_MAX];
+    if (snprintf(path, sizeof(path), "%s/cgroup.subtree_control", dir) >= (int)sizeof(path))
+        return;
+    char *save = NULL;
+    for (char *t = strtok_r(have, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
+        if (list_has(on, t, ' '))
+            continue;
+        char text[80];
+        snprintf(text, sizeof(text), "+%s", t);
+        vd_write_file(path, text, NULL);
+    }
+}
+
+/* A new v1 cpuset cgroup starts with no cpus and no mems, and nothing can
+ * join it: give it its parent's. */
+static int fill_cpuset(const char *parent, const char *dir, vd_error **err)
+{
+    static const char *const files[] = {"cpuset.cpus", "cpuset.mems"};
+    for (size_t i = 0; i < VD_ARRAY_SIZE(files); i++) {
+        char mine[4096], theirs[4096];
+        if (read_small(dir, files[i], mine, sizeof(mine), err) < 0)
+            return -1;
+        if (mine[0])
+            continue;
+        if (read_small(parent, files[i], theirs, sizeof(theirs), err) < 0)
+            return -1;
+        struct vd_cgroup_dir d = {.path = (char *)dir};
+        if (vd_cgroup_write(&d, files[i], theirs, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* mkdir -p of `rel` under `base`; *made: the last component is new. */
+static int make_path(const struct hierarchy *h, const char *base, const char *rel, bool *made,
+                     vd_error **err)
+{
+    char cur[PATH_MAX];
+    snprintf(cur, sizeof(cur), "%s", base);
+    _cleanup_free_ char *copy = strdup(rel);
+    if (copy == NULL)
+        return vd_error_set(err, ENOMEM, "cgroup \"%s\"", rel);
+    bool cpuset = !h->v2 && list_has(h->controllers, "cpuset", ',');
+    char *save = NULL;
+    *made = false;
+    for (char *t = strtok_r(copy, "/", &save); t; t = strtok_r(NULL, "/", &save)) {
+        if (strcmp(t, ".") == 0 || strcmp(t, "..") == 0)
+            return vd_error_set(err, EINVAL, "cgroup path \"%s\": no \".\" or \"..\"", rel);
+        if (h->v2)
+            enable_subtree(cur);
+        char next[PATH_MAX];
+        if (snprintf(next, sizeof(next), "%s/%s", cur, t) >= (int)sizeof(next))
+            return vd_error_set(err, ENAMETOOLONG, "cgroup \"%s\"", rel);
+        *made = mkdir(next, 0755) == 0;
+        if (!*made && errno != EEXIST)
+            return vd_error_set(err, errno, "create cgroup \"%s\"", next);
+        if (*made && cpuset && fill_cpuset(cur, next, err) < 0) {
+            rmdir(next);
+            *made = false;
+            return -1;
+        }
+        memcpy(cur, next, sizeof(cur));
+    }
+    return 0;
+}
+
+static int add_dir(vd_cgroup *cg, const struct hierarchy *h, char *path, vd_error **err)
+{
+    struct vd_cgroup_dir *d = vd_array_append(&cg->dirs, &cg->n_dirs, sizeof(*cg->dirs), err);
+    if (d == NULL) {
+        free(path);
+        return -1;
+    }
+    d->path = path;
+    d->v2 = h->v2;
+    d->controllers = strdup(h->controllers);
+    if (d->controllers == NULL)
+        return vd_error_set(err, ENOMEM, "cgroup \"%s\"", path);
+    return 0;
+}
+
+int vd_cgroup_create(const char *path, vd_cgroup **out, vd_error **err)
+{
+    if (path == NULL || path[0] == '\0')
+        return vd_error_set(err, EINVAL, "cgroup path: empty");
+    struct hierarchies h = {0};
+    vd_cgroup *cg = calloc(1, sizeof(*cg));
+    if (cg == NULL)
+        return vd_error_set(err, ENOMEM, "cgroup \"%s\"", path);
+    int r = detect(&h, err);
+    if (r == 0 && path[0] != '/')
+        r = read_own_cgroups(&h, err);
+    if (r == 0)
+        cg->layout = layout_of(&h);
+    for (size_t i = 0; r == 0 && i < h.n; i++) {
+        const struct hierarchy *e = &h.v[i];
+        const char *own = path[0] == '/' ? "" : e->own ? e->own : "/";
+        char *base = NULL, *full = NULL;
+        if (asprintf(&base, "%s%s", e->mount, strcmp(own, "/") == 0 ? "" : own) < 0) {
+            r = vd_error_set(err, ENOMEM, "cgroup \"%s\"", path);
+            break;
+        }
+        bool made = false;
+        r = make_path(e, base, path, &made, err);
+        if (r == 0 && asprintf(&full, "%s%s%s", base, path[0] == '/' ? "" : "/", path) < 0)
+            r = vd_error_set(err, ENOMEM, "cgroup \"%s\"", path);
+        free(base);
+        if (r == 0 && (r = add_dir(cg, e, full, err)) == 0)
+            cg->dirs[cg->n_dirs - 1].made = made;
+        else if (made)
+            rmdir(full); /* made, but not recorded */
+    }
+    hierarchies_clear(&h);
+    if (r < 0) {
+        vd_cgroup_destroy(cg, true, NULL);
+        vd_cgroup_free(cg);
+        return -1;
+    }
+    *out = cg;
+    return 0;
+}
+
+int vd_cgroup_open(const char *const *dirs, size_t n, vd_cgroup **out, vd_error **err)
+{
+    struct hierarchies h = {0};
+    vd_cgroup *cg = calloc(1, sizeof(*cg));
+    if (cg == NULL)
+        return vd_error_set(err, ENOMEM, "open the cgroup");
+    int r = detect(&h, err);
+    if (r == 0)
+        cg->layout = layout_of(&h);
+    for (size_t i = 0; r == 0 && i < n; i++) {
+        /* The hierarchy is the one mounted where the directory is. */
+        const struct hierarchy *found = NULL;
+        for (size_t k = 0; k < h.n; k++) {
+            size_t len = strlen(h.v[k].mount);
+            if (strncmp(dirs[i], h.v[k].mount, len) == 0 && dirs[i][len] == '/')
+                found = &h.v[k];
+        }
+        if (found == NULL) {
+            r = vd_error_set(err, ENOENT, "cgroup \"%s\": in no mounted hierarchy", dirs[i]);
+            break;
+        }
+        char *copy = strdup(dirs[i]);
+        r = copy ? add_dir(cg, found, copy, err) : vd_error_set(err, ENOMEM, "open the cgroup");
+    }
+    hierarchies_clear(&h);
+    if (r < 0) {
+        vd_cgroup_free(cg);
+        return -1;
+    }
+    *out = cg;
+    return 0;
+}
+
+/* ---- placement (spawn.c) -------------------------------------------------- */
+
+int vd_cgroup_open_v2_fd(const vd_cgroup *cg, vd_error **err)
+{
+    const struct vd_cgroup_dir *d = vd_cgroup_v2_dir(cg);
+    if (d == NULL)
+        return -1;
+    int fd = open(d->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        vd_error_set(err, errno, "open cgroup \"%s\"", d->path);
+    return fd < 0 ? -2 : fd;
+}
+
+bool vd_cgroup_needs_join(const vd_cgroup *cg, bool skip_v2)
+{
+    for (size_t i = 0; i < cg->n_dirs; i++)
+        if (!(skip_v2 && cg->dirs[i].v2))
+            return true;
+    return false;
+}
+
+int vd_cgroup_join(const vd_cgroup *cg, pid_t pid, bool skip_v2, vd_error **err)
+{
+    char text[32];
+    snprintf(text, sizeof(text), "%d", (int)pid);
+    for (size_t i = 0; i < cg->n_dirs; i++) {
+        if (skip_v2 && cg->dirs[i].v2)
+            continue;
+        if (vd_cgroup_write(&cg->dirs[i], "cgroup.procs", text, err) < 0)
+            return vd_error_prefix(err, "put the init in its cgroup");
+    }
+    return 0;
+}
+
+/* ---- members -------------------------------------------------------------- */
+
+/* The directory whose cgroup.procs tells who is in: the freezer's on v1
+ * (the one pause uses), else the first. */
+static const struct vd_cgroup_dir *main_dir(const vd_cgroup *cg)
+{
+    if (cg->layout == VD_CGROUP_V2 && vd_cgroup_v2_dir(cg))
+        return vd_cgroup_v2_dir(cg);
+    const struct vd_cgroup_dir *d = vd_cgroup_dir_for(cg, "freezer");
+    if (d)
+        return d;
+    for (size_t i = 0; i < cg->n_dirs; i++)
+        if (!cg->dirs[i].v2)
+            return &cg->dirs[i];
+    return cg->n_dirs ? &cg->dirs[0] : NULL;
+}
+
+struct pid_list {
+    pid_t *v;
+    size_t n;
+};
+
+static int read_procs(const char *dir, struct pid_list *l, vd_error **err)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+    _cleanup_fclose_ FILE *f = fopen(path, "re");
+    if (f == NULL)
+        return errno == ENOENT ? 0 : vd_error_set(err, errno, "open \"%s\"", path);
+    int pid;
+    while (fscanf(f, "%d", &pid) == 1) {
+        pid_t *e = vd_array_append(&l->v, &l->n, sizeof(*l->v), err);
+        if (e == NULL)
+            return -1;
+        *e = pid;
+    }
+    return 0;
+}
+
+/* cgroup.procs of `dir` and of every cgroup under it. */
+static int collect_pids(const char *dir, struct pid_list *l, int depth, vd_error **err)
+{
+    if (read_procs(dir, l, err) < 0)
+        return -1;
+    DIR *d = depth < 32 ? opendir(dir) : NULL;
+    if (d == NULL)
+        return 0;
+    int r = 0;
+    struct dirent *de;
+    while (r == 0 && (de = readdir(d)) != NULL) {
+        if (de->d_type != DT_DIR || de->d_name[0] == '.')
+            continue;
+        char sub[PATH_MAX];
+        if (snprintf(sub, sizeof(sub), "%s/%s", dir, de->d_name) < (int)sizeof(sub))
+            r = collect_pids(sub, l, depth + 1, err);
+    }
+    closedir(d);
+    return r;
+}
+
+static int compare_pid(const void *a, const void *b)
+{
+    pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+    return (x > y) - (x < y);
+}
+
+int vd_cgroup_pids(const vd_cgroup *cg, pid_t **pids, size_t *n, vd_error **err)
+{
+    struct pid_list l = {0};
+    const struct vd_cgroup_dir *d = main_dir(cg);
+    if (d && collect_pids(d->path, &l, 0, err) < 0) {
+        free(l.v);
+        return -1;
+    }
+    if (l.n)
+        qsort(l.v, l.n, sizeof(*l.v), compare_pid);
+    *pids = l.v ? l.v : calloc(1, sizeof(pid_t));
+    *n = l.n;
+    if (*pids == NULL)
+        return vd_error_set(err, ENOMEM, "list the cgroup's processes");
+    return 0;
+}
+
+/* ---- freezer -------------------------------------------------------------- */
+
+/* The freezer: v1's freezer hierarchy (also on a hybrid host), else the
+ * cgroup2 directory.  *v2 says which. */
+static const struct vd_cgroup_dir *freezer_dir(const vd_cgroup *cg, bool *v2, vd_error **err)
+{
+    for (size_t i = 0; i < cg->n_dirs; i++)
+        if (!cg->dirs[i].v2 && list_has(cg->dirs[i].controllers, "freezer", ',')) {
+            *v2 = false;
+            return &cg->dirs[i];
+        }
+    const struct vd_cgroup_dir *d = vd_cgroup_v2_dir(cg);
+    if (d && vd_cgroup_has_file(d, "cgroup.freeze")) {
+        *v2 = true;
+        return d;
+    }
+    vd_error_set(err, ENOTSUP, "the host has no cgroup freezer (no v1 freezer hierarchy, no "
+                               "cgroup.freeze)");
+    return NULL;
+}
+
+/* v2: "frozen 0|1" of cgroup.events. */
+static int v2_events_frozen(const char *dir, bool *frozen, vd_error **err)
+{
+    char buf[512];
+    if (read_small(dir, "cgroup.events", buf, sizeof(buf), err) < 0)
+        return -1;
+    const char *p = strstr(buf, "frozen ");
+    *frozen = p && p[7] == '1';
+    return 0;
+}
+
+int vd_cgroup_is_frozen(const vd_cgroup *cg, bool *frozen, vd_error **err)
+{
+    bool v2;
+    const struct vd_cgroup_dir *d = freezer_dir(cg, &v2, err);
+    if (d == NULL)
+        return -1;
+    char buf[64];
+    if (read_small(d->path, v2 ? "cgroup.freeze" : "freezer.state", buf, sizeof(buf), err) < 0)
+        return -1;
+    /* FREEZING counts: the container was asked to pause. */
+    *frozen = v2 ? strcmp(buf, "1") == 0 : strcmp(buf, "THAWED") != 0;
+    return 0;
+}
+
+int vd_cgroup_freeze(const vd_cgroup *cg, bool frozen, vd_error **err)
+{
+    bool v2;
+    const struct vd_cgroup_dir *d = freezer_dir(cg, &v2, err);
+    if (d == NULL)
+        return -1;
+    const char *file = v2 ? "cgroup.freeze" : "freezer.state";
+    const char *want = v2 ? (frozen ? "1" : "0") : (frozen ? "FROZEN" : "THAWED");
+    /* v1 may stay FREEZING while a task is busy in the kernel: writing
+     * FROZEN again retries it, as runc does. */
+    for (int waited = 0; waited <= CG_RETRY_MS; waited++) {
+        if (waited % 50 == 0 && vd_cgroup_write(d, file, want, err) < 0)
+            return -1;
+        bool done;
+        if (v2) {
+            bool now;
+            if (v2_events_frozen(d->path, &now, err) < 0)
+                return -1;
+            done = now == frozen;
+        } else {
+            char buf[64];
+            if (read_small(d->path, "freezer.state", buf, sizeof(buf), err) < 0)
+                return -1;
+            done = strcmp(buf, want) == 0;
+        }
+        if (done)
+            return 0;
+        sleep_ms(1);
+    }
+    if (frozen) /* do not leave it half frozen */
+        vd_cgroup_write(d, file, v2 ? "0" : "THAWED", NULL);
+    return vd_error_set(err, EBUSY, "cgroup \"%s\": not %s after %d ms", d->path,
+                        frozen ? "frozen" : "thawed", CG_RETRY_MS);
+}
+
+/* ---- signals -------------------------------------------------------------- */
+
+static int signal_listed(const vd_cgroup *cg, int sig, size_t *signalled, vd_error **err)
+{
+    pid_t *pids = NULL;
+    size_t n = 0;
+    if (vd_cgroup_pids(cg, &pids, &n, err) < 0)
+        return -1;
+    int r = 0;
+    for (size_t i = 0; i < n; i++)
+        if (kill(pids[i], sig) < 0 && errno != ESRCH && r == 0)
+            r = vd_error_set(err, errno, "send signal %d to pid %d", sig, (int)pids[i]);
+    free(pids);
+    *signalled = n;
+    return r;
+}
+
+int vd_cgroup_kill(const vd_cgroup *cg, int sig, vd_error **err)
+{
+    const struct vd_cgroup_dir *v2 = vd_cgroup_v2_dir(cg);
+    if (sig == SIGKILL && v2 && vd_cgroup_has_file(v2, "cgroup.kill"))
+        return vd_cgroup_write(v2, "cgroup.kill", "1", err);
+    /* Frozen, nothing forks between the listing and the signals.  A
+     * container paused by the user stays paused. */
+    bool was_frozen = false, can_freeze = vd_cgroup_is_frozen(cg, &was_frozen, NULL) == 0;
+    if (can_freeze && !was_frozen && vd_cgroup_freeze(cg, true, err) < 0)
+        return -1;
+    size_t n = 0;
+    int r = signal_listed(cg, sig, &n, err);
+    if (can_freeze && !was_frozen && vd_cgroup_freeze(cg, false, r < 0 ? NULL : err) < 0)
+        r = -1;
+    /* Killed tasks leave once thawed; a fork that raced an unfrozen
+     * listing is caught by the next round. */
+    for (int round = 0; r == 0 && sig == SIGKILL && n && round < CG_RETRY_MS / 10; round++) {
+        sleep_ms(10);
+        r = signal_listed(cg, sig, &n, err);
+    }
+    return r;
+}
+
+/* ---- destroy -------------------------------------------------------------- */
+
+/* rmdir `dir` after the cgroups under it; retried while busy. */
+static int remove_tree(const char *dir, int depth, vd_error **err)
+{
+    DIR *d = depth < 32 ? opendir(dir) : NULL;
+    if (d == NULL && errno == ENOENT)
+        return 0;
+    if (d) {
+        struct dirent *de;
+        while ((de = readdir(d)) != NULL) {
+            if (de->d_type != DT_DIR || de->d_name[0] == '.')
+                continue;
+            char sub[PATH_MAX];
+            if (snprintf(sub, sizeof(sub), "%s/%s", dir, de->d_name) < (int)sizeof(sub) &&
+                remove_tree(sub, depth + 1, err) < 0) {
+                closedir(d);
+                return -1;
+            }
+        }
+        closedir(d);
+    }
+    for (int waited = 0;; waited += 10) {
+        if (rmdir(dir) == 0 || errno == ENOENT)
+            return 0;
+        if (errno != EBUSY || waited >= CG_RETRY_MS)
+            return vd_error_set(err, errno, "remove cgroup \"%s\"", dir);
+        sleep_ms(10);
+    }
+}
+
+int vd_cgroup_destroy(vd_cgroup *cg, bool only_made, vd_error **err)
+{
+    int r = 0;
+    for (size_t i = 0; i < cg->n_dirs; i++) {
+        if (only_made && !cg->dirs[i].made)
+            continue;
+        if (remove_tree(cg->dirs[i].path, 0, r < 0 ? NULL : err) < 0)
+            r = -1;
+    }
+    return r;
+}
+
+void vd_builder_set_cgroup(vd_builder *b, const vd_cgroup *cg)
+{
+    b->cgroup = cg;
+}

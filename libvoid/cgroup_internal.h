@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* What cgroup.c, cgroup_resources.c and spawn.c share about a cgroup
+ * handle.  Not installed. */
+#ifndef LIBVOID_CGROUP_INTERNAL_H
+#define LIBVOID_CGROUP_INTERNAL_H
+
+#include "internal.h"
+
+/* The container's directory in one hierarchy. */
+struct vd_cgroup_dir {
+    char *path;        /* absolute, e.g. "/sys/fs/cgroup/memory/voidoci/web" */
+    bool v2;           /* in the cgroup2 hierarchy */
+    bool made;         /* vd_cgroup_create made the last component */
+    char *controllers; /* v1: the hierarchy's, comma separated ("cpu", "name=systemd") */
+};
+
+struct vd_cgroup {
+    enum vd_cgroup_layout layout;
+    struct vd_cgroup_dir *dirs;
+    size_t n_dirs;
+};
+
+/* The directory that holds `controller` (v1 first: on a hybrid host the
+ * cgroup2 mount only has what no v1 hierarchy has), or NULL. */
+const struct vd_cgroup_dir *vd_cgroup_dir_for(const vd_cgroup *cg, const char *controller);
+/* The cgroup2 directory, or NULL. */
+const struct vd_cgroup_dir *vd_cgroup_v2_dir(const vd_cgroup *cg);
+/* Write `text` to <dir>/<file>; a file the kernel lacks says so. */
+int vd_cgroup_write(const struct vd_cgroup_dir *d, const char *file, const char *text,
+                    vd_error **err);
+/* <dir>/<file> exists. */
+bool vd_cgroup_has_file(const struct vd_cgroup_dir *d, const char *file);
+
+/* spawn.c: an O_PATH fd on the cgroup2 directory for CLONE_INTO_CGROUP
+ * (-1 when there is none). */
+int vd_cgroup_open_v2_fd(const vd_cgroup *cg, vd_error **err);
+/* Write `pid` into cgroup.procs of every directory (the cgroup2 one too
+ * unless `skip_v2`: the clone put it there). */
+int vd_cgroup_join(const vd_cgroup *cg, pid_t pid, bool skip_v2, vd_error **err);
+/* Whether vd_cgroup_join has anything to do with `skip_v2`. */
+bool vd_cgroup_needs_join(const vd_cgroup *cg, bool skip_v2);
+
+#endif

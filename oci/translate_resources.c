@@ -1,0 +1,297 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* linux.cgroupsPath and linux.resources -> libvoid's cgroup calls.  Errors
+ * name the JSON path of the field the cgroup could not take. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "translate.h"
+#include "utils.h"
+
+int oci_cgroup_path(const struct oci_linux *lx, const char *id, char **out, vd_error **err)
+{
+    const char *given = lx ? lx->cgroups_path : NULL;
+    if (given == NULL || given[0] == '\0') {
+        /* Under one directory of ours, named by the ID. */
+        if (asprintf(out, "/voidoci/%s", id) < 0)
+            return vd_error_set(err, ENOMEM, "linux.cgroupsPath");
+        return 0;
+    }
+    /* "slice:prefix:name" is the systemd driver's form. */
+    if (strchr(given, ':'))
+        return vd_error_set(err, 0, "linux.cgroupsPath: \"%s\": the systemd cgroup driver is "
+                                    "not built in", given);
+    for (const char *p = given; *p;) {
+        size_t n = strcspn(p, "/");
+        if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+            return vd_error_set(err, 0, "linux.cgroupsPath: \"%s\": no \".\" or \"..\"", given);
+        p += n;
+        p += *p == '/';
+    }
+    if ((*out = strdup(given)) == NULL)
+        return vd_error_set(err, ENOMEM, "linux.cgroupsPath");
+    return 0;
+}
+
+static struct vd_opt opt_i(struct oci_opt_i64 o)
+{
+    return (struct vd_opt){.set = o.set, .value = o.value};
+}
+
+static struct vd_opt opt_u(struct oci_opt_u64 o)
+{
+    return (struct vd_opt){.set = o.set, .value = (int64_t)o.value};
+}
+
+/* Everything the arrays need, freed together. */
+struct res_arrays {
+    struct vd_cgroup_blkio_device *blkio;
+    struct vd_cgroup_throttle *throttle[VD_THROTTLE_COUNT];
+    struct vd_cgroup_hugetlb *hugetlb;
+    struct vd_cgroup_net_prio *prios;
+    struct vd_cgroup_rdma *rdma;
+    struct vd_cgroup_kv *unified;
+    struct vd_cgroup_device_rule *devices;
+};
+
+static void res_arrays_free(struct res_arrays *a)
+{
+    free(a->blkio);
+    for (int k = 0; k < VD_THROTTLE_COUNT; k++)
+        free(a->throttle[k]);
+    free(a->hugetlb);
+    free(a->prios);
+    free(a->rdma);
+    free(a->unified);
+    free(a->devices);
+}
+
+static void *alloc_n(size_t n, size_t size, bool *oom)
+{
+    if (n == 0)
+        return NULL;
+    void *p = calloc(n, size);
+    *oom = *oom || p == NULL;
+    return p;
+}
+
+static void fill_memory_cpu(const struct oci_resources *o, struct vd_cgroup_resources *r)
+{
+    r->memory.limit = opt_i(o->memory.limit);
+    r->memory.reservation = opt_i(o->memory.reservation);
+    r->memory.swap = opt_i(o->memory.swap);
+    r->memory.kernel = opt_i(o->memory.kernel);
+    r->memory.kernel_tcp = opt_i(o->memory.kernel_tcp);
+    r->memory.swappiness = opt_u(o->memory.swappiness);
+    r->memory.has_disable_oom_killer = o->memory.has_disable_oom_killer;
+    r->memory.disable_oom_killer = o->memory.disable_oom_killer;
+    r->memory.has_use_hierarchy = o->memory.has_use_hierarchy;
+    r->memory.use_hierarchy = o->memory.use_hierarchy;
+    r->cpu.shares = opt_u(o->cpu.shares);
+    r->cpu.quota = opt_i(o->cpu.quota);
+    r->cpu.period = opt_u(o->cpu.period);
+    r->cpu.burst = opt_u(o->cpu.burst);
+    r->cpu.realtime_runtime = opt_i(o->cpu.realtime_runtime);
+    r->cpu.realtime_period = opt_u(o->cpu.realtime_period);
+    r->cpu.idle = opt_i(o->cpu.idle);
+    r->cpu.cpus = o->cpu.cpus;
+    r->cpu.mems = o->cpu.mems;
+    r->pids_limit = opt_i(o->pids_limit);
+}
+
+static void fill_lists(const struct oci_resources *o, struct vd_cgroup_resources *r,
+                       struct res_arrays *a, bool *oom)
+{
+    r->blkio.weight = opt_u(o->block_io.weight);
+    r->blkio.leaf_weight = opt_u(o->block_io.leaf_weight);
+    a->blkio = alloc_n(o->block_io.n_weight_devices, sizeof(*a->blkio), oom);
+    for (size_t i = 0; a->blkio && i < o->block_io.n_weight_devices; i++) {
+        const struct oci_blkio_weight_device *w = &o->block_io.weight_devices[i];
+        a->blkio[i] = (struct vd_cgroup_blkio_device){.major = w->major, .minor = w->minor,
+                                                      .weight = opt_u(w->weight),
+                                                      .leaf_weight = opt_u(w->leaf_weight)};
+    }
+    r->blkio.devices = a->blkio;
+    r->blkio.n_devices = a->blkio ? o->block_io.n_weight_devices : 0;
+    for (int k = 0; k < VD_THROTTLE_COUNT; k++) {
+        size_t n = o->block_io.n_throttle[k];
+        a->throttle[k] = alloc_n(n, sizeof(*a->throttle[k]), oom);
+        for (size_t i = 0; a->throttle[k] && i < n; i++) {
+            const struct oci_blkio_throttle *t = &o->block_io.throttle[k][i];
+            a->throttle[k][i] = (struct vd_cgroup_throttle){t->major, t->minor, t->rate};
+        }
+        r->blkio.throttle[k] = a->throttle[k];
+        r->blkio.n_throttle[k] = a->throttle[k] ? n : 0;
+    }
+    a->hugetlb = alloc_n(o->n_hugepage_limits, sizeof(*a->hugetlb), oom);
+    for (size_t i = 0; a->hugetlb && i < o->n_hugepage_limits; i++)
+        a->hugetlb[i] = (struct vd_cgroup_hugetlb){o->hugepage_limits[i].page_size,
+                                                   o->hugepage_limits[i].limit};
+    r->hugetlb = a->hugetlb;
+    r->n_hugetlb = a->hugetlb ? o->n_hugepage_limits : 0;
+    r->net_class_id = opt_u(o->network.class_id);
+    a->prios = alloc_n(o->network.n_priorities, sizeof(*a->prios), oom);
+    for (size_t i = 0; a->prios && i < o->network.n_priorities; i++)
+        a->prios[i] = (struct vd_cgroup_net_prio){o->network.priorities[i].name,
+                                                  o->network.priorities[i].priority};
+    r->net_prios = a->prios;
+    r->n_net_prios = a->prios ? o->network.n_priorities : 0;
+    a->rdma = alloc_n(o->n_rdma, sizeof(*a->rdma), oom);
+    for (size_t i = 0; a->rdma && i < o->n_rdma; i++)
+        a->rdma[i] = (struct vd_cgroup_rdma){o->rdma[i].device, opt_u(o->rdma[i].hca_handles),
+                                             opt_u(o->rdma[i].hca_objects)};
+    r->rdma = a->rdma;
+    r->n_rdma = a->rdma ? o->n_rdma : 0;
+    a->unified = alloc_n(o->n_unified, sizeof(*a->unified), oom);
+    for (size_t i = 0; a->unified && i < o->n_unified; i++)
+        a->unified[i] = (struct vd_cgroup_kv){o->unified[i].key, o->unified[i].value};
+    r->unified = a->unified;
+    r->n_unified = a->unified ? o->n_unified : 0;
+}
+
+/* linux.resources.devices in order, then an allow rule for each of
+ * linux.devices (runc's rule: a device the config creates is usable). */
+static void fill_devices(const struct oci_linux *lx, struct vd_cgroup_resources *r,
+                         struct res_arrays *a, bool *oom)
+{
+    const struct oci_resources *o = lx->resources;
+    size_t n_rules = o ? o->n_devices : 0, n = n_rules + lx->n_devices;
+    r->has_devices = true;
+    a->devices = alloc_n(n, sizeof(*a->devices), oom);
+    if (a->devices == NULL)
+        return;
+    for (size_t i = 0; i < n_rules; i++) {
+        const struct oci_device_rule *d = &o->devices[i];
+        a->devices[i] = (struct vd_cgroup_device_rule){d->allow, d->type, d->major, d->minor,
+                                                       d->access};
+    }
+    size_t k = n_rules;
+    for (size_t i = 0; i < lx->n_devices; i++) {
+        const struct oci_device *d = &lx->devices[i];
+        if (d->type == 'p')
+            continue; /* a FIFO is no device to the cgroup */
+        a->devices[k++] = (struct vd_cgroup_device_rule){
+            true, d->type == 'b' ? 'b' : 'c', d->major, d->minor, "rwm"};
+    }
+    r->devices = a->devices;
+    r->n_devices = k;
+}
+
+static const char *const field_names[] = {
+    [VD_CG_NONE] = "",
+    [VD_CG_MEMORY_LIMIT] = "memory.limit",
+    [VD_CG_MEMORY_RESERVATION] = "memory.reservation",
+    [VD_CG_MEMORY_SWAP] = "memory.swap",
+    [VD_CG_MEMORY_KERNEL] = "memory.kernel",
+    [VD_CG_MEMORY_KERNEL_TCP] = "memory.kernelTCP",
+    [VD_CG_MEMORY_SWAPPINESS] = "memory.swappiness",
+    [VD_CG_MEMORY_OOM] = "memory.disableOOMKiller",
+    [VD_CG_MEMORY_HIERARCHY] = "memory.useHierarchy",
+    [VD_CG_CPU_SHARES] = "cpu.shares",
+    [VD_CG_CPU_QUOTA] = "cpu.quota",
+    [VD_CG_CPU_PERIOD] = "cpu.period",
+    [VD_CG_CPU_BURST] = "cpu.burst",
+    [VD_CG_CPU_RT_RUNTIME] = "cpu.realtimeRuntime",
+    [VD_CG_CPU_RT_PERIOD] = "cpu.realtimePeriod",
+    [VD_CG_CPU_IDLE] = "cpu.idle",
+    [VD_CG_CPU_CPUS] = "cpu.cpus",
+    [VD_CG_CPU_MEMS] = "cpu.mems",
+    [VD_CG_PIDS] = "pids.limit",
+    [VD_CG_BLKIO_WEIGHT] = "blockIO.weight",
+    [VD_CG_BLKIO_LEAF_WEIGHT] = "blockIO.leafWeight",
+    [VD_CG_BLKIO_DEVICE] = "blockIO.weightDevice",
+    [VD_CG_BLKIO_THROTTLE] = "blockIO",
+    [VD_CG_HUGETLB] = "hugepageLimits",
+    [VD_CG_NET_CLASS_ID] = "network.classID",
+    [VD_CG_NET_PRIO] = "network.priorities",
+    [VD_CG_RDMA] = "rdma",
+    [VD_CG_UNIFIED] = "unified",
+    [VD_CG_DEVICES] = "devices",
+};
+
+/* The JSON path of the field `w` names, as a prefix of the error. */
+static int name_field(const struct oci_linux *lx, const struct vd_cgroup_where *w, vd_error **err)
+{
+    const struct oci_resources *o = lx->resources;
+    const char *name = field_names[w->field];
+    switch (w->field) {
+    case VD_CG_BLKIO_DEVICE:
+    case VD_CG_HUGETLB:
+    case VD_CG_NET_PRIO:
+        return vd_error_prefix(err, "linux.resources.%s[%zu]", name, w->index);
+    case VD_CG_BLKIO_THROTTLE:
+        return vd_error_prefix(err, "linux.resources.blockIO.%s[%zu]",
+                               oci_throttle_kind_name((enum oci_throttle_kind)w->kind), w->index);
+    case VD_CG_RDMA:
+    case VD_CG_UNIFIED: {
+        const char *key = w->field == VD_CG_RDMA ? o->rdma[w->index].device
+                                                 : o->unified[w->index].key;
+        _cleanup_free_ char *quoted = oci_json_quote(key, strlen(key));
+        return vd_error_prefix(err, "linux.resources.%s[%s]", name, quoted ? quoted : "?");
+    }
+    case VD_CG_DEVICES: {
+        size_t n_rules = o ? o->n_devices : 0;
+        if (w->index < n_rules)
+            return vd_error_prefix(err, "linux.resources.devices[%zu]", w->index);
+        /* an allow rule made for linux.devices (FIFOs were skipped) */
+        size_t k = n_rules;
+        for (size_t i = 0; i < lx->n_devices; i++) {
+            if (lx->devices[i].type == 'p')
+                continue;
+            if (k++ == w->index)
+                return vd_error_prefix(err, "linux.devices[%zu]", i);
+        }
+        return vd_error_prefix(err, "linux.resources.devices");
+    }
+    case VD_CG_NONE:
+        return vd_error_prefix(err, "linux.resources");
+    case VD_CG_MEMORY_LIMIT:
+    case VD_CG_MEMORY_RESERVATION:
+    case VD_CG_MEMORY_SWAP:
+    case VD_CG_MEMORY_KERNEL:
+    case VD_CG_MEMORY_KERNEL_TCP:
+    case VD_CG_MEMORY_SWAPPINESS:
+    case VD_CG_MEMORY_OOM:
+    case VD_CG_MEMORY_HIERARCHY:
+    case VD_CG_CPU_SHARES:
+    case VD_CG_CPU_QUOTA:
+    case VD_CG_CPU_PERIOD:
+    case VD_CG_CPU_BURST:
+    case VD_CG_CPU_RT_RUNTIME:
+    case VD_CG_CPU_RT_PERIOD:
+    case VD_CG_CPU_IDLE:
+    case VD_CG_CPU_CPUS:
+    case VD_CG_CPU_MEMS:
+    case VD_CG_PIDS:
+    case VD_CG_BLKIO_WEIGHT:
+    case VD_CG_BLKIO_LEAF_WEIGHT:
+    case VD_CG_NET_CLASS_ID:
+        break;
+    }
+    return vd_error_prefix(err, "linux.resources.%s", name);
+}
+
+int oci_translate_resources(const struct oci_linux *lx, const vd_cgroup *cg, vd_error **err)
+{
+    static const struct oci_linux none = {0};
+    if (lx == NULL)
+        lx = &none;
+    struct vd_cgroup_resources r = {0};
+    struct res_arrays a = {0};
+    bool oom = false;
+    if (lx->resources) {
+        fill_memory_cpu(lx->resources, &r);
+        fill_lists(lx->resources, &r, &a, &oom);
+    }
+    fill_devices(lx, &r, &a, &oom);
+    int ret = 0;
+    struct vd_cgroup_where where;
+    if (oom)
+        ret = vd_error_set(err, ENOMEM, "linux.resources");
+    else if (vd_cgroup_set(cg, &r, &where, err) < 0)
+        ret = name_field(lx, &where, err);
+    res_arrays_free(&a);
+    return ret;
+}

@@ -1,0 +1,43 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# voidoci on a cgroup v2 host: cgroup2 alone on /sys/fs/cgroup.  Our
+# machines are hybrid, so these tests skip there; tests/vm/cgroup2-vm.sh
+# runs them in a VM that is such a host.
+
+load helpers
+
+setup() {
+    voidoci_setup
+    [ "$(stat -f -c %T /sys/fs/cgroup 2>/dev/null)" = cgroup2fs ] ||
+        skip "/sys/fs/cgroup is not a cgroup2-only mount (this host has cgroup v1 or a hybrid tree)"
+}
+
+teardown() {
+    voidoci_teardown
+}
+
+# The host's cgroup mount as seen in the container: mountinfo fields 5
+# (mount point), 6 (per-mount options) and the fstype after " - ".
+CGROUP_MOUNT_INFO='while read -r _ _ _ _ mp opts rest; do
+    [ "$mp" = /sys/fs/cgroup ] && echo "mount: $opts ${rest#* - }"
+done </proc/self/mountinfo'
+
+@test "cgroup2-host: a cgroup mount in a new cgroup namespace is a cgroup2 fs rooted at the container's cgroup" {
+    make_bundle "$BUNDLE" sh -c "$CGROUP_MOUNT_INFO"'
+        echo "fstype: $(stat -f -c %T /sys/fs/cgroup)"
+        echo "self: $(cat /proc/self/cgroup)"
+        echo "controllers: $(cat /sys/fs/cgroup/cgroup.controllers)"'
+    bundle_jq "$BUNDLE" '.linux.namespaces |= (map(select(.type != "cgroup")) + [{"type": "cgroup"}])'
+    run vrun
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ $output == *"fstype: cgroup2fs"* ]]
+    [[ $output == *"mount: "*" cgroup2 "* ]]
+    # The namespace's root is the cgroup voidoci ran in: "/" from inside.
+    [[ $output == *"self: 0::/"$'\n'* ]]
+    # Its controllers are those the host's cgroup has.
+    local want
+    want=$(cat "/sys/fs/cgroup$(sed -n 's/^0:://p' /proc/self/cgroup)/cgroup.controllers")
+    [[ $output == *"controllers: $want"* ]]
+}

@@ -1,0 +1,333 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# cgroups: placement (linux.cgroupsPath), linux.resources written and
+# felt, pause/resume, ps, kill --all and delete through the cgroup.  They
+# run on a v1, hybrid (v1 controllers + a cgroup2 mount) or v2-only host:
+# each test reads the files of the layout it finds.
+
+load helpers
+
+setup() {
+    voidoci_setup
+    [ -d /sys/fs/cgroup ] || skip "this machine has no /sys/fs/cgroup"
+    if [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; then
+        LAYOUT=v2
+    elif [ "$(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ]; then
+        LAYOUT=hybrid
+    else
+        LAYOUT=v1
+    fi
+}
+
+teardown() {
+    voidoci_teardown
+}
+
+# cg_dir PID CONTROLLER: the host directory of PID's cgroup that holds
+# CONTROLLER, read from /proc/PID/cgroup (not from what voidoci recorded).
+cg_dir() {
+    local pid=$1 ctl=$2 path
+    if [ "$LAYOUT" = v2 ]; then
+        echo "/sys/fs/cgroup$(sed -n 's/^0:://p' "/proc/$pid/cgroup")"
+        return
+    fi
+    path=$(awk -F: -v c="$ctl" '{ n = split($2, a, ","); for (i = 1; i <= n; i++) if (a[i] == c) print $3 }' \
+        "/proc/$pid/cgroup")
+    if [ -n "$path" ]; then
+        echo "/sys/fs/cgroup/$ctl$path"
+    else # hybrid: what no v1 hierarchy has is in the cgroup2 mount
+        echo "/sys/fs/cgroup/unified$(sed -n 's/^0:://p' "/proc/$pid/cgroup")"
+    fi
+}
+
+# cg_read PID CONTROLLER FILE-V1 FILE-V2: the file of the layout.
+cg_read() {
+    local dir
+    dir=$(cg_dir "$1" "$2")
+    if [ "$LAYOUT" = v2 ]; then cat "$dir/$4"; else cat "$dir/$3"; fi
+}
+
+# A created container running `sleep`, with `FILTER` applied to its config.
+create_sleeper() {
+    make_bundle "$BUNDLE" sleep 1000
+    [ -z "${1-}" ] || bundle_jq "$BUNDLE" "$1"
+    vcreate
+    PID=$(state_field pid)
+}
+
+# Every cgroup directory named $ID on the host.
+our_cgroup_dirs() {
+    find /sys/fs/cgroup -mindepth 1 -maxdepth 6 -type d -name "$ID" 2>/dev/null
+}
+
+@test "cgroups: the init is in /voidoci/ID of every hierarchy from its creation, and delete removes them all" {
+    create_sleeper
+    local n_hier n_ours
+    # Every hierarchy in /proc/PID/cgroup names our path.
+    cat "/proc/$PID/cgroup"
+    run grep -vc ":/voidoci/$ID\$" "/proc/$PID/cgroup"
+    [ "$output" -eq 0 ]
+    n_hier=$(grep -c '' "/proc/$PID/cgroup")
+    n_ours=$(our_cgroup_dirs | grep -c '')
+    [ "$n_ours" -eq "$n_hier" ]
+    vo delete --force "$ID"
+    [ -z "$(our_cgroup_dirs)" ]
+}
+
+@test "cgroups: a new cgroup namespace is rooted at the container's cgroup" {
+    make_bundle "$BUNDLE" cat /proc/self/cgroup
+    bundle_jq "$BUNDLE" '.linux.namespaces += [{"type": "cgroup"}]'
+    run vrun
+    echo "$output"
+    [ "$status" -eq 0 ]
+    # Every line reads "/" from inside.
+    run grep -vc ':/$' <<<"$output"
+    [ "$output" -eq 0 ]
+}
+
+@test "cgroups: an absolute cgroupsPath is under each hierarchy's root" {
+    create_sleeper '.linux.cgroupsPath = "/voidoci-test/'"$ID"'"'
+    run grep -vc ":/voidoci-test/$ID\$" "/proc/$PID/cgroup"
+    [ "$output" -eq 0 ]
+    vo delete --force "$ID"
+    [ -z "$(our_cgroup_dirs)" ]
+}
+
+@test "cgroups: a relative cgroupsPath is under the runtime's own cgroup (runc's rule)" {
+    create_sleeper '.linux.cgroupsPath = "'"$ID"'"'
+    local own mine
+    own=$(sed -n 's/^[0-9]*:memory://p; s/^0:://p' /proc/self/cgroup | head -1)
+    mine=$(sed -n 's/^[0-9]*:memory://p; s/^0:://p' "/proc/$PID/cgroup" | head -1)
+    echo "own $own, container $mine"
+    [ "$mine" = "${own%/}/$ID" ]
+    vo delete --force "$ID"
+    [ -z "$(our_cgroup_dirs)" ]
+}
+
+@test "cgroups: memory limit, reservation and swap are written (converted on v2)" {
+    create_sleeper '.linux.resources.memory = {"limit": 67108864, "reservation": 33554432, "swap": 134217728}'
+    [ "$(cg_read "$PID" memory memory.limit_in_bytes memory.max)" = 67108864 ]
+    [ "$(cg_read "$PID" memory memory.soft_limit_in_bytes memory.low)" = 33554432 ]
+    # v1 memsw is memory + swap; v2 swap.max is swap alone.
+    [ "$(cg_read "$PID" memory memory.memsw.limit_in_bytes memory.swap.max)" = \
+        "$([ "$LAYOUT" = v2 ] && echo 67108864 || echo 134217728)" ]
+    vo delete --force "$ID"
+}
+
+@test "cgroups: a process allocating past the memory limit is OOM-killed" {
+    make_bundle "$BUNDLE" awk 'BEGIN { s = "xxxxxxxxxxxxxxxx"; while (1) s = s s }'
+    bundle_jq "$BUNDLE" '.linux.resources.memory = {"limit": 33554432, "swap": 33554432}'
+    run vrun
+    echo "status $status: $output"
+    [ "$status" -eq 137 ]
+}
+
+@test "cgroups: the pids limit is written and stops a fork bomb" {
+    make_bundle "$BUNDLE" sh -c 'cat /sys/fs/cgroup/pids.max 2>/dev/null; for i in $(seq 50); do sleep 5 & done; echo forked'
+    bundle_jq "$BUNDLE" '.linux.resources.pids = {"limit": 10}'
+    run vrun
+    echo "$output"
+    [[ $output == *"can't fork"* ]]
+    vcreate_pids_max=$(
+        make_bundle "$BATS_TEST_TMPDIR/b2" sleep 1000 >/dev/null &&
+            bundle_jq "$BATS_TEST_TMPDIR/b2" '.linux.resources.pids = {"limit": 10}' &&
+            BUNDLE=$BATS_TEST_TMPDIR/b2 vcreate &&
+            cg_read "$(state_field pid)" pids pids.max pids.max
+    )
+    vo delete --force "$ID"
+    [ "$vcreate_pids_max" = 10 ]
+}
+
+@test "cgroups: cpu shares, quota, period, cpus and mems are written (shares as cpu.weight on v2)" {
+    create_sleeper '.linux.resources.cpu = {"shares": 512, "quota": 50000, "period": 100000, "cpus": "0", "mems": "0"}'
+    if [ "$LAYOUT" = v2 ]; then
+        # runc: 1 + ((512 - 2) * 9999) / 262142
+        [ "$(cg_read "$PID" cpu - cpu.weight)" = 20 ]
+        [ "$(cg_read "$PID" cpu - cpu.max)" = "50000 100000" ]
+    else
+        [ "$(cg_read "$PID" cpu cpu.shares -)" = 512 ]
+        [ "$(cg_read "$PID" cpu cpu.cfs_quota_us -)" = 50000 ]
+        [ "$(cg_read "$PID" cpu cpu.cfs_period_us -)" = 100000 ]
+    fi
+    [ "$(cg_read "$PID" cpuset cpuset.cpus cpuset.cpus)" = 0 ]
+    [ "$(cg_read "$PID" cpuset cpuset.mems cpuset.mems)" = 0 ]
+    # The kernel applies the cpuset to the init itself.
+    grep -q '^Cpus_allowed_list:[[:space:]]*0$' "/proc/$PID/status"
+    vo delete --force "$ID"
+}
+
+@test "cgroups: a paused container makes no progress, reads paused, and resumes" {
+    make_bundle "$BUNDLE" sh -c 'i=0; while :; do i=$((i + 1)); echo $i >/tmp/count; sleep 0.05; done'
+    bundle_writable "$BUNDLE"
+    vrun -d </dev/null >/dev/null 2>&1 3>&-
+    local f=$BUNDLE/rootfs/tmp/count a b
+    wait_for test -s "$f"
+    vo pause "$ID"
+    [ "$(state_field status)" = paused ]
+    run vo list
+    [[ $output == *paused* ]]
+    a=$(cat "$f")
+    sleep 0.5
+    b=$(cat "$f")
+    [ "$a" = "$b" ]
+    run --separate-stderr vo pause "$ID"
+    [ "$status" -ne 0 ]
+    vo resume "$ID"
+    [ "$(state_field status)" = running ]
+    sleep 0.5
+    [ "$(cat "$f")" -gt "$b" ]
+    run --separate-stderr vo resume "$ID"
+    [ "$status" -ne 0 ]
+    assert_one_error_line 'resume .*: container not paused: running'
+    vo delete --force "$ID"
+}
+
+@test "cgroups: pause of a stopped container fails" {
+    make_bundle "$BUNDLE" true
+    vcreate
+    vstart
+    wait_status stopped
+    run --separate-stderr vo pause "$ID"
+    [ "$status" -ne 0 ]
+    assert_one_error_line 'pause .*: container not running or created: stopped'
+    vo delete "$ID"
+}
+
+@test "cgroups: ps lists forked processes from the cgroup and kill --all kills them" {
+    make_bundle "$BUNDLE" sh -c 'sleep 1001 & sleep 1002 & wait'
+    vcreate
+    vstart
+    local pids
+    wait_for sh -c "[ \$($VOIDOCI --root $ROOT ps -f json $ID | jq length) -eq 3 ]"
+    pids=$(vo ps -f json "$ID" | jq -r '.[]')
+    echo "ps: $pids"
+    local dir
+    dir=$(cg_dir "$(state_field pid)" pids)
+    [ "$(sort -n "$dir/cgroup.procs" | tr '\n' ' ')" = "$(sort -n <<<"$pids" | tr '\n' ' ')" ]
+    run vo ps "$ID"
+    [[ $output == *"sleep 1001"* && $output == *"sleep 1002"* ]]
+    # sh waits: only --all reaches the sleeps
+    vo kill --all "$ID" KILL
+    wait_status stopped
+    # shellcheck disable=SC2086
+    wait_for pids_gone $pids
+    vo delete "$ID"
+}
+
+@test "cgroups: kill --all reaches a process whose parent died" {
+    make_bundle "$BUNDLE" sh -c '(sleep 1003 &) ; sleep 1004'
+    vcreate
+    vstart
+    wait_for sh -c "[ \$($VOIDOCI --root $ROOT ps -f json $ID | jq length) -eq 2 ]"
+    local pids
+    pids=$(vo ps -f json "$ID" | jq -r '.[]')
+    # pid 1 of a namespace ignores TERM: KILL
+    vo kill --all "$ID" KILL
+    # shellcheck disable=SC2086
+    wait_for pids_gone $pids
+    vo delete "$ID"
+}
+
+@test "cgroups: podman's deny-all device rule still lets the default devices work" {
+    make_bundle "$BUNDLE" sh -c 'echo x >/dev/null && head -c 3 /dev/zero | wc -c && head -c 3 /dev/urandom | wc -c && head -c 3 /dev/full | wc -c;  (: >/dev/tty) 2>&1; true'
+    bundle_writable "$BUNDLE"
+    bundle_jq "$BUNDLE" '.linux.resources.devices = [{"allow": false, "access": "rwm"}]'
+    run vrun
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [ "$(grep -c '^3$' <<<"$output")" -eq 3 ]
+    # no terminal: ENXIO, not the cgroup's EPERM
+    [[ $output != *"not permitted"* ]]
+}
+
+@test "cgroups: v1 device rules deny what is not listed, in config order" {
+    [ "$LAYOUT" != v2 ] || skip "cgroup v2 device rules need the eBPF program (not built yet)"
+    create_sleeper '.linux.resources.devices = [{"allow": false, "access": "rwm"}, {"allow": true, "type": "c", "major": 10, "minor": 229, "access": "r"}]'
+    local list
+    list=$(cat "$(cg_dir "$PID" devices)/devices.list")
+    echo "$list"
+    grep -qx 'c 10:229 r' <<<"$list"
+    grep -qx 'c 1:3 rwm' <<<"$list"
+    ! grep -q '^a ' <<<"$list"
+    vo delete --force "$ID"
+}
+
+@test "cgroups: a host device bound in but not allowed cannot be opened (v1)" {
+    [ "$LAYOUT" != v2 ] || skip "cgroup v2 device rules need the eBPF program (not built yet)"
+    [ -c /dev/loop-control ] || skip "this machine has no /dev/loop-control"
+    make_bundle "$BUNDLE" sh -c 'exec 3</dev/loopctl && echo opened'
+    bundle_jq "$BUNDLE" '.mounts += [{"destination": "/dev/loopctl", "type": "bind", "source": "/dev/loop-control", "options": ["bind"]}]'
+    run vrun
+    echo "$output"
+    [[ $output == *"not permitted"* ]]
+    [[ $output != *opened* ]]
+}
+
+@test "cgroups: cpus beyond the machine's is one error line naming the field, nothing left" {
+    make_bundle "$BUNDLE" true
+    bundle_jq "$BUNDLE" '.linux.resources.cpu.cpus = "0-99"'
+    run --separate-stderr vrun
+    [ "$status" -ne 0 ]
+    assert_one_error_line 'config.json: linux.resources.cpu.cpus: .*cpuset.cpus'
+    [ -z "$(our_cgroup_dirs)" ]
+}
+
+@test "cgroups: a unified key on a v1 host is an error naming it" {
+    [ "$LAYOUT" != v2 ] || skip "this host is cgroup v2: unified keys are valid here"
+    make_bundle "$BUNDLE" true
+    bundle_jq "$BUNDLE" '.linux.resources.unified = {"memory.max": "1000000"}'
+    run --separate-stderr vrun
+    [ "$status" -ne 0 ]
+    assert_one_error_line 'linux.resources.unified\["memory.max"\]'
+    [ -z "$(our_cgroup_dirs)" ]
+}
+
+@test "cgroups: unified keys are written as given on v2" {
+    [ "$LAYOUT" = v2 ] || skip "this host is not cgroup v2 only"
+    create_sleeper '.linux.resources.unified = {"memory.high": "50000000", "pids.max": "7"}'
+    [ "$(cat "$(cg_dir "$PID" memory)/pids.max")" = 7 ]
+    # the kernel rounds to pages
+    [ "$(cat "$(cg_dir "$PID" memory)/memory.high")" -le 50000000 ]
+    vo delete --force "$ID"
+}
+
+@test "cgroups: the systemd form of cgroupsPath is refused" {
+    make_bundle "$BUNDLE" true
+    bundle_jq "$BUNDLE" '.linux.cgroupsPath = "system.slice:voidoci:'"$ID"'"'
+    run --separate-stderr vrun
+    [ "$status" -ne 0 ]
+    assert_one_error_line 'linux.cgroupsPath: .*the systemd cgroup driver is not built in'
+}
+
+@test "cgroups: v1-only fields are refused on v2, and v1 refuses a missing controller" {
+    make_bundle "$BUNDLE" true
+    if [ "$LAYOUT" = v2 ]; then
+        bundle_jq "$BUNDLE" '.linux.resources.cpu.realtimeRuntime = 1000'
+        run --separate-stderr vrun
+        assert_one_error_line 'linux.resources.cpu.realtimeRuntime: cgroup v2 has no real-time'
+    else
+        [ ! -d /sys/fs/cgroup/net_cls ] || skip "this host has a net_cls hierarchy"
+        bundle_jq "$BUNDLE" '.linux.resources.network.classID = 1048577'
+        run --separate-stderr vrun
+        assert_one_error_line 'linux.resources.network.classID: the host has no net_cls cgroup controller'
+    fi
+    [ "$status" -ne 0 ]
+    [ -z "$(our_cgroup_dirs)" ]
+}
+
+@test "cgroups: hugetlb limits go to the hierarchy that has hugetlb (the cgroup2 mount on a hybrid host)" {
+    local size
+    size=$(ls /sys/kernel/mm/hugepages 2>/dev/null | sed -n 's/^hugepages-\([0-9]*\)kB$/\1/p' | sort -n | head -1)
+    [ -n "$size" ] || skip "this machine has no huge pages"
+    local name=$((size / 1024))MB limit=$((size * 1024 * 2)) dir
+    [ "$size" -lt 1048576 ] || name=$((size / 1048576))GB
+    create_sleeper '.linux.resources.hugepageLimits = [{"pageSize": "'"$name"'", "limit": '"$limit"'}]'
+    dir=$(cg_dir "$PID" hugetlb)
+    if [ -e "$dir/hugetlb.$name.limit_in_bytes" ]; then
+        [ "$(cat "$dir/hugetlb.$name.limit_in_bytes")" = "$limit" ]
+    else
+        [ "$(cat "$dir/hugetlb.$name.max")" = "$limit" ]
+    fi
+    vo delete --force "$ID"
+}

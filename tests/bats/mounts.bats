@@ -1,0 +1,478 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# config.json "mounts", linux.rootfsPropagation, root.readonly and
+# linux.mountLabel, checked from inside the container through
+# /proc/self/mountinfo: field 6 holds the per-mount options, the optional
+# fields after it the propagation, and the super options follow " - ".
+
+load helpers
+
+setup() {
+    voidoci_setup
+    HOST_MOUNTS=()
+}
+
+teardown() {
+    local m
+    # Host mounts the test made for a source, deepest first, before the
+    # leak check sees them.
+    for ((m = ${#HOST_MOUNTS[@]} - 1; m >= 0; m--)); do
+        umount -l "${HOST_MOUNTS[m]}" 2>/dev/null
+    done
+    voidoci_teardown
+}
+
+# host_mount DIR [MOUNT-OPTION...]: a tmpfs on the host at DIR (made), for
+# a bind source; unmounted by the teardown.
+host_mount() {
+    local dir=$1
+    shift
+    mkdir -p "$dir"
+    mount -t tmpfs "$@" tmpfs "$dir"
+    HOST_MOUNTS+=("$dir")
+}
+
+# A source directory with a tmpfs submount holding a file: what the "r"
+# options must reach.
+make_tree_source() {
+    SRC=$BATS_TEST_TMPDIR/src
+    mkdir -p "$SRC"
+    echo top >"$SRC/top"
+    host_mount "$SRC/sub"
+    echo sub >"$SRC/sub/file"
+}
+
+# add_mount JSON [JQ-OPTION...]: append one entry to .mounts.
+add_mount() {
+    local json=$1
+    shift
+    bundle_jq "$BUNDLE" ".mounts += [$json]" "$@"
+}
+
+# The fields of the mountinfo line (in $output) of mount point $1.
+mnt_opts() { awk -v d="$1" '$5 == d { print $6 }' <<<"$output" | tail -n 1; }
+mnt_optional() {
+    awk -v d="$1" '$5 == d { s = ""; for (i = 7; $i != "-"; i++) s = s " " $i; print s }' \
+        <<<"$output" | tail -n 1
+}
+mnt_super() {
+    awk -v d="$1" '$5 == d { for (i = 7; $i != "-"; i++); print $(i + 3) }' <<<"$output" |
+        tail -n 1
+}
+
+# has_opt LIST WORD: the comma-separated LIST holds WORD.
+has_opt() { [[ ",$1," == *",$2,"* ]]; }
+lacks_opt() { [[ ",$1," != *",$2,"* ]]; }
+
+# ---- recursive attributes (mount_setattr) -----------------------------------
+
+@test "mounts: rro makes an rbind read-only down to its submounts" {
+    make_tree_source
+    make_bundle "$BUNDLE" sh -c 'cat /proc/self/mountinfo; touch /mnt/sub/new && echo WROTE'
+    add_mount '{"destination": "/mnt", "type": "bind", "source": $s, "options": ["rbind", "rro"]}' \
+        --arg s "$SRC"
+    run vrun
+    [[ $output != *WROTE* ]]
+    has_opt "$(mnt_opts /mnt)" ro
+    has_opt "$(mnt_opts /mnt/sub)" ro
+    # The host's mounts are untouched.
+    touch "$SRC/sub/host-writes"
+}
+
+@test "mounts: plain ro on an rbind leaves its submounts writable (what rro is for)" {
+    make_tree_source
+    make_bundle "$BUNDLE" cat /proc/self/mountinfo
+    add_mount '{"destination": "/mnt", "type": "bind", "source": $s, "options": ["rbind", "ro"]}' \
+        --arg s "$SRC"
+    run vrun
+    [ "$status" -eq 0 ]
+    has_opt "$(mnt_opts /mnt)" ro
+    has_opt "$(mnt_opts /mnt/sub)" rw
+}
+
+@test "mounts: rnosuid, rnodev, rnoexec and rnosymfollow reach the submounts" {
+    make_tree_source
+    make_bundle "$BUNDLE" cat /proc/self/mountinfo
+    add_mount '{"destination": "/mnt", "type": "bind", "source": $s,
+        "options": ["rbind", "rnosuid", "rnodev", "rnoexec", "rnosymfollow"]}' --arg s "$SRC"
+    run vrun
+    [ "$status" -eq 0 ]
+    local m o
+    for m in /mnt /mnt/sub; do
+        for o in nosuid nodev noexec nosymfollow; do
+            has_opt "$(mnt_opts $m)" $o || { echo "$m lacks $o: $(mnt_opts $m)" >&2; return 1; }
+        done
+    done
+}
+
+@test "mounts: rrw makes a read-only submount writable; the last word wins (rro, rrw)" {
+    SRC=$BATS_TEST_TMPDIR/src
+    mkdir -p "$SRC"
+    host_mount "$SRC/sub" -o ro
+    make_bundle "$BUNDLE" cat /proc/self/mountinfo
+    add_mount '{"destination": "/mnt", "type": "bind", "source": $s,
+        "options": ["rbind", "rro", "rrw"]}' --arg s "$SRC"
+    run vrun
+    [ "$status" -eq 0 ]
+    has_opt "$(mnt_opts /mnt/sub)" rw
+    # The host's stays read-only.
+    has_opt "$(findmnt -no OPTIONS "$SRC/sub")" ro
+}
+
+@test "mounts: rnoatime and rstrictatime set the atime of every mount of the tree" {
+    make_tree_source
+    make_bundle "$BUNDLE" cat /proc/self/mountinfo
+    add_mount '{"destination": "/mnt", "type": "bind", "source": $s,
+        "options": ["rbind", "rnoatime", "rnodiratime"]}' --arg s "$SRC"
+    add_mount '{"destination": "/mnt2", "type": "bind", "source": $s,
+        "options": ["rbind", "rstrictatime"]}' --arg s "$SRC"
+    run vrun
+    [ "$status" -eq 0 ]
+    has_opt "$(mnt_opts /mnt/sub)" noatime
+    has_opt "$(mnt_opts /mnt/sub)" nodiratime
+    lacks_opt "$(mnt_opts /mnt2/sub)" relatime
+    lacks_opt "$(mnt_opts /mnt2/sub)" noatime
+}
+
+@test "mounts: rro on a tmpfs makes it read-only" {
+    make_bundle "$BUNDLE" sh -c 'cat /proc/self/mountinfo; touch /data/x && echo WROTE'
+    add_mount '{"destination": "/data", "type": "tmpfs", "source": "tmpfs", "options": ["rro"]}'
+    run vrun
+    [[ $output != *WROTE* ]]
+    has_opt "$(mnt_opts /data)" ro
+}
+
+# ---- nosymfollow --------------------------------------------------------------
+
+@test "mounts: nosymfollow refuses to follow a symlink on that mount only" {
+    make_tree_source
+    ln -s top "$SRC/link"
+    ln -s file "$SRC/sub/link"
+    make_bundle "$BUNDLE" sh -c 'cat /proc/self/mountinfo; cat /mnt/link || echo REFUSED;
+        cat /mnt/sub/link'
+    add_mount '{"destination": "/mnt", "type": "bind", "source": $s,
+        "options": ["rbind", "nosymfollow"]}' --arg s "$SRC"
+    run vrun
+    [ "$status" -eq 0 ]
+    has_opt "$(mnt_opts /mnt)" nosymfollow
+    lacks_opt "$(mnt_opts /mnt/sub)" nosymfollow
+    [[ $output == *REFUSED* ]]
+    [ "${lines[-1]}" = sub ]
+}
+
+@test "mounts: nosymfollow on a tmpfs shows in its options; symfollow after it cancels it" {
+    make_bundle "$BUNDLE" cat /proc/self/mountinfo
+    add_mount '{"destination": "/a", "type": "tmpfs", "source": "tmpfs", "options": ["nosymfollow"]}'
+    add_mount '{"destination": "/b", "type": "tmpfs", "source": "tmpfs",
+        "options": ["nosymfollow", "symfollow"]}'
+    run vrun
+    [ "$status" -eq 0 ]
+    has_opt "$(mnt_opts /a)" nosymfollow
+    lacks_opt "$(mnt_opts /b)" nosymfollow
+}
+
+# ---- bind flags -----------------------------------------------------------------
+
+@test "mounts: a read-only bind keeps the nodev, nosuid and noexec of its source" {
+    SRC=$BATS_TEST_TMPDIR/src
+    host_mount "$SRC" -o nodev,nosuid,noexec
+    make_bundle "$BUNDLE" cat /proc/self/mountinfo
+    add_mount '{"destination": "/mnt", "type": "bind", "source": $s, "options": ["bind", "ro"]}' \
+        --arg s "$SRC"
+    run vrun
+    [ "$status" -eq 0 ]
+    local o
+    for o in ro nodev nosuid noexec; do
+        has_opt "$(mnt_opts /mnt)" $o || { echo "/mnt lacks $o: $(mnt_opts /mnt)" >&2; return 1; }
+    done
+}
+
+@test "mounts: a bind that asks for dev and exec gets them over a nodev, noexec source" {
+    SRC=$BATS_TEST_TMPDIR/src
+    host_mount "$SRC" -o nodev,noexec,nosuid
+    make_bundle "$BUNDLE" cat /proc/self/mountinfo
+    add_mount '{"destination": "/mnt", "type": "bind", "source": $s,
+        "options": ["bind", "dev", "exec"]}' --arg s "$SRC"
+    run vrun
+    [ "$status" -eq 0 ]
+    lacks_opt "$(mnt_opts /mnt)" nodev
+    lacks_opt "$(mnt_opts /mnt)" noexec
+    has_opt "$(mnt_opts /mnt)" nosuid
+}
+
+@test "mounts: a bind of a file gets a file made as its destination" {
+    echo content >"$BATS_TEST_TMPDIR/hostfile"
+    make_bundle "$BUNDLE" sh -c 'stat -c %F /etc/bound; cat /etc/bound'
+    add_mount '{"destination": "/etc/bound", "type": "bind", "source": $s,
+        "options": ["bind", "ro"]}' --arg s "$BATS_TEST_TMPDIR/hostfile"
+    run vrun
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "regular file" ]
+    [ "${lines[1]}" = content ]
+}
+
+# ---- idmap ----------------------------------------------------------------------
+
+# run_idmapped: vrun; skips when the kernel or the filesystem under the
+# test's directory cannot idmap, saying which.
+run_idmapped() {
+    run --separate-stderr vrun
+    if [[ $stderr == *"cannot be idmapped"* || $stderr == *"has no mount_setattr"* ]]; then
+        skip "no idmapped mounts here: $stderr"
+    fi
+}
+
+@test "mounts: idmap shows a file of host uid 1000 as the mapped uid, unmapped ones as nobody" {
+    SRC=$BATS_TEST_TMPDIR/src
+    mkdir -p "$SRC"
+    touch "$SRC/mine" "$SRC/roots"
+    chown 1000:1000 "$SRC/mine"
+    make_bundle "$BUNDLE" sh -c 'stat -c "%n %u:%g" /mnt/mine /mnt/roots'
+    add_mount '{"destination": "/mnt", "type": "bind", "source": $s, "options": ["bind", "idmap"],
+        "uidMappings": [{"containerID": 1000, "hostID": 2000, "size": 1}],
+        "gidMappings": [{"containerID": 1000, "hostID": 3000, "size": 1}]}' --arg s "$SRC"
+    run_idmapped
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "/mnt/mine 2000:3000" ]
+    [ "${lines[1]}" = "/mnt/roots 65534:65534" ]
+    # On the host nothing changed.
+    [ "$(stat -c %u:%g "$SRC/mine")" = 1000:1000 ]
+}
+
+@test "mounts: ridmap maps the submounts of an rbind too, idmap only the top" {
+    make_tree_source
+    chown 1000:1000 "$SRC/top" "$SRC/sub/file"
+    make_bundle "$BUNDLE" sh -c 'stat -c "%u" /a/top /a/sub/file /b/top /b/sub/file'
+    local maps='"uidMappings": [{"containerID": 1000, "hostID": 2000, "size": 1}],
+        "gidMappings": [{"containerID": 1000, "hostID": 2000, "size": 1}]'
+    add_mount '{"destination": "/a", "type": "bind", "source": $s, "options": ["rbind", "ridmap"],'"$maps"'}' \
+        --arg s "$SRC"
+    add_mount '{"destination": "/b", "type": "bind", "source": $s, "options": ["rbind", "idmap"],'"$maps"'}' \
+        --arg s "$SRC"
+    run_idmapped
+    [ "$status" -eq 0 ]
+    [ "$(echo $output)" = "2000 2000 2000 1000" ]
+}
+
+@test "mounts: idmap without maps of its own uses the container's user namespace maps" {
+    SRC=$BATS_TEST_TMPDIR/src
+    mkdir -p "$SRC"
+    touch "$SRC/f"
+    chown 1000:1000 "$SRC/f"
+    make_bundle "$BUNDLE" sh -c 'stat -c "%u:%g" /mnt/f /plain/f'
+    # Root is itself (the bundle in the tests' 0700 directory stays
+    # reachable); every other id is shifted by 100000.
+    bundle_jq "$BUNDLE" '.linux.namespaces += [{"type": "user"}]
+        | .linux.uidMappings = [{"containerID": 0, "hostID": 0, "size": 1},
+                                {"containerID": 1, "hostID": 100001, "size": 65535}]
+        | .linux.gidMappings = .linux.uidMappings'
+    add_mount '{"destination": "/mnt", "type": "bind", "source": $s, "options": ["bind", "idmap"]}' \
+        --arg s "$SRC"
+    add_mount '{"destination": "/plain", "type": "bind", "source": $s, "options": ["bind"]}' \
+        --arg s "$SRC"
+    run_idmapped
+    [ "$status" -eq 0 ]
+    # Through the container's maps on-disk 1000 is host 101000, 1000 inside.
+    # Without the idmap, host uid 1000 has no name inside.
+    [ "${lines[0]}" = 1000:1000 ]
+    [ "${lines[1]}" = 65534:65534 ]
+}
+
+# ---- tmpcopyup --------------------------------------------------------------
+
+@test "mounts: tmpcopyup fills the tmpfs with the image's files, writable without touching the image" {
+    make_bundle "$BUNDLE" sh -c 'cat /proc/self/mountinfo; cat /data/sub/f;
+        stat -c "%a %u:%g" /data/sub/f /data/sub; readlink /data/link;
+        echo changed >/data/sub/f && cat /data/sub/f'
+    mkdir -p "$BUNDLE/rootfs/data/sub"
+    echo image >"$BUNDLE/rootfs/data/sub/f"
+    chmod 604 "$BUNDLE/rootfs/data/sub/f"
+    chown 0:12 "$BUNDLE/rootfs/data/sub/f"
+    chmod 751 "$BUNDLE/rootfs/data/sub"
+    ln -s /etc/passwd "$BUNDLE/rootfs/data/link"
+    add_mount '{"destination": "/data", "type": "tmpfs", "source": "tmpfs",
+        "options": ["tmpcopyup", "mode=755"]}'
+    run vrun
+    [ "$status" -eq 0 ]
+    [[ $(mnt_super /data) == *mode=755* ]]
+    local out
+    out=$(grep -v '^[0-9]* [0-9]* ' <<<"$output")
+    [ "$out" = "$(printf '%s\n' image '604 0:12' '751 0:0' /etc/passwd changed)" ]
+    [ "$(cat "$BUNDLE/rootfs/data/sub/f")" = image ]
+}
+
+@test "mounts: tmpcopyup copies a symlink as a symlink and never reads through it" {
+    echo secret >"$BATS_TEST_TMPDIR/host-secret"
+    make_bundle "$BUNDLE" sh -c 'readlink /data/escape; cat /data/escape 2>/dev/null || echo DANGLING'
+    mkdir -p "$BUNDLE/rootfs/data"
+    ln -s "$BATS_TEST_TMPDIR/host-secret" "$BUNDLE/rootfs/data/escape"
+    add_mount '{"destination": "/data", "type": "tmpfs", "source": "tmpfs", "options": ["tmpcopyup"]}'
+    run vrun
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "$BATS_TEST_TMPDIR/host-secret" ]
+    [ "${lines[1]}" = DANGLING ]
+}
+
+# ---- mount types ------------------------------------------------------------
+
+@test "mounts: the spec's proc, tmpfs, devpts, mqueue and sysfs have their types and options" {
+    make_bundle "$BUNDLE" cat /proc/self/mountinfo
+    run vrun
+    [ "$status" -eq 0 ]
+    local fstype
+    fstype() { awk -v d="$1" '$5 == d { for (i = 7; $i != "-"; i++); print $(i + 1) }' <<<"$output"; }
+    [ "$(fstype /proc)" = proc ]
+    [ "$(fstype /dev)" = tmpfs ]
+    [[ $(mnt_super /dev) == *size=65536k* && $(mnt_super /dev) == *mode=755* ]]
+    has_opt "$(mnt_opts /dev)" nosuid
+    [ "$(fstype /dev/pts)" = devpts ]
+    [[ $(mnt_super /dev/pts) == *ptmxmode=666* && $(mnt_super /dev/pts) == *mode=620* ]]
+    [[ $(mnt_super /dev/pts) == *gid=5* ]]
+    has_opt "$(mnt_opts /dev/pts)" noexec
+    [ "$(fstype /dev/shm)" = tmpfs ]
+    [[ $(mnt_super /dev/shm) == *size=65536k* ]]
+    has_opt "$(mnt_opts /dev/shm)" nodev
+    [ "$(fstype /dev/mqueue)" = mqueue ]
+    [ "$(fstype /sys)" = sysfs ]
+    has_opt "$(mnt_opts /sys)" ro
+}
+
+@test "mounts: devpts newinstance is a private instance: the host's ptys are not in it" {
+    make_bundle "$BUNDLE" ls /dev/pts
+    run vrun
+    [ "$status" -eq 0 ]
+    [ "$(echo $output)" = ptmx ]
+}
+
+@test "mounts: root.readonly makes / read-only, and false leaves it writable" {
+    make_bundle "$BUNDLE" cat /proc/self/mountinfo
+    bundle_jq "$BUNDLE" '.root.readonly = true'
+    run vrun
+    [ "$status" -eq 0 ]
+    has_opt "$(mnt_opts /)" ro
+    bundle_jq "$BUNDLE" '.root.readonly = false'
+    run vrun
+    [ "$status" -eq 0 ]
+    has_opt "$(mnt_opts /)" rw
+}
+
+# ---- propagation --------------------------------------------------------------
+
+@test "mounts: per-mount shared and unbindable show in the optional fields" {
+    make_bundle "$BUNDLE" cat /proc/self/mountinfo
+    add_mount '{"destination": "/a", "type": "tmpfs", "source": "tmpfs", "options": ["shared"]}'
+    add_mount '{"destination": "/b", "type": "tmpfs", "source": "tmpfs", "options": ["unbindable"]}'
+    add_mount '{"destination": "/c", "type": "tmpfs", "source": "tmpfs", "options": ["private"]}'
+    run vrun
+    [ "$status" -eq 0 ]
+    [[ $(mnt_optional /a) == *shared:* ]]
+    [[ $(mnt_optional /b) == *unbindable* ]]
+    [ -z "$(mnt_optional /c | tr -d ' ')" ]
+}
+
+@test "mounts: rootfsPropagation rslave keeps a bound host mount a slave of the host's" {
+    SRC=$BATS_TEST_TMPDIR/src
+    host_mount "$SRC"
+    mount --make-shared "$SRC"
+    make_bundle "$BUNDLE" cat /proc/self/mountinfo
+    bundle_jq "$BUNDLE" '.linux.rootfsPropagation = "rslave"'
+    add_mount '{"destination": "/mnt", "type": "bind", "source": $s, "options": ["rbind"]}' \
+        --arg s "$SRC"
+    add_mount '{"destination": "/cut", "type": "bind", "source": $s, "options": ["rbind", "rprivate"]}' \
+        --arg s "$SRC"
+    run vrun
+    [ "$status" -eq 0 ]
+    [[ $(mnt_optional /mnt) == *master:* ]]
+    [[ $(mnt_optional /mnt) != *shared:* ]]
+    [[ $(mnt_optional /cut) != *master:* ]]
+}
+
+@test "mounts: rootfsPropagation private (the default) cuts a bound host mount from the host's" {
+    SRC=$BATS_TEST_TMPDIR/src
+    host_mount "$SRC"
+    mount --make-shared "$SRC"
+    make_bundle "$BUNDLE" cat /proc/self/mountinfo
+    add_mount '{"destination": "/mnt", "type": "bind", "source": $s, "options": ["rbind"]}' \
+        --arg s "$SRC"
+    run vrun
+    [ "$status" -eq 0 ]
+    [ -z "$(mnt_optional /mnt | tr -d ' ')" ]
+}
+
+@test "mounts: rootfsPropagation shared and unbindable apply to the root" {
+    make_bundle "$BUNDLE" cat /proc/self/mountinfo
+    bundle_jq "$BUNDLE" '.linux.rootfsPropagation = "shared"'
+    run vrun
+    [ "$status" -eq 0 ]
+    [[ $(mnt_optional /) == *shared:* ]]
+    bundle_jq "$BUNDLE" '.linux.rootfsPropagation = "runbindable"'
+    run vrun
+    [ "$status" -eq 0 ]
+    [[ $(mnt_optional /) == *unbindable* ]]
+}
+
+# ---- refused ----------------------------------------------------------------
+
+@test "mounts: idmap without uidMappings or a user namespace is refused, naming the mount" {
+    make_bundle "$BUNDLE" true
+    add_mount '{"destination": "/mnt", "type": "bind", "source": "/tmp", "options": ["rbind", "idmap"]}'
+    run --separate-stderr vrun
+    [ "$status" -ne 0 ]
+    assert_one_error_line 'config\.json: mounts\[[0-9]+\]\.uidMappings: "idmap" needs uidMappings and gidMappings'
+}
+
+@test "mounts: uidMappings on a mount without idmap are refused, not ignored" {
+    make_bundle "$BUNDLE" true
+    add_mount '{"destination": "/mnt", "type": "bind", "source": "/tmp", "options": ["rbind"],
+        "uidMappings": [{"containerID": 0, "hostID": 1000, "size": 1}]}'
+    run --separate-stderr vrun
+    [ "$status" -ne 0 ]
+    assert_one_error_line 'config\.json: mounts\[[0-9]+\]\.uidMappings: needs the "idmap" or "ridmap" option$'
+}
+
+@test "mounts: idmap on a mount that is not a bind is refused" {
+    make_bundle "$BUNDLE" true
+    add_mount '{"destination": "/mnt", "type": "tmpfs", "source": "tmpfs", "options": ["idmap"],
+        "uidMappings": [{"containerID": 0, "hostID": 1000, "size": 1}],
+        "gidMappings": [{"containerID": 0, "hostID": 1000, "size": 1}]}'
+    run --separate-stderr vrun
+    [ "$status" -ne 0 ]
+    assert_one_error_line 'mounts\[[0-9]+\]\.options\[0\]: "idmap" is only for a bind mount$'
+}
+
+@test "mounts: an unknown option rfoo on a tmpfs fails at the mount, naming mounts[i]" {
+    make_bundle "$BUNDLE" true
+    local idx
+    idx=$(jq '.mounts | length' "$BUNDLE/config.json")
+    add_mount '{"destination": "/mnt", "type": "tmpfs", "source": "tmpfs", "options": ["rfoo"]}'
+    run --separate-stderr vrun
+    [ "$status" -ne 0 ]
+    assert_one_error_line "mounts\\[$idx\\]: mount tmpfs .*\"/mnt\": Invalid argument$"
+}
+
+@test "mounts: an unknown option on a bind mount is refused: a bind takes no filesystem options" {
+    make_bundle "$BUNDLE" true
+    add_mount '{"destination": "/mnt", "type": "bind", "source": "/tmp", "options": ["rbind", "rfoo"]}'
+    run --separate-stderr vrun
+    [ "$status" -ne 0 ]
+    assert_one_error_line 'config\.json: mounts\[[0-9]+\]\.options\[1\]: unknown option "rfoo"'
+}
+
+@test "mounts: tmpcopyup on a mount that is not a tmpfs is refused" {
+    make_bundle "$BUNDLE" true
+    add_mount '{"destination": "/mnt", "type": "bind", "source": "/tmp", "options": ["rbind", "tmpcopyup"]}'
+    run --separate-stderr vrun
+    [ "$status" -ne 0 ]
+    assert_one_error_line 'config\.json: mounts\[[0-9]+\]\.options\[1\]: "tmpcopyup" is only for a tmpfs mount$'
+}
+
+@test "mounts: linux.mountLabel without SELinux is refused, not dropped" {
+    if [ "$(stat -f -c %T /sys/fs/selinux 2>/dev/null)" = selinux ]; then
+        skip "SELinux is enabled on this machine: the label would be applied"
+    fi
+    make_bundle "$BUNDLE" true
+    bundle_jq "$BUNDLE" '.linux.mountLabel = "system_u:object_r:container_file_t:s0"'
+    run --separate-stderr vrun
+    [ "$status" -ne 0 ]
+    assert_one_error_line 'config\.json: linux\.mountLabel: SELinux is not enabled'
+}

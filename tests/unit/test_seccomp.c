@@ -1,0 +1,302 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * linux.seccomp: what the parser keeps, the exact error (JSON path
+ * included) for every refusal, libvoid's name tables, and the compile
+ * (translate) of good filters and bad ones.  The compiled program is read
+ * through libvoid's internal layout, as only a test may.
+ *
+ * Test documents use ' for " so they stay readable; dequote() swaps them.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "spec.h"
+#include "translate.h"
+
+static int passed, failed;
+
+static void check_at(int line, bool ok, const char *what)
+{
+    if (ok) {
+        passed++;
+    } else {
+        failed++;
+        fprintf(stderr, "test_seccomp.c:%d: CHECK(%s) failed\n", line, what);
+    }
+}
+#define CHECK(cond) check_at(__LINE__, (cond), #cond)
+
+static bool streq(const char *a, const char *b)
+{
+    return a && b && strcmp(a, b) == 0;
+}
+
+#define HEAD                                                                                     \
+    "{'ociVersion': '1.3.0', 'root': {'path': '/'},"                                             \
+    " 'process': {'user': {'uid': 0, 'gid': 0}, 'args': ['sh'], 'cwd': '/'},"
+#define DOC(seccomp) HEAD " 'linux': {'seccomp': {" seccomp "}}}"
+
+static int parse(const char *doc, struct oci_spec **spec, vd_error **err)
+{
+    char *text = strdup(doc);
+    if (text == NULL)
+        abort();
+    for (char *p = text; *p; p++)
+        if (*p == '\'')
+            *p = '"';
+    *spec = NULL;
+    int r = oci_spec_parse(text, strlen(text), spec, err);
+    free(text);
+    return r;
+}
+
+static struct oci_spec *good_at(int line, const char *doc)
+{
+    struct oci_spec *spec;
+    vd_error *err = NULL;
+    if (parse(doc, &spec, &err) < 0) {
+        fprintf(stderr, "test_seccomp.c:%d: unexpected error: %s\n", line, err->msg);
+        vd_error_free(&err);
+    }
+    check_at(line, spec && spec->linux_ && spec->linux_->seccomp, "parses");
+    return spec;
+}
+#define GOOD(doc) good_at(__LINE__, doc)
+
+static void bad_at(int line, const char *doc, const char *want)
+{
+    struct oci_spec *spec;
+    vd_error *err = NULL;
+    int r = parse(doc, &spec, &err);
+    bool ok = r < 0 && err && streq(err->msg, want);
+    if (!ok)
+        fprintf(stderr, "test_seccomp.c:%d: want\n    %s\ngot\n    %s\n", line, want,
+                err ? err->msg : "(no error)");
+    check_at(line, ok, "exact error");
+    vd_error_free(&err);
+    oci_spec_free(spec);
+}
+#define BAD(doc, want) bad_at(__LINE__, doc, want)
+
+/* Translate a parsed doc; NULL error message on success. */
+static char *translate_at(const char *doc, vd_builder **out)
+{
+    struct oci_spec *spec;
+    vd_error *err = NULL;
+    char *msg = NULL;
+    if (parse(doc, &spec, &err) < 0) {
+        msg = strdup(err->msg);
+    } else {
+        vd_builder *b = vd_builder_new();
+        struct oci_translate_opts opts = {.bundle = "/"};
+        if (oci_translate(spec, &opts, b, &err) < 0) {
+            msg = strdup(err->msg);
+            vd_builder_free(b);
+        } else {
+            *out = b;
+        }
+        oci_spec_free(spec);
+    }
+    vd_error_free(&err);
+    return msg;
+}
+
+static void test_parse(void)
+{
+    struct oci_spec *s = GOOD(DOC(
+        "'defaultAction': 'SCMP_ACT_ERRNO', 'defaultErrnoRet': 38,"
+        " 'architectures': ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32'],"
+        " 'flags': ['SECCOMP_FILTER_FLAG_LOG', 'SECCOMP_FILTER_FLAG_SPEC_ALLOW'],"
+        " 'listenerPath': '/run/agent.sock', 'listenerMetadata': 'meta',"
+        " 'syscalls': [{'names': ['read', 'write'], 'action': 'SCMP_ACT_ALLOW'},"
+        "   {'names': ['mkdir'], 'action': 'SCMP_ACT_NOTIFY'},"
+        "   {'names': ['clone'], 'action': 'SCMP_ACT_ERRNO', 'errnoRet': 38,"
+        "    'args': [{'index': 0, 'value': 2114060288, 'valueTwo': 0,"
+        "              'op': 'SCMP_CMP_MASKED_EQ'}, {'index': 5, 'value': 18446744073709551615,"
+        "              'op': 'SCMP_CMP_NE'}]}]"));
+    const struct oci_seccomp *sc = s && s->linux_ ? s->linux_->seccomp : NULL;
+    if (sc) {
+        CHECK(sc->default_action == VD_SECCOMP_ERRNO);
+        CHECK(sc->has_default_errno_ret && sc->default_errno_ret == 38);
+        CHECK(sc->n_architectures == 3 && streq(sc->architectures[2], "SCMP_ARCH_X32"));
+        CHECK(sc->flags == (VD_SECCOMP_FLAG_LOG | VD_SECCOMP_FLAG_SPEC_ALLOW));
+        CHECK(streq(sc->listener_path, "/run/agent.sock"));
+        CHECK(streq(sc->listener_metadata, "meta"));
+        CHECK(sc->n_syscalls == 3);
+        CHECK(sc->syscalls[0].n_names == 2 && streq(sc->syscalls[0].names[1], "write"));
+        CHECK(sc->syscalls[0].action == VD_SECCOMP_ALLOW && !sc->syscalls[0].has_errno_ret);
+        CHECK(sc->syscalls[1].action == VD_SECCOMP_NOTIFY);
+        CHECK(sc->syscalls[2].errno_ret == 38 && sc->syscalls[2].n_args == 2);
+        CHECK(sc->syscalls[2].args[0].op == VD_SECCOMP_MASKED_EQ);
+        CHECK(sc->syscalls[2].args[0].value == 2114060288);
+        CHECK(sc->syscalls[2].args[1].index == 5);
+        CHECK(sc->syscalls[2].args[1].value == UINT64_MAX);
+    }
+    oci_spec_free(s);
+
+    /* Defaults: EPERM for ERRNO, KILL is KILL_THREAD. */
+    s = GOOD(DOC("'defaultAction': 'SCMP_ACT_KILL',"
+                 " 'syscalls': [{'names': ['x'], 'action': 'SCMP_ACT_ERRNO'}]"));
+    sc = s && s->linux_ ? s->linux_->seccomp : NULL;
+    if (sc) {
+        CHECK(sc->default_action == VD_SECCOMP_KILL_THREAD);
+        CHECK(sc->default_errno_ret == EPERM && !sc->has_default_errno_ret);
+        CHECK(sc->syscalls[0].errno_ret == EPERM);
+    }
+    oci_spec_free(s);
+}
+
+static void test_bad(void)
+{
+    BAD(DOC(""), "linux.seccomp.defaultAction: is required");
+    BAD(HEAD " 'linux': {'seccomp': []}}", "linux.seccomp: expected an object");
+    BAD(DOC("'defaultAction': 'SCMP_ACT_NOPE'"),
+        "linux.seccomp.defaultAction: unknown action \"SCMP_ACT_NOPE\"");
+    BAD(DOC("'defaultAction': 'SCMP_ACT_NOTIFY', 'listenerPath': '/x'"),
+        "linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default action");
+    BAD(DOC("'defaultAction': 'SCMP_ACT_ALLOW', 'defaultErrnoRet': 1"),
+        "linux.seccomp.defaultErrnoRet: SCMP_ACT_ALLOW returns no errno");
+    BAD(DOC("'defaultAction': 'SCMP_ACT_ERRNO', 'defaultErrnoRet': 65536"),
+        "linux.seccomp.defaultErrnoRet: must be between 0 and 65535");
+    BAD(DOC("'defaultAction': 'SCMP_ACT_ERRNO', 'defaultErrnoRet': '1'"),
+        "linux.seccomp.defaultErrnoRet: expected an integer");
+    BAD(DOC("'defaultAction': 'SCMP_ACT_ALLOW', 'architectures': ['SCMP_ARCH_X86', 'x86_64']"),
+        "linux.seccomp.architectures[1]: unknown architecture \"x86_64\"");
+    BAD(DOC("'defaultAction': 'SCMP_ACT_ALLOW', 'architectures': 'SCMP_ARCH_X86'"),
+        "linux.seccomp.architectures: expected an array");
+    BAD(DOC("'defaultAction': 'SCMP_ACT_ALLOW', 'flags': ['SECCOMP_FILTER_FLAG_NOPE']"),
+        "linux.seccomp.flags[0]: unknown flag \"SECCOMP_FILTER_FLAG_NOPE\"");
+    BAD(DOC("'defaultAction': 'SCMP_ACT_ALLOW', 'listenerPath': 'agent.sock'"),
+        "linux.seccomp.listenerPath: must be an absolute path");
+    BAD(DOC("'defaultAction': 'SCMP_ACT_ALLOW', 'listenerMetadata': 'm'"),
+        "linux.seccomp.listenerMetadata: needs listenerPath");
+    BAD(DOC("'defaultAction': 'SCMP_ACT_ALLOW',"
+            " 'syscalls': [{'names': ['a'], 'action': 'SCMP_ACT_LOG'},"
+            "              {'names': ['b'], 'action': 'SCMP_ACT_NOTIFY'}]"),
+        "linux.seccomp.syscalls[1].action: SCMP_ACT_NOTIFY needs linux.seccomp.listenerPath");
+    BAD(DOC("'defaultAction': 'SCMP_ACT_ALLOW', 'syscalls': [{'action': 'SCMP_ACT_LOG'}]"),
+        "linux.seccomp.syscalls[0].names: is required");
+    BAD(DOC("'defaultAction': 'SCMP_ACT_ALLOW', 'syscalls': [{'names': [], 'action': 'SCMP_ACT_LOG'}]"),
+        "linux.seccomp.syscalls[0].names: must name at least one syscall");
+    BAD(DOC("'defaultAction': 'SCMP_ACT_ALLOW', 'syscalls': [{'names': ['a', 1], 'action': 'SCMP_ACT_LOG'}]"),
+        "linux.seccomp.syscalls[0].names[1]: expected a string");
+    BAD(DOC("'defaultAction': 'SCMP_ACT_ALLOW', 'syscalls': [{'names': ['a']}]"),
+        "linux.seccomp.syscalls[0].action: is required");
+    BAD(DOC("'defaultAction': 'SCMP_ACT_ALLOW', 'syscalls': [{'names': ['a'], 'action': 'X'}]"),
+        "linux.seccomp.syscalls[0].action: unknown action \"X\"");
+    BAD(DOC("'defaultAction': 'SCMP_ACT_ALLOW',"
+            " 'syscalls': [{'names': ['a'], 'action': 'SCMP_ACT_KILL', 'errnoRet': 1}]"),
+        "linux.seccomp.syscalls[0].errnoRet: SCMP_ACT_KILL returns no errno");
+    BAD(DOC("'defaultAction': 'SCMP_ACT_ALLOW',"
+            " 'syscalls': [{'names': ['a'], 'action': 'SCMP_ACT_ERRNO', 'errnoRet': -1}]"),
+        "linux.seccomp.syscalls[0].errnoRet: must be between 0 and 65535");
+    BAD(DOC("'defaultAction': 'SCMP_ACT_ALLOW', 'syscalls': [{'names': ['a'],"
+            " 'action': 'SCMP_ACT_ERRNO', 'args': [{'index': 6, 'value': 1, 'op': 'SCMP_CMP_EQ'}]}]"),
+        "linux.seccomp.syscalls[0].args[0].index: must be between 0 and 5 (a syscall has six "
+        "arguments)");
+    BAD(DOC("'defaultAction': 'SCMP_ACT_ALLOW', 'syscalls': [{'names': ['a'],"
+            " 'action': 'SCMP_ACT_ERRNO', 'args': [{'index': 0, 'value': 1, 'op': 'EQ'}]}]"),
+        "linux.seccomp.syscalls[0].args[0].op: unknown operator \"EQ\"");
+    BAD(DOC("'defaultAction': 'SCMP_ACT_ALLOW', 'syscalls': [{'names': ['a'],"
+            " 'action': 'SCMP_ACT_ERRNO', 'args': [{'index': 0, 'op': 'SCMP_CMP_EQ'}]}]"),
+        "linux.seccomp.syscalls[0].args[0].value: is required");
+    BAD(DOC("'defaultAction': 'SCMP_ACT_ALLOW', 'syscalls': [{'names': ['a'],"
+            " 'action': 'SCMP_ACT_ERRNO', 'args': [{'index': 0, 'value': -1, 'op': 'SCMP_CMP_EQ'}]}]"),
+        "linux.seccomp.syscalls[0].args[0].value: must be between 0 and 18446744073709551615");
+    BAD(DOC("'defaultAction': 'SCMP_ACT_ALLOW', 'syscalls': [{'names': ['a'],"
+            " 'action': 'SCMP_ACT_ERRNO', 'args': {}}]"),
+        "linux.seccomp.syscalls[0].args: expected an array");
+}
+
+static bool listed(const char *const *names, const char *name)
+{
+    for (; *names; names++)
+        if (streq(*names, name))
+            return true;
+    return false;
+}
+
+static void test_names(void)
+{
+    const char *const *actions = vd_seccomp_action_names();
+    CHECK(listed(actions, "SCMP_ACT_KILL") && listed(actions, "SCMP_ACT_NOTIFY"));
+    CHECK(listed(vd_seccomp_op_names(), "SCMP_CMP_MASKED_EQ"));
+    CHECK(listed(vd_seccomp_flag_names(), "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"));
+    const char *arches[64];
+    size_t n = vd_seccomp_arch_names(arches, 64);
+    bool x86_64 = false, x32 = false;
+    for (size_t i = 0; i < n && i < 64; i++) {
+        x86_64 = x86_64 || streq(arches[i], "SCMP_ARCH_X86_64");
+        x32 = x32 || streq(arches[i], "SCMP_ARCH_X32");
+    }
+    CHECK(n >= 19 && x86_64 && x32);
+    CHECK(vd_seccomp_arch_names(NULL, 0) == n);
+    enum vd_seccomp_action a;
+    CHECK(vd_seccomp_action_from_name("SCMP_ACT_KILL_PROCESS", &a) == 0 &&
+          a == VD_SECCOMP_KILL_PROCESS);
+    CHECK(vd_seccomp_action_from_name("scmp_act_allow", &a) < 0);
+    CHECK(vd_seccomp_action_takes_errno(VD_SECCOMP_TRACE));
+    CHECK(!vd_seccomp_action_takes_errno(VD_SECCOMP_LOG));
+}
+
+static void test_compile(void)
+{
+    vd_builder *b = NULL;
+    /* Unknown names are skipped; a rule equal to the default is dropped;
+     * the same argument twice becomes two rules; socket conditions on x86
+     * (socketcall) compile. */
+    char *msg = translate_at(DOC(
+        "'defaultAction': 'SCMP_ACT_ERRNO', 'defaultErrnoRet': 38,"
+        " 'architectures': ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32'],"
+        " 'flags': ['SECCOMP_FILTER_FLAG_TSYNC'], 'listenerPath': '/run/a.sock',"
+        " 'syscalls': [{'names': ['read', 'no_such_syscall_at_all'], 'action': 'SCMP_ACT_ALLOW'},"
+        "   {'names': ['mkdirat'], 'action': 'SCMP_ACT_NOTIFY'},"
+        "   {'names': ['chmod'], 'action': 'SCMP_ACT_ERRNO', 'errnoRet': 38},"
+        "   {'names': ['personality'], 'action': 'SCMP_ACT_ALLOW', 'args': ["
+        "     {'index': 0, 'value': 0, 'op': 'SCMP_CMP_EQ'},"
+        "     {'index': 0, 'value': 8, 'op': 'SCMP_CMP_EQ'}]},"
+        "   {'names': ['socket'], 'action': 'SCMP_ACT_ERRNO', 'errnoRet': 22, 'args': ["
+        "     {'index': 0, 'value': 16, 'op': 'SCMP_CMP_EQ'},"
+        "     {'index': 2, 'value': 9, 'op': 'SCMP_CMP_EQ'}]}]"), &b);
+    CHECK(msg == NULL);
+    if (msg)
+        fprintf(stderr, "  %s\n", msg);
+    if (b) {
+        CHECK(b->seccomp && b->seccomp->len > 10);
+        CHECK(b->seccomp && b->seccomp->notify);
+        /* TSYNC with a listener only passes the kernel as TSYNC_ESRCH too. */
+        CHECK(b->seccomp && b->seccomp->kernel_flags == (1UL << 0 | 1UL << 3 | 1UL << 4));
+    }
+    vd_builder_free(b);
+    free(msg);
+
+    b = NULL;
+    msg = translate_at(DOC("'defaultAction': 'SCMP_ACT_ALLOW', 'listenerPath': '/run/a.sock',"
+                           " 'syscalls': [{'names': ['sendmsg'], 'action': 'SCMP_ACT_NOTIFY'}]"),
+                       &b);
+    CHECK(streq(msg, "linux.seccomp.syscalls[0].names[0]: seccomp: \"sendmsg\" cannot be "
+                     "SCMP_ACT_NOTIFY: it hands the listener its fd: Invalid argument"));
+    free(msg);
+    vd_builder_free(b);
+
+    /* No seccomp: no program. */
+    b = NULL;
+    msg = translate_at(HEAD " 'linux': {}}", &b);
+    CHECK(msg == NULL && b && b->seccomp == NULL);
+    free(msg);
+    vd_builder_free(b);
+}
+
+int main(void)
+{
+    test_parse();
+    test_bad();
+    test_names();
+    test_compile();
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}
