@@ -199,6 +199,24 @@ int vd_child_finish_process(const vd_builder *b, mode_t caller_umask, vd_error *
 int vd_child_prepare_fds(const vd_builder *b, const int *own, size_t n_own, vd_error **err);
 char *vd_child_find_program(const vd_builder *b, vd_error **err);
 int vd_child_exec(const vd_builder *b, const char *program, vd_error **err);
+/* "exec PROGRAM: <errno text in lower case>", errnum kept; returns -errnum. */
+int vd_child_exec_error(vd_error **err, int errnum, const char *what);
+
+/* runtime_exe.c: the runtime's binary never runs in a container. */
+struct vd_file_id {
+    dev_t dev;
+    ino_t ino;
+};
+/* The file /proc/self/exe names, read before the child leaves the host's view. */
+int vd_runtime_exe_id(struct vd_file_id *id, vd_error **err);
+/* Open `program` (close-on-exec) for vd_child_exec_program, refusing it
+ * when it, or an interpreter of its script chain, is the runtime's binary.
+ * *fd_out is -1 when it cannot be opened (the exec then reports why). */
+int vd_child_open_program(const char *program, const struct vd_file_id *runtime, int *fd_out,
+                          vd_error **err);
+/* Exec the program opened above, if it is still the file checked. */
+int vd_child_exec_program(const vd_builder *b, const char *program, int fd,
+                          const struct vd_file_id *runtime, vd_error **err);
 /* sched.c: the initial CPU affinity first thing in the child; the memory
  * policy, the final affinity, then the scheduler and I/O priority at the
  * end of the setup, while the child still has its privileges and before

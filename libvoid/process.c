@@ -165,7 +165,7 @@ static bool is_executable_file(const char *path)
 
 /* errno text in lower case, as Go prints it: podman and containerd match
  * "no such file or directory" and "permission denied" to pick exit codes. */
-static int exec_error(vd_error **err, int errnum, const char *what)
+int vd_child_exec_error(vd_error **err, int errnum, const char *what)
 {
     char text[128];
     snprintf(text, sizeof(text), "%s", strerror(errnum));
@@ -214,7 +214,7 @@ int vd_child_exec(const vd_builder *b, const char *program, vd_error **err)
 {
     static char *const empty_env[] = {NULL};
     execve(program, b->argv, b->envp ? b->envp : empty_env);
-    return exec_error(err, errno, program);
+    return vd_child_exec_error(err, errno, program);
 }
 
 int vd_child_finish_process(const vd_builder *b, mode_t caller_umask, vd_error **err)

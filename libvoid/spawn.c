@@ -157,11 +157,19 @@ static int child_wait_cgroup(const vd_builder *b, int sync_fd, vd_error **err)
     return 0;
 }
 
+/* What the exec needs: the runtime's binary, which it must not be, and
+ * the program, opened once it is found. */
+struct child_exec {
+    struct vd_file_id runtime;
+    int program_fd;
+};
+
 /* Everything up to the exec; returns the resolved program. */
 static char *child_setup(const vd_builder *b, int sync_fd, struct vd_gate *g, pid_t *host_pid,
-                         vd_error **err)
+                         struct child_exec *x, vd_error **err)
 {
-    if (vd_child_reset_signals(err) < 0 || vd_child_set_initial_affinity(b, err) < 0 ||
+    if (vd_runtime_exe_id(&x->runtime, err) < 0 || vd_child_reset_signals(err) < 0 ||
+        vd_child_set_initial_affinity(b, err) < 0 ||
         child_wait_for_maps(b, sync_fd, err) < 0)
         return NULL;
     /* Not dumpable: while the init runs our image, nothing in the container
@@ -196,7 +204,7 @@ static char *child_setup(const vd_builder *b, int sync_fd, struct vd_gate *g, pi
     if (vd_child_open_cwd(b, &cwd_fd, err) < 0)
         return NULL;
     _cleanup_free_ char *program = vd_child_find_program(b, err);
-    if (program == NULL)
+    if (program == NULL || vd_child_open_program(program, &x->runtime, &x->program_fd, err) < 0)
         return NULL;
     /* The process's own attributes before a seccomp filter could forbid
      * them, the scheduler while the child still has CAP_SYS_NICE and after
@@ -210,7 +218,7 @@ static char *child_setup(const vd_builder *b, int sync_fd, struct vd_gate *g, pi
         return NULL;
     if (cwd_fd >= 0)
         close(steal_fd(&cwd_fd));
-    const int own[] = {sync_fd, g->fifo_fd, g->fd_dir};
+    const int own[] = {sync_fd, g->fifo_fd, g->fd_dir, x->program_fd};
     if (vd_child_prepare_fds(b, own, VD_ARRAY_SIZE(own), err) < 0 ||
         vd_child_load_seccomp(b, VD_SECCOMP_BEFORE_GATE, sync_fd, err) < 0)
         return NULL;
@@ -222,7 +230,8 @@ static __attribute__((noreturn)) void child_main(const vd_builder *b, int sync_f
     vd_error *err = NULL;
     struct vd_gate g = {.fifo_fd = -1, .fd_dir = -1, .write_fd = -1};
     pid_t host_pid = 0;
-    char *program = child_setup(b, sync_fd, &g, &host_pid, &err);
+    struct child_exec x = {.program_fd = -1};
+    char *program = child_setup(b, sync_fd, &g, &host_pid, &x, &err);
     if (program && b->start_fifo) {
         if (sync_send(sync_fd, VD_SYNC_READY, NULL) < 0)
             _exit(127);
@@ -235,7 +244,7 @@ static __attribute__((noreturn)) void child_main(const vd_builder *b, int sync_f
         if (sync_send(sync_fd, VD_SYNC_EXEC, NULL) < 0 && !b->start_fifo)
             _exit(127);
         if (vd_child_load_seccomp(b, VD_SECCOMP_BEFORE_EXEC, sync_fd, &err) == 0)
-            vd_child_exec(b, program, &err);
+            vd_child_exec_program(b, program, x.program_fd, &x.runtime, &err);
     }
 fail:
     /* Before READY the parent listens on the sync channel; past the gate
