@@ -390,7 +390,9 @@ static int add_dir(vd_cgroup *cg, const struct hierarchy *h, char *path, vd_erro
     return 0;
 }
 
-int vd_cgroup_create(const char *path, vd_cgroup **out, vd_error **err)
+/* `path` in every hierarchy: made (vd_cgroup_create), or only those
+ * directories that exist already (vd_cgroup_find). */
+static int resolve(const char *path, bool make, vd_cgroup **out, vd_error **err)
 {
     if (path == NULL || path[0] == '\0')
         return vd_error_set(err, EINVAL, "cgroup path: empty");
@@ -412,10 +414,15 @@ int vd_cgroup_create(const char *path, vd_cgroup **out, vd_error **err)
             break;
         }
         bool made = false;
-        r = make_path(e, base, path, &made, err);
+        if (make)
+            r = make_path(e, base, path, &made, err);
         if (r == 0 && asprintf(&full, "%s%s%s", base, path[0] == '/' ? "" : "/", path) < 0)
             r = vd_error_set(err, ENOMEM, "cgroup \"%s\"", path);
         free(base);
+        if (r == 0 && !make && access(full, F_OK) < 0) {
+            free(full);
+            continue;
+        }
         if (r == 0 && (r = add_dir(cg, e, full, err)) == 0)
             cg->dirs[cg->n_dirs - 1].made = made;
         else if (made)
@@ -429,6 +436,16 @@ int vd_cgroup_create(const char *path, vd_cgroup **out, vd_error **err)
     }
     *out = cg;
     return 0;
+}
+
+int vd_cgroup_create(const char *path, vd_cgroup **out, vd_error **err)
+{
+    return resolve(path, true, out, err);
+}
+
+int vd_cgroup_find(const char *path, vd_cgroup **out, vd_error **err)
+{
+    return resolve(path, false, out, err);
 }
 
 int vd_cgroup_open(const char *const *dirs, size_t n, vd_cgroup **out, vd_error **err)

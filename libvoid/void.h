@@ -439,6 +439,8 @@ int vd_cgroup_layout(enum vd_cgroup_layout *out, vd_error **err);
  * cgroup.subtree_control; v1 cpuset parents made here get their parent's
  * cpus and mems.  An existing directory is used as it is. */
 int vd_cgroup_create(const char *path, vd_cgroup **out, vd_error **err);
+/* The directories of `path` (the same rules) that exist: none made. */
+int vd_cgroup_find(const char *path, vd_cgroup **out, vd_error **err);
 /* The cgroup of live or recorded directories (vd_cgroup_dir). */
 int vd_cgroup_open(const char *const *dirs, size_t n, vd_cgroup **out, vd_error **err);
 /* Its directories, for the caller to record: i from 0 while non-NULL. */

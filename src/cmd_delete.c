@@ -11,6 +11,7 @@
 #include "container.h"
 #include "create.h"
 #include "spec.h"
+#include "translate.h"
 #include "utils.h"
 #include "voidoci.h"
 
@@ -81,6 +82,27 @@ static int remove_container(const struct global_opts *g, const struct container 
     return r;
 }
 
+/* The cgroup config.json's copy names, with every process still in it:
+ * what --force can find of a container whose state.json is unreadable. */
+static void destroy_cgroup_of_copy(const struct global_opts *g, const char *id)
+{
+    _cleanup_error_ vd_error *err = NULL;
+    _cleanup_free_ char *path = NULL, *cg_path = NULL;
+    struct oci_spec *spec = NULL;
+    vd_cgroup *cg = NULL;
+    if (asprintf(&path, "%s/%s/%s", g->root, id, CONTAINER_CONFIG_FILE) < 0)
+        return;
+    if (access(path, F_OK) == 0 && oci_spec_load(path, &spec, &err) == 0 &&
+        oci_cgroup_path(spec->linux_, id, &cg_path, &err) == 0 &&
+        vd_cgroup_find(cg_path, &cg, &err) == 0 && vd_cgroup_dir(cg, 0) &&
+        vd_cgroup_kill(cg, SIGKILL, &err) == 0)
+        vd_cgroup_destroy(cg, false, &err);
+    if (err)
+        log_warning("delete \"%s\": its cgroup: %s", id, err->msg);
+    vd_cgroup_free(cg);
+    oci_spec_free(spec);
+}
+
 static int delete_container(const struct global_opts *g, const char *id, bool force,
                             vd_error **err)
 {
@@ -97,6 +119,7 @@ static int delete_container(const struct global_opts *g, const char *id, bool fo
          * still removes what is left. */
         log_warning("delete \"%s\": %s; removing its state directory anyway", id, (*err)->msg);
         vd_error_free(err);
+        destroy_cgroup_of_copy(g, id);
         return state_dir_remove(g->root, id, err);
     }
     if (r < 0)

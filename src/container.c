@@ -169,6 +169,7 @@ static int open_dir(struct container *c, bool lock, vd_error **err)
             return vd_error_set(err, -r, "stat \"%s\"", c->dir);
         if (same) {
             c->lock_fd = steal_fd(&fd);
+            c->locked = true;
             return 0;
         }
     }
@@ -268,10 +269,24 @@ static bool cgroup_frozen(const struct container *c)
 
 /* ---- status --------------------------------------------------------------- */
 
+/* A create holds the state directory's lock until the init is recorded. */
+static bool create_under_way(const struct container *c)
+{
+    if (c->locked)
+        return false; /* the lock is ours */
+    if (flock(c->lock_fd, LOCK_SH | LOCK_NB) < 0)
+        return errno == EWOULDBLOCK;
+    flock(c->lock_fd, LOCK_UN);
+    return false;
+}
+
 enum container_status container_status(const struct container *c)
 {
+    /* No state.json, or create's first one (pid 0, written before the init
+     * exists so that it names the cgroup): a create is under way, or was
+     * killed before it finished. */
     if (c->state == NULL || c->state->pid <= 0)
-        return CONTAINER_CREATING;
+        return create_under_way(c) ? CONTAINER_CREATING : CONTAINER_STOPPED;
     if (!process_is(c->state->pid, c->state->start_time))
         return CONTAINER_STOPPED;
     if (cgroup_frozen(c))

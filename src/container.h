@@ -27,6 +27,7 @@ struct container {
     char *dir;     /* <root>/<id> */
     int lock_fd;   /* the state dir, flock()ed LOCK_EX for the whole command
                     * (open but not locked after container_peek) */
+    bool locked;   /* this command holds that flock */
     struct oci_state *state; /* NULL while creating */
 };
 

@@ -311,6 +311,11 @@ static int make_cgroup(const struct create_opts *o, struct created *c, vd_builde
         return vd_error_prefix(err, "config.json");
     if (record_cgroup(c->cgroup, c->state, err) < 0)
         return -1;
+    /* A first state.json, pid 0, before the init exists: if this create is
+     * killed from here on, `delete --force` still finds the cgroup, and
+     * through it every process that got there. */
+    if (oci_state_write(c->dir, c->state, err) < 0)
+        return -1;
     vd_builder_set_cgroup(b, c->cgroup);
     return 0;
 }
