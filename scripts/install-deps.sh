@@ -14,6 +14,8 @@ packages=(
     bats jq busybox-static runc
     # bench/run.sh
     hyperfine
+    # tests/fuzz/run.sh: libFuzzer with ASan and UBSan
+    clang libclang-rt-14-dev
 )
 
 if [ "$(id -u)" != 0 ]; then

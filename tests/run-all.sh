@@ -100,10 +100,34 @@ suite() {
     count "$dir"
 }
 
+# tap NAME COMMAND...: run a command that prints TAP and add its lines to
+# the totals; a non-zero exit without a "not ok" line counts one failure.
+tap() {
+    local name=$1 out rc p f s
+    shift
+    echo "==== $name"
+    out=$("$@" 2>&1)
+    rc=$?
+    printf '%s\n' "$out"
+    p=$(grep -cE '^ok ' <<<"$out" | head -1)
+    s=$(grep -ciE '^ok .*# skip' <<<"$out" | head -1)
+    f=$(grep -cE '^not ok ' <<<"$out" | head -1)
+    p=$((p - s))
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+        f=1
+    fi
+    echo "run-all.sh: $name: $p passed, $f failed, $s skipped"
+    passed=$((passed + p))
+    failed=$((failed + f))
+    skipped=$((skipped + s))
+}
+
 suite build
 # LeakSanitizer stays on: a leak in the runtime fails the run.  Set
 # ASAN_OPTIONS yourself to change that.
 suite build-asan -Dsanitize=true
+# The config.json and state.json readers under libFuzzer, FUZZ_SECONDS each.
+tap fuzz tests/fuzz/run.sh
 
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
