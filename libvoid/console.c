@@ -4,6 +4,7 @@
  * the master goes to the caller over the sync channel. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
@@ -22,6 +23,23 @@ int vd_builder_set_terminal(vd_builder *b, bool on, unsigned short rows, unsigne
 }
 
 
+/* The image's /dev/console may be a symlink: followed inside the root it
+ * could lead the bind onto a /proc file (core_pattern, or a masked path,
+ * which the pty would then replace).  It must lead to /dev/console itself. */
+static int check_console_target(const char *target_path, vd_error **err)
+{
+    char where[PATH_MAX];
+    ssize_t n = readlink(target_path, where, sizeof(where) - 1);
+    if (n < 0)
+        return vd_error_set(err, errno, "read where /dev/console leads");
+    where[n] = '\0';
+    if (strcmp(where, "/dev/console") != 0)
+        return vd_error_set(err, 0,
+                            "/dev/console leads to \"%s\": refusing to bind the terminal there",
+                            where);
+    return 0;
+}
+
 /* /dev/console is the pty's slave, bound from its devpts path. */
 static int bind_console(int pty_number, vd_error **err)
 {
@@ -34,6 +52,8 @@ static int bind_console(int pty_number, vd_error **err)
     char slave[32], target_path[FD_PATH_MAX];
     snprintf(slave, sizeof(slave), "/dev/pts/%d", pty_number);
     fd_path(target, target_path);
+    if (check_console_target(target_path, err) < 0)
+        return -1;
     if (mount(slave, target_path, NULL, MS_BIND, NULL) < 0)
         return vd_error_set(err, errno, "bind \"%s\" on \"/dev/console\"", slave);
     return 0;
