@@ -116,9 +116,10 @@ static int translate_root(const struct oci_spec *spec, const struct oci_translat
     return 0;
 }
 
-static int translate_mounts(const struct oci_spec *spec, vd_builder *b, vd_error **err)
+static int translate_mounts(const struct oci_spec *spec, const char *bundle, vd_builder *b,
+                            vd_error **err)
 {
-    if (oci_translate_mounts(spec, b, err) < 0)
+    if (oci_translate_mounts(spec, bundle, b, err) < 0)
         return -1;
     /* runtime-spec "Default Devices": always there, listed or not. */
     if (vd_builder_add_default_devices(b, err) < 0)
@@ -319,7 +320,7 @@ int oci_translate(const struct oci_spec *spec, const struct oci_translate_opts *
         return vd_error_set(err, 0, "process: is required to run a container");
     if (translate_namespaces(spec->linux_, b, err) < 0 ||
         translate_id_maps(spec->linux_, b, err) < 0 || translate_root(spec, opts, b, err) < 0 ||
-        translate_mounts(spec, b, err) < 0 || translate_devices(spec->linux_, b, err) < 0 ||
+        translate_mounts(spec, opts->bundle, b, err) < 0 || translate_devices(spec->linux_, b, err) < 0 ||
         translate_paths(spec->linux_, b, err) < 0 || translate_sysctl(spec->linux_, b, err) < 0 ||
         translate_names(spec, b, err) < 0 || oci_translate_linux_ext(spec->linux_, b, err) < 0 ||
         translate_process(spec->process, b, err) < 0 ||

@@ -37,9 +37,11 @@ int oci_translate_linux_ext(const struct oci_linux *lx, vd_builder *b, vd_error 
  * past the end. */
 const char *oci_mount_option_at(size_t i);
 
-/* translate_mounts.c: "mounts" (and linux.mountLabel) onto the builder,
- * and the propagation words ("rslave") as MS_* flags (-1: unknown). */
-int oci_translate_mounts(const struct oci_spec *spec, vd_builder *b, vd_error **err);
+/* translate_mounts.c: "mounts" (and linux.mountLabel) onto the builder, a
+ * relative bind source taken from `bundle`; and the propagation words
+ * ("rslave") as MS_* flags (-1: unknown). */
+int oci_translate_mounts(const struct oci_spec *spec, const char *bundle, vd_builder *b,
+                         vd_error **err);
 int oci_propagation_flags(const char *name, unsigned long *flags);
 
 /* translate_resources.c: the cgroup path of container `id`

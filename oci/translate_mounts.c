@@ -295,12 +295,28 @@ static int check_words(const struct oci_mount *om, size_t index, const struct oc
     return 0;
 }
 
-static int translate_mount(const struct oci_spec *spec, size_t index, vd_builder *b,
-                           vd_error **err)
+/* config.md: a bind mount's relative source is relative to the bundle,
+ * wherever the runtime was started from. */
+static int bind_source(const struct oci_mount *om, const char *bundle, size_t index,
+                       char **out, vd_error **err)
+{
+    *out = NULL;
+    if (om->source == NULL || om->source[0] == '/' || bundle == NULL)
+        return 0;
+    if (asprintf(out, "%s/%s", bundle, om->source) < 0) {
+        *out = NULL;
+        return vd_error_set(err, ENOMEM, "mounts[%zu].source", index);
+    }
+    return 0;
+}
+
+static int translate_mount(const struct oci_spec *spec, const char *bundle, size_t index,
+                           vd_builder *b, vd_error **err)
 {
     const struct oci_mount *om = &spec->mounts[index];
     struct mount_words w = {.m = {.source = om->source, .destination = om->destination,
                                   .fstype = om->type}};
+    _cleanup_free_ char *source = NULL;
     char label[32];
     snprintf(label, sizeof(label), "mounts[%zu]", index);
     w.m.label = label;
@@ -311,6 +327,9 @@ static int translate_mount(const struct oci_spec *spec, size_t index, vd_builder
         w.m.flags |= MS_BIND;
     if (r == 0)
         r = check_words(om, index, spec, &w, err);
+    if (r == 0 && (w.m.flags & MS_BIND) && (r = bind_source(om, bundle, index, &source, err)) == 0 &&
+        source)
+        w.m.source = source;
     w.m.data = w.data;
     if (r == 0 && vd_builder_add_mount(b, &w.m, err) < 0)
         r = vd_error_prefix(err, "mounts[%zu]", index);
@@ -330,12 +349,13 @@ static int check_mount_label(const struct oci_linux *lx, vd_error **err)
                         "label cannot be applied");
 }
 
-int oci_translate_mounts(const struct oci_spec *spec, vd_builder *b, vd_error **err)
+int oci_translate_mounts(const struct oci_spec *spec, const char *bundle, vd_builder *b,
+                         vd_error **err)
 {
     if (check_mount_label(spec->linux_, err) < 0)
         return -1;
     for (size_t i = 0; i < spec->n_mounts; i++)
-        if (translate_mount(spec, i, b, err) < 0)
+        if (translate_mount(spec, bundle, i, b, err) < 0)
             return -1;
     return 0;
 }

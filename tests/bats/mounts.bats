@@ -476,3 +476,15 @@ run_idmapped() {
     [ "$status" -ne 0 ]
     assert_one_error_line 'config\.json: linux\.mountLabel: SELinux is not enabled'
 }
+
+@test "mounts: a relative bind source is relative to the bundle, not to where voidoci runs" {
+    make_bundle "$BUNDLE" cat /mnt/data/marker
+    mkdir -p "$BUNDLE/data"
+    echo from-the-bundle >"$BUNDLE/data/marker"
+    bundle_jq "$BUNDLE" '.mounts += [{"destination": "/mnt/data", "type": "bind",
+        "source": "data", "options": ["rbind", "ro"]}]'
+    cd /
+    run --separate-stderr vrun
+    [ "$status" -eq 0 ]
+    [ "$output" = from-the-bundle ]
+}
