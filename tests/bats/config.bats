@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # config.json fields that add kernel state back to the void, checked from
 # inside the container: linux.devices, process.oomScoreAdj, linux.sysctl,
-# and the loopback interface of a new network namespace.
+# the loopback interface of a new network namespace, domainname,
+# linux.maskedPaths and linux.readonlyPaths (on directories), and an
+# absolute root.path.
 
 load helpers
 
@@ -159,11 +161,63 @@ USERNS='.linux.namespaces += [{"type": "user"}]
     [ "$output" = through-lo ]
 }
 
-@test "config: linux.seccomp is refused, not dropped, while this build has no seccomp" {
-    make_bundle "$BUNDLE" sh -c 'echo ran > /ran'
-    bundle_jq "$BUNDLE" '.root.readonly = false | .linux.seccomp = {"defaultAction": "SCMP_ACT_ERRNO"}'
+# ---- domainname, maskedPaths, readonlyPaths -------------------------------
+
+@test "config: domainname is the container's NIS domain name, and the host's is unchanged" {
+    local before
+    before=$(cat /proc/sys/kernel/domainname)
+    make_bundle "$BUNDLE" cat /proc/sys/kernel/domainname
+    bundle_jq "$BUNDLE" '.domainname = "void.example"'
+    run --separate-stderr vrun
+    [ "$status" -eq 0 ]
+    [ "$output" = void.example ]
+    [ "$(cat /proc/sys/kernel/domainname)" = "$before" ]
+}
+
+@test "config: domainname without the container's own uts namespace is refused" {
+    make_bundle "$BUNDLE" true
+    bundle_jq "$BUNDLE" 'del(.hostname) | .domainname = "void.example"
+        | .linux.namespaces |= map(select(.type != "uts"))'
     run --separate-stderr vrun
     [ "$status" -ne 0 ]
-    assert_one_error_line 'config\.json: linux\.seccomp: not supported by this build yet$'
-    [ ! -e "$BUNDLE/rootfs/ran" ]
+    assert_one_error_line 'domainname: needs its own uts namespace$'
+}
+
+@test "config: a directory in linux.maskedPaths is an empty read-only tmpfs; its files are hidden" {
+    make_bundle "$BUNDLE" sh -c 'ls -A /srv/secret; grep " /srv/secret " /proc/self/mounts; touch /srv/secret/x || echo refused'
+    mkdir -p "$BUNDLE/rootfs/srv/secret"
+    echo hidden >"$BUNDLE/rootfs/srv/secret/file"
+    bundle_jq "$BUNDLE" '.linux.maskedPaths += ["/srv/secret"]'
+    run --separate-stderr vrun
+    [ "$status" -eq 0 ]
+    echo "$output"
+    [ "${#lines[@]}" -eq 2 ]
+    [[ ${lines[0]} == "tmpfs /srv/secret tmpfs ro,"* ]]
+    [ "${lines[1]}" = refused ]
+    [ -e "$BUNDLE/rootfs/srv/secret/file" ]
+}
+
+@test "config: linux.readonlyPaths makes that path read-only and leaves the rest of the root writable" {
+    make_bundle "$BUNDLE" sh -c 'touch /srv/ro/x || echo refused; touch /srv/rw/y && echo written; grep " /srv/ro " /proc/self/mounts'
+    bundle_writable "$BUNDLE"
+    mkdir -p "$BUNDLE/rootfs/srv/ro" "$BUNDLE/rootfs/srv/rw"
+    bundle_jq "$BUNDLE" '.linux.readonlyPaths += ["/srv/ro"]'
+    run --separate-stderr vrun
+    [ "$status" -eq 0 ]
+    echo "$output"
+    [ "${lines[0]}" = refused ]
+    [ "${lines[1]}" = written ]
+    [[ ${lines[2]} == *" /srv/ro "*" ro,"* ]]
+    [ ! -e "$BUNDLE/rootfs/srv/ro/x" ]
+    [ -e "$BUNDLE/rootfs/srv/rw/y" ]
+}
+
+@test "config: an absolute root.path is used as is, wherever the bundle is" {
+    make_bundle "$BUNDLE" cat /etc/where
+    mv "$BUNDLE/rootfs" "$BATS_TEST_TMPDIR/elsewhere"
+    echo elsewhere >"$BATS_TEST_TMPDIR/elsewhere/etc/where"
+    bundle_jq "$BUNDLE" '.root.path = $p' --arg p "$BATS_TEST_TMPDIR/elsewhere"
+    run --separate-stderr vrun
+    [ "$status" -eq 0 ]
+    [ "$output" = elsewhere ]
 }
