@@ -12,10 +12,16 @@ packages=(
     # the tests: bats runs them, jq edits config.json, busybox-static is
     # the rootfs (static, so the rootfs needs no libc), runc is compared with
     bats jq busybox-static runc
+    # tests/vm/cgroup2-vm.sh: a cgroup v2 host in a VM (its kernel is
+    # fetched with apt-get download, not installed)
+    qemu-system-x86 cpio
     # bench/run.sh
     hyperfine
     # tests/fuzz/run.sh: libFuzzer with ASan and UBSan
     clang libclang-rt-14-dev
+    # tests/clients: podman (with conmon; uidmap for --uidmap) and
+    # containerd with ctr, driving the runtime as clients do
+    podman conmon uidmap containerd
 )
 
 if [ "$(id -u)" != 0 ]; then
