@@ -699,16 +699,26 @@ static int signal_listed(const vd_cgroup *cg, int sig, size_t *signalled, vd_err
 int vd_cgroup_kill(const vd_cgroup *cg, int sig, vd_error **err)
 {
     const struct vd_cgroup_dir *v2 = vd_cgroup_v2_dir(cg);
-    if (sig == SIGKILL && v2 && vd_cgroup_has_file(v2, "cgroup.kill"))
-        return vd_cgroup_write(v2, "cgroup.kill", "1", err);
+    if (sig == SIGKILL && v2 && vd_cgroup_has_file(v2, "cgroup.kill")) {
+        if (vd_cgroup_write(v2, "cgroup.kill", "1", err) < 0)
+            return -1;
+        /* A task frozen (paused, or the v1 freezer of a hybrid host) dies
+         * only once thawed. */
+        bool frozen = false;
+        if (vd_cgroup_is_frozen(cg, &frozen, NULL) == 0 && frozen)
+            return vd_cgroup_freeze(cg, false, err);
+        return 0;
+    }
     /* Frozen, nothing forks between the listing and the signals.  A
-     * container paused by the user stays paused. */
+     * container paused by the user stays paused, except under SIGKILL: a
+     * frozen task cannot die, so it is thawed to let the kill land. */
     bool was_frozen = false, can_freeze = vd_cgroup_is_frozen(cg, &was_frozen, NULL) == 0;
     if (can_freeze && !was_frozen && vd_cgroup_freeze(cg, true, err) < 0)
         return -1;
     size_t n = 0;
     int r = signal_listed(cg, sig, &n, err);
-    if (can_freeze && !was_frozen && vd_cgroup_freeze(cg, false, r < 0 ? NULL : err) < 0)
+    bool thaw = can_freeze && (!was_frozen || sig == SIGKILL);
+    if (thaw && vd_cgroup_freeze(cg, false, r < 0 ? NULL : err) < 0)
         r = -1;
     /* Killed tasks leave once thawed; a fork that raced an unfrozen
      * listing is caught by the next round. */

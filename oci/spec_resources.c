@@ -481,6 +481,21 @@ int spec_parse_resources(vd_error **err, const struct oci_json *v, struct oci_re
     return 0;
 }
 
+int oci_resources_parse(const char *text, size_t len, struct oci_resources **out,
+                        vd_error **err)
+{
+    _cleanup_json_ struct oci_json *top = NULL;
+    int r = oci_json_parse(text, len, &top, err);
+    if (r < 0)
+        return r;
+    return spec_parse_resources(err, top, out);
+}
+
+void oci_resources_free(struct oci_resources *res)
+{
+    spec_resources_free(res);
+}
+
 void spec_resources_free(struct oci_resources *res)
 {
     if (res == NULL)

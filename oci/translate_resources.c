@@ -211,30 +211,33 @@ static const char *const field_names[] = {
     [VD_CG_DEVICES] = "devices",
 };
 
-/* The JSON path of the field `w` names, as a prefix of the error. */
-static int name_field(const struct oci_linux *lx, const struct vd_cgroup_where *w, vd_error **err)
+/* The path of the field `w` names under `base` ("linux.resources" in
+ * config.json, "" for a standalone resources object), as a prefix of the
+ * error. */
+static int name_field(const struct oci_linux *lx, const char *base,
+                      const struct vd_cgroup_where *w, vd_error **err)
 {
     const struct oci_resources *o = lx->resources;
-    const char *name = field_names[w->field];
+    const char *name = field_names[w->field], *dot = base[0] ? "." : "";
     switch (w->field) {
     case VD_CG_BLKIO_DEVICE:
     case VD_CG_HUGETLB:
     case VD_CG_NET_PRIO:
-        return vd_error_prefix(err, "linux.resources.%s[%zu]", name, w->index);
+        return vd_error_prefix(err, "%s%s%s[%zu]", base, dot, name, w->index);
     case VD_CG_BLKIO_THROTTLE:
-        return vd_error_prefix(err, "linux.resources.blockIO.%s[%zu]",
+        return vd_error_prefix(err, "%s%sblockIO.%s[%zu]", base, dot,
                                oci_throttle_kind_name((enum oci_throttle_kind)w->kind), w->index);
     case VD_CG_RDMA:
     case VD_CG_UNIFIED: {
         const char *key = w->field == VD_CG_RDMA ? o->rdma[w->index].device
                                                  : o->unified[w->index].key;
         _cleanup_free_ char *quoted = oci_json_quote(key, strlen(key));
-        return vd_error_prefix(err, "linux.resources.%s[%s]", name, quoted ? quoted : "?");
+        return vd_error_prefix(err, "%s%s%s[%s]", base, dot, name, quoted ? quoted : "?");
     }
     case VD_CG_DEVICES: {
         size_t n_rules = o ? o->n_devices : 0;
         if (w->index < n_rules)
-            return vd_error_prefix(err, "linux.resources.devices[%zu]", w->index);
+            return vd_error_prefix(err, "%s%sdevices[%zu]", base, dot, w->index);
         /* an allow rule made for linux.devices (FIFOs were skipped) */
         size_t k = n_rules;
         for (size_t i = 0; i < lx->n_devices; i++) {
@@ -243,10 +246,10 @@ static int name_field(const struct oci_linux *lx, const struct vd_cgroup_where *
             if (k++ == w->index)
                 return vd_error_prefix(err, "linux.devices[%zu]", i);
         }
-        return vd_error_prefix(err, "linux.resources.devices");
+        return vd_error_prefix(err, "%s%sdevices", base, dot);
     }
     case VD_CG_NONE:
-        return vd_error_prefix(err, "linux.resources");
+        return base[0] ? vd_error_prefix(err, "%s", base) : -1;
     case VD_CG_MEMORY_LIMIT:
     case VD_CG_MEMORY_RESERVATION:
     case VD_CG_MEMORY_SWAP:
@@ -270,7 +273,7 @@ static int name_field(const struct oci_linux *lx, const struct vd_cgroup_where *
     case VD_CG_NET_CLASS_ID:
         break;
     }
-    return vd_error_prefix(err, "linux.resources.%s", name);
+    return vd_error_prefix(err, "%s%s%s", base, dot, name);
 }
 
 int oci_translate_resources(const struct oci_linux *lx, const vd_cgroup *cg, vd_error **err)
@@ -291,7 +294,62 @@ int oci_translate_resources(const struct oci_linux *lx, const vd_cgroup *cg, vd_
     if (oom)
         ret = vd_error_set(err, ENOMEM, "linux.resources");
     else if (vd_cgroup_set(cg, &r, &where, err) < 0)
-        ret = name_field(lx, &where, err);
+        ret = name_field(lx, "linux.resources", &where, err);
+    res_arrays_free(&a);
+    return ret;
+}
+
+/* ---- update ------------------------------------------------------------------ */
+
+/* runc's update treats 0 as "leave as it is" for these (its cgroup
+ * drivers skip a zero), so a client that sends every field unset as 0
+ * changes nothing by it. */
+static void zero_is_unset(struct vd_opt *o)
+{
+    if (o->set && o->value == 0)
+        o->set = false;
+}
+
+static void update_semantics(struct vd_cgroup_resources *r)
+{
+    struct vd_opt *zeroable[] = {&r->memory.limit,     &r->memory.reservation,
+                                 &r->memory.swap,      &r->memory.kernel,
+                                 &r->memory.kernel_tcp, &r->cpu.shares,
+                                 &r->cpu.quota,        &r->cpu.period,
+                                 &r->cpu.realtime_runtime, &r->cpu.realtime_period,
+                                 &r->blkio.weight,     &r->pids_limit};
+    for (size_t i = 0; i < VD_ARRAY_SIZE(zeroable); i++)
+        zero_is_unset(zeroable[i]);
+    /* runc: an empty cpuset list leaves the cpuset alone. */
+    if (r->cpu.cpus && r->cpu.cpus[0] == '\0')
+        r->cpu.cpus = NULL;
+    if (r->cpu.mems && r->cpu.mems[0] == '\0')
+        r->cpu.mems = NULL;
+}
+
+int oci_update_resources(const struct oci_resources *res, const vd_cgroup *cg, vd_error **err)
+{
+    struct vd_cgroup_resources r = {0};
+    struct res_arrays a = {0};
+    bool oom = false;
+    fill_memory_cpu(res, &r);
+    fill_lists(res, &r, &a, &oom);
+    update_semantics(&r);
+    /* Device rules are never rewritten on a live container (runc skips
+     * them too): rewriting starts with "deny all", which a running
+     * program would feel. */
+    int ret = 0;
+    struct vd_cgroup_where where;
+    if (oom)
+        ret = vd_error_set(err, ENOMEM, "resources");
+    else if (r.memory.limit.set && r.memory.swap.set && r.memory.swap.value != -1 &&
+             (r.memory.limit.value == -1 || r.memory.swap.value < r.memory.limit.value))
+        ret = vd_error_set(err, 0, "memory.swap: must not be below memory.limit (it counts "
+                                   "memory plus swap)");
+    else if (vd_cgroup_set(cg, &r, &where, err) < 0) {
+        struct oci_linux lx = {.resources = (struct oci_resources *)res};
+        ret = name_field(&lx, "", &where, err);
+    }
     res_arrays_free(&a);
     return ret;
 }

@@ -220,11 +220,32 @@ static void test_bad(void)
         "linux.resources.unified[\"memory.max\"]: expected a string");
 }
 
+/* `update --resources`: the object alone, paths inside it, same checks. */
+static void test_standalone(void)
+{
+    struct oci_resources *r = NULL;
+    _cleanup_error_ vd_error *err = NULL;
+    const char *good = "{\"memory\": {\"limit\": 33554432, \"swap\": 67108864}}";
+    CHECK(oci_resources_parse(good, strlen(good), &r, &err) == 0 && r &&
+          r->memory.limit.value == 33554432 && r->memory.swap.value == 67108864 &&
+          !r->pids_limit.set);
+    oci_resources_free(r);
+    r = NULL;
+    const char *bad = "{\"memory\": {\"limit\": 1}, \"cpu\": {\"cpus\": \"3-1\"}}";
+    CHECK(oci_resources_parse(bad, strlen(bad), &r, &err) < 0 && r == NULL && err &&
+          streq(err->msg, "cpu.cpus: expected a list such as \"0-3,7\", not \"3-1\""));
+    vd_error_free(&err);
+    const char *not_object = "[1]";
+    CHECK(oci_resources_parse(not_object, strlen(not_object), &r, &err) < 0 && err &&
+          streq(err->msg, "(root): expected an object"));
+}
+
 int main(void)
 {
     test_podman_like();
     test_every_member();
     test_bad();
+    test_standalone();
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }
