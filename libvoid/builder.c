@@ -123,6 +123,8 @@ void vd_builder_free(vd_builder *b)
         free(b->net_devices[i].name);
     }
     free(b->net_devices);
+    if (b->join_only)
+        vd_closep(&b->join_root_fd);
     free(b);
 }
 

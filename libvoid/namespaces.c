@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -125,11 +127,89 @@ static int enter_new_time_ns(const vd_builder *b, vd_error **err)
     return 0;
 }
 
+/* ---- joining a live process (exec) ----------------------------------------- */
+
+/* Whether the process at `proc_fd` is in another namespace of kind `ns`
+ * than we are.  A kind this kernel lacks is nobody's to join. */
+static int differs_from_ours(int proc_fd, enum vd_ns ns, bool *differs, vd_error **err)
+{
+    char theirs_path[32], ours_path[48];
+    snprintf(theirs_path, sizeof(theirs_path), "ns/%s", ns_table[ns].name);
+    snprintf(ours_path, sizeof(ours_path), "/proc/self/ns/%s", ns_table[ns].name);
+    struct stat theirs, ours;
+    if (fstatat(proc_fd, theirs_path, &theirs, 0) < 0) {
+        if (errno == ENOENT && stat(ours_path, &ours) < 0 && errno == ENOENT) {
+            *differs = false;
+            return 0;
+        }
+        return vd_error_set(err, errno, "stat the joined process's %s namespace",
+                            ns_table[ns].name);
+    }
+    if (stat(ours_path, &ours) < 0)
+        return vd_error_set(err, errno, "stat \"%s\"", ours_path);
+    *differs = theirs.st_dev != ours.st_dev || theirs.st_ino != ours.st_ino;
+    return 0;
+}
+
+int vd_builder_join_process(vd_builder *b, int proc_fd, vd_error **err)
+{
+    for (int ns = 0; ns < VD_NS_COUNT; ns++) {
+        bool differs = false;
+        if (differs_from_ours(proc_fd, (enum vd_ns)ns, &differs, err) < 0)
+            return -1;
+        /* Through our fd on its /proc directory: the child opens the very
+         * process's namespaces, never those of a pid's next owner. */
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/self/fd/%d/ns/%s", proc_fd, ns_table[ns].name);
+        int r = differs ? vd_builder_join_ns(b, (enum vd_ns)ns, path, err)
+                        : vd_builder_share_ns(b, (enum vd_ns)ns, err);
+        if (r < 0)
+            return -1;
+    }
+    int root = openat(proc_fd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0)
+        return vd_error_set(err, errno, "open the joined process's root");
+    if (b->join_only)
+        close(b->join_root_fd);
+    b->join_root_fd = root;
+    b->join_only = true;
+    return 0;
+}
+
+int vd_check_join_only(const vd_builder *b, vd_error **err)
+{
+    if (!b->join_only)
+        return 0;
+    for (int ns = 0; ns < VD_NS_COUNT; ns++)
+        if (b->ns[ns].mode == VD_NS_MODE_NEW)
+            return vd_error_set(err, EINVAL, "join a live process: a new %s namespace cannot be "
+                                "made", ns_table[ns].name);
+    if (b->rootfs || b->n_mounts || b->n_devices || b->n_masked_paths || b->n_readonly_paths ||
+        b->hostname || b->domainname || b->n_sysctls || b->n_uid_maps || b->n_gid_maps ||
+        b->n_net_devices)
+        return vd_error_set(err, EINVAL, "join a live process: its root, mounts, devices, "
+                            "names, sysctls and id maps are not the new process's to change");
+    return 0;
+}
+
+/* After the mount namespace join our root is that namespace's; the joined
+ * process may have another (a container started with MS_MOVE + chroot),
+ * and its own is the one to take. */
+static int enter_joined_root(const vd_builder *b, vd_error **err)
+{
+    if (!b->join_only)
+        return 0;
+    if (fchdir(b->join_root_fd) < 0 || chroot(".") < 0)
+        return vd_error_set(err, errno, "enter the joined process's root");
+    return 0;
+}
+
 /* Run in the child.  The user namespace went first (joined before the
  * clone): it decides the privileges under which the other joins are
  * checked.  The pid and time
  * namespaces apply to children only, so the parent joins them before the
- * clone (vd_parent_enter_for_children); a new time namespace is made here,
+ * clone (vd_parent_enter_for_children; after the user namespace, the helper
+ * of vd_clone_in_joined_user_ns does); a new time namespace is made here,
  * last, so that it belongs to the container's user namespace. */
 int vd_child_join_namespaces(const vd_builder *b, vd_error **err)
 {
@@ -140,6 +220,8 @@ int vd_child_join_namespaces(const vd_builder *b, vd_error **err)
         if (b->ns[order[i]].mode == VD_NS_MODE_JOIN && join_one(b, order[i], err) < 0)
             return -1;
     }
+    if (enter_joined_root(b, err) < 0)
+        return -1;
     if (b->ns[VD_NS_TIME].mode == VD_NS_MODE_NEW)
         return enter_new_time_ns(b, err);
     return 0;
@@ -155,6 +237,11 @@ int vd_parent_enter_for_children(const vd_builder *b, int saved[2], vd_error **e
     static const char *const own[2] = {"/proc/self/ns/pid_for_children",
                                        "/proc/self/ns/time_for_children"};
     saved[0] = saved[1] = -1;
+    /* With a joined user namespace the helper of vd_clone_in_joined_user_ns
+     * joins them after it: forked from our pid namespace, it then sees the
+     * child's pid as we do. */
+    if (b->ns[VD_NS_USER].mode == VD_NS_MODE_JOIN)
+        return 0;
     for (int i = 0; i < 2; i++) {
         if (b->ns[kinds[i]].mode != VD_NS_MODE_JOIN)
             continue;
@@ -210,6 +297,28 @@ static pid_t clone_sibling(unsigned long flags)
     return (pid_t)pid;
 }
 
+/* The helper's part of vd_parent_enter_for_children, in the joined user
+ * namespace: -1 with errno on failure. */
+static int join_for_children(const vd_builder *b)
+{
+    static const enum vd_ns kinds[] = {VD_NS_PID, VD_NS_TIME};
+    for (size_t i = 0; i < VD_ARRAY_SIZE(kinds); i++) {
+        if (b->ns[kinds[i]].mode != VD_NS_MODE_JOIN)
+            continue;
+        int fd = open(b->ns[kinds[i]].path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            return -1;
+        int r = setns(fd, ns_table[kinds[i]].flag);
+        int e = errno;
+        close(fd);
+        if (r < 0) {
+            errno = e;
+            return -1;
+        }
+    }
+    return 0;
+}
+
 pid_t vd_clone_in_joined_user_ns(const vd_builder *b, unsigned long flags, int *pidfd)
 {
     int pipefd[2];
@@ -225,8 +334,11 @@ pid_t vd_clone_in_joined_user_ns(const vd_builder *b, unsigned long flags, int *
     }
     if (helper == 0) {
         close(pipefd[0]);
+        /* The clone inherits it: never dumpable nor ptrace-able from inside
+         * the joined user namespace before its exec (CVE-2019-5736). */
+        (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
         int result = -EINVAL, fd = open(b->ns[VD_NS_USER].path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0 || setns(fd, CLONE_NEWUSER) < 0) {
+        if (fd < 0 || setns(fd, CLONE_NEWUSER) < 0 || join_for_children(b) < 0) {
             result = -errno;
         } else {
             pid_t pid = clone_sibling(flags);

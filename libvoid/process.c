@@ -97,7 +97,8 @@ int vd_child_open_cwd(const vd_builder *b, int *cwd_fd, vd_error **err)
     _cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (root < 0)
         return vd_error_set(err, errno, "open \"/\"");
-    int fd = vd_open_in_root(root, b->cwd, true, false, err);
+    /* Not in a live container (exec): its tree is not ours to add to. */
+    int fd = vd_open_in_root(root, b->cwd, !b->join_only, false, err);
     if (fd < 0)
         return vd_error_prefix(err, "cwd \"%s\"", b->cwd);
     *cwd_fd = fd;

@@ -213,17 +213,50 @@ static int read_limited(int fd, const char *path, char **out, size_t *len, vd_er
     return 0;
 }
 
-static int load(const char *path, struct oci_spec **out, vd_error **err)
+static int read_file(const char *path, char **text, size_t *len, vd_error **err)
 {
     _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
     if (fd < 0)
         return vd_error_set(err, errno, "open \"%s\"", path);
+    return read_limited(fd, path, text, len, err);
+}
+
+static int load(const char *path, struct oci_spec **out, vd_error **err)
+{
     _cleanup_free_ char *text = NULL;
     size_t len = 0;
-    int r = read_limited(fd, path, &text, &len, err);
+    int r = read_file(path, &text, &len, err);
     if (r < 0)
         return r;
     return oci_spec_parse(text, len, out, err);
+}
+
+static int load_process(const char *path, struct oci_process **out, vd_error **err)
+{
+    _cleanup_free_ char *text = NULL;
+    size_t len = 0;
+    int r = read_file(path, &text, &len, err);
+    if (r < 0)
+        return r;
+    _cleanup_json_ struct oci_json *top = NULL;
+    if ((r = oci_json_parse(text, len, &top, err)) < 0)
+        return r;
+    return spec_parse_process(err, top, out);
+}
+
+int oci_process_load(const char *path, struct oci_process **out, vd_error **err)
+{
+    int r = load_process(path, out, err);
+    if (r < 0) {
+        const char *slash = strrchr(path, '/');
+        vd_error_prefix(err, "%s", slash && slash[1] ? slash + 1 : path);
+    }
+    return r;
+}
+
+void oci_process_free(struct oci_process *p)
+{
+    spec_process_free(p);
 }
 
 int oci_spec_load(const char *path, struct oci_spec **out, vd_error **err)

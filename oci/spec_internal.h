@@ -55,6 +55,9 @@ void spec_kv_free(struct oci_kv *kv, size_t n);
 /* The sections, each in its own file. */
 int spec_parse_process(vd_error **err, const struct oci_json *v, struct oci_process **out);
 void spec_process_free(struct oci_process *p);
+/* The number of a capability spelled as the spec does ("CAP_CHOWN");
+ * -1 for any other spelling or an unknown name. */
+int spec_cap_value(const char *name, int *value);
 int spec_parse_linux(vd_error **err, const struct oci_json *v, struct oci_linux **out);
 /* An array of {containerID, hostID, size} (spec_linux.c). */
 int spec_parse_id_mappings(vd_error **err, const struct oci_json *v,

@@ -90,6 +90,15 @@ static bool is_cap_spelling(const char *name)
     return strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_") == strlen(name);
 }
 
+int spec_cap_value(const char *name, int *value)
+{
+    cap_value_t v;
+    if (!is_cap_spelling(name) || cap_from_name(name, &v) < 0)
+        return -1;
+    *value = v;
+    return 0;
+}
+
 static int parse_cap_set(vd_error **err, const struct oci_json *v, struct oci_capabilities *caps,
                          enum oci_cap_set set)
 {
@@ -101,10 +110,8 @@ static int parse_cap_set(vd_error **err, const struct oci_json *v, struct oci_ca
         return spec_oom(err);
     for (size_t i = 0; i < caps->n[set]; i++) {
         const char *name = caps->names[set][i];
-        cap_value_t value;
-        if (!is_cap_spelling(name) || cap_from_name(name, &value) < 0)
+        if (spec_cap_value(name, &caps->values[set][i]) < 0)
             return spec_error_value(err, oci_json_item(v, i), "unknown capability", name);
-        caps->values[set][i] = value;
     }
     return 0;
 }

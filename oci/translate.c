@@ -312,6 +312,14 @@ static int translate_process(const struct oci_process *p, vd_builder *b, vd_erro
     return 0;
 }
 
+/* --preserve-fds N: fds 3 .. 3+N-1 reach the process. */
+static int keep_fds(int n, vd_builder *b, vd_error **err)
+{
+    for (int i = 0; i < n; i++)
+        if (vd_builder_keep_fd(b, 3 + i, err) < 0)
+            return -1;
+    return 0;
+}
 
 int oci_translate(const struct oci_spec *spec, const struct oci_translate_opts *opts,
                   vd_builder *b, vd_error **err)
@@ -324,11 +332,18 @@ int oci_translate(const struct oci_spec *spec, const struct oci_translate_opts *
         translate_paths(spec->linux_, b, err) < 0 || translate_sysctl(spec->linux_, b, err) < 0 ||
         translate_names(spec, b, err) < 0 || oci_translate_linux_ext(spec->linux_, b, err) < 0 ||
         translate_process(spec->process, b, err) < 0 ||
-        oci_translate_process_attrs(spec, b, err) < 0 ||
+        oci_translate_process_attrs(spec->process, spec->linux_, b, err) < 0 ||
         oci_translate_seccomp(spec->linux_, b, err) < 0)
         return -1;
-    for (int i = 0; i < opts->preserve_fds; i++)
-        if (vd_builder_keep_fd(b, 3 + i, err) < 0)
-            return -1;
-    return 0;
+    return keep_fds(opts->preserve_fds, b, err);
+}
+
+int oci_translate_exec(const struct oci_spec *spec, const struct oci_process *p,
+                       int preserve_fds, vd_builder *b, vd_error **err)
+{
+    if (translate_process(p, b, err) < 0 ||
+        oci_translate_process_attrs(p, spec->linux_, b, err) < 0 ||
+        oci_translate_seccomp(spec->linux_, b, err) < 0)
+        return -1;
+    return keep_fds(preserve_fds, b, err);
 }

@@ -67,9 +67,9 @@ static int translate_linux_attrs(const struct oci_linux *lx, vd_builder *b, vd_e
     return 0;
 }
 
-int oci_translate_process_attrs(const struct oci_spec *spec, vd_builder *b, vd_error **err)
+int oci_translate_process_attrs(const struct oci_process *p, const struct oci_linux *lx,
+                                vd_builder *b, vd_error **err)
 {
-    const struct oci_process *p = spec->process;
     if (translate_scheduler(p, b, err) < 0)
         return -1;
     const struct oci_io_priority *io = p->io_priority;
@@ -78,5 +78,5 @@ int oci_translate_process_attrs(const struct oci_spec *spec, vd_builder *b, vd_e
         return vd_error_prefix(err, "process.ioPriority");
     if (translate_cpu_affinity(p, b, err) < 0 || translate_labels(p, b, err) < 0)
         return -1;
-    return translate_linux_attrs(spec->linux_, b, err);
+    return translate_linux_attrs(lx, b, err);
 }

@@ -9,12 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "create.h"
+#include "foreground.h"
 #include "spec.h"
 #include "translate.h"
 #include "tty.h"
@@ -48,55 +48,19 @@ static int on_detach(int c, struct create_opts *o)
     return 0;
 }
 
-/* Signals sent to `voidoci run` go to the container, as with runc. */
-static const int forwarded[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH};
-
-static int block_forwarded_signals(sigset_t *set)
-{
-    sigemptyset(set);
-    for (size_t i = 0; i < VD_ARRAY_SIZE(forwarded); i++)
-        sigaddset(set, forwarded[i]);
-    sigaddset(set, SIGCHLD);
-    return sigprocmask(SIG_BLOCK, set, NULL);
-}
-
-static int wait_forwarding_signals(vd_process *p, const sigset_t *set, int *status,
-                                   vd_error **err)
-{
-    _cleanup_close_ int sfd = signalfd(-1, set, SFD_CLOEXEC);
-    if (sfd < 0)
-        return vd_error_set(err, errno, "create a signalfd");
-    for (;;) {
-        int st;
-        pid_t r = waitpid(vd_process_pid(p), &st, WNOHANG);
-        if (r < 0)
-            return vd_error_set(err, errno, "wait for the container");
-        if (r > 0) {
-            *status = WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
-            return 0;
-        }
-        struct signalfd_siginfo si;
-        ssize_t n = read(sfd, &si, sizeof(si));
-        if (n < 0 && errno != EINTR)
-            return vd_error_set(err, errno, "read the signalfd");
-        if (n == sizeof(si) && si.ssi_signo != SIGCHLD)
-            vd_process_signal(p, (int)si.ssi_signo, NULL);
-    }
-}
-
 static int wait_container(struct created *c, const sigset_t *set, int *status,
                           vd_error **err)
 {
     if (c->console >= 0)
         return tty_relay(c->proc, c->console, set, status, err);
-    return wait_forwarding_signals(c->proc, set, status, err);
+    return foreground_wait(c->proc, set, status, err);
 }
 
 static int run_container(const struct global_opts *g, struct create_opts *o, vd_error **err)
 {
     sigset_t set, old;
     sigprocmask(SIG_SETMASK, NULL, &old);
-    block_forwarded_signals(&set);
+    foreground_block_signals(&set);
     struct created c;
     int status = 0;
     int r = container_create(g, o, &c, err);

@@ -53,13 +53,21 @@ struct proc_stat {
 
 /* Fields 3, 4 and 22 of /proc/<pid>/stat.  The command name (field 2) may
  * hold spaces and parentheses, so the fields are counted from the last ')'. */
+static int read_stat_fd(int fd, struct proc_stat *out);
+
 static int read_proc_stat(pid_t pid, struct proc_stat *out)
 {
-    char path[64], buf[1024];
+    char path[64];
     snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
     _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return -errno;
+    return read_stat_fd(fd, out);
+}
+
+static int read_stat_fd(int fd, struct proc_stat *out)
+{
+    char buf[1024];
     ssize_t n;
     do
         n = read(fd, buf, sizeof(buf) - 1);
@@ -101,6 +109,26 @@ static bool process_is(pid_t pid, uint64_t start_time)
     if (st.state == 'Z' || st.state == 'X')
         return false;
     return start_time == 0 || st.start_time == start_time;
+}
+
+int container_open_init(const struct container *c, vd_error **err)
+{
+    if (c->state == NULL || c->state->pid <= 0)
+        return vd_error_set(err, 0, NOT_RUNNING);
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d", (int)c->state->pid);
+    _cleanup_close_ int dir = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (dir < 0 && errno == ENOENT)
+        return vd_error_set(err, 0, NOT_RUNNING);
+    if (dir < 0)
+        return vd_error_set(err, errno, "open \"%s\"", path);
+    /* Checked after the open: the fd stays with the process it found. */
+    _cleanup_close_ int stat_fd = openat(dir, "stat", O_RDONLY | O_CLOEXEC);
+    struct proc_stat st;
+    if (stat_fd < 0 || read_stat_fd(stat_fd, &st) < 0 || st.state == 'Z' || st.state == 'X' ||
+        (c->state->start_time && st.start_time != c->state->start_time))
+        return vd_error_set(err, 0, NOT_RUNNING);
+    return steal_fd(&dir);
 }
 
 /* ---- loading -------------------------------------------------------------- */

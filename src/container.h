@@ -47,6 +47,10 @@ enum container_status container_status(const struct container *c);
  * container fails with exactly "container not running" (containerd matches
  * that text). */
 int container_signal(const struct container *c, int sig, bool all, vd_error **err);
+/* An O_PATH fd on /proc/<init pid>, checked after it was opened to be the
+ * container's live init (its start time): what exec joins.  A gone init
+ * fails with "container not running". */
+int container_open_init(const struct container *c, vd_error **err);
 /* Host pids of the container's processes, the init first, the rest in pid
  * order; none (n 0) when it is stopped or creating.  Free *pids. */
 int container_pids(const struct container *c, pid_t **pids, size_t *n, vd_error **err);
