@@ -30,6 +30,21 @@ int vd_cgroup_write(const struct vd_cgroup_dir *d, const char *file, const char 
                     vd_error **err);
 /* <dir>/<file> exists. */
 bool vd_cgroup_has_file(const struct vd_cgroup_dir *d, const char *file);
+/* The number in <dir>/<file> ("max" reads UINT64_MAX) (cgroup_stats.c). */
+int vd_cgroup_read_u64(const struct vd_cgroup_dir *d, const char *file, uint64_t *out,
+                       vd_error **err);
+
+/* cgroup_devices.c: the devices every container may use (runc's list),
+ * applied after the config's rules. */
+extern const struct vd_cgroup_device_rule vd_cgroup_default_devices[];
+extern const size_t vd_cgroup_n_default_devices;
+/* cgroup v2: attach to `d` an eBPF device program that denies every device
+ * but what `rules`, then the default devices, allow (the last rule that
+ * matches decides, as on v1), replacing the program an earlier call
+ * attached. */
+int vd_cgroup_set_devices_v2(const struct vd_cgroup_dir *d,
+                             const struct vd_cgroup_device_rule *rules, size_t n_rules,
+                             vd_error **err);
 
 /* spawn.c: an O_PATH fd on the cgroup2 directory for CLONE_INTO_CGROUP
  * (-1 when there is none). */

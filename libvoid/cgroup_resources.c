@@ -71,15 +71,65 @@ static int refuse(struct ctx *c, enum vd_cgroup_field f, size_t index, const cha
 
 /* ---- memory --------------------------------------------------------------- */
 
+/* memory.limit_in_bytes; the kernel's refusals explained: EBUSY is a
+ * limit under what the cgroup already uses, EINVAL one above memsw. */
+static int put_memory_limit(struct ctx *c, const struct vd_cgroup_dir *d, int64_t limit)
+{
+    char text[32];
+    snprintf(text, sizeof(text), "%" PRId64, limit);
+    int r = vd_cgroup_write(d, "memory.limit_in_bytes", text, c->err);
+    if (r == 0)
+        return 0;
+    uint64_t usage = 0, peak = 0, memsw = 0;
+    if (r == -EBUSY && vd_cgroup_read_u64(d, "memory.usage_in_bytes", &usage, NULL) == 0 &&
+        vd_cgroup_read_u64(d, "memory.max_usage_in_bytes", &peak, NULL) == 0)
+        vd_error_set(c->err, 0,
+                     "unable to set memory limit to %" PRId64 " (current usage: %" PRIu64
+                     ", peak usage: %" PRIu64 ")",
+                     limit, usage, peak);
+    else if (r == -EINVAL &&
+             vd_cgroup_read_u64(d, "memory.memsw.limit_in_bytes", &memsw, NULL) == 0 &&
+             (limit < 0 || (uint64_t)limit > memsw))
+        vd_error_set(c->err, 0,
+                     "unable to set memory limit to %" PRId64 ": above the memory+swap limit "
+                     "%" PRIu64 " (raise memory.swap with it)",
+                     limit, memsw);
+    return fail_at(c, VD_CG_MEMORY_LIMIT, 0);
+}
+
+/* memsw (memory + swap) must stay >= the limit after every write, so the
+ * order depends on where both go (runc's rule): memsw first when it grows
+ * past the current limit or becomes unlimited, the limit first otherwise. */
+static int memory_and_swap_v1(struct ctx *c, const struct vd_cgroup_dir *d,
+                              const struct vd_cgroup_resources *r)
+{
+    struct vd_opt limit = r->memory.limit, swap = r->memory.swap;
+    /* No memory limit and no word on swap: swap unlimited too, which the
+     * kernel requires (memsw may not be below the limit). */
+    if (limit.set && limit.value == -1 && !swap.set &&
+        vd_cgroup_has_file(d, "memory.memsw.limit_in_bytes"))
+        swap = (struct vd_opt){.set = true, .value = -1};
+    bool swap_first = false;
+    if (limit.set && swap.set) {
+        uint64_t current = 0;
+        if (vd_cgroup_read_u64(d, "memory.limit_in_bytes", &current, c->err) < 0)
+            return fail_at(c, VD_CG_MEMORY_LIMIT, 0);
+        swap_first = swap.value == -1 || current < (uint64_t)swap.value;
+    }
+    if (swap_first && put_i64(c, d, "memory.memsw.limit_in_bytes", swap.value,
+                              VD_CG_MEMORY_SWAP) < 0)
+        return -1;
+    if (limit.set && put_memory_limit(c, d, limit.value) < 0)
+        return -1;
+    if (!swap_first && swap.set &&
+        put_i64(c, d, "memory.memsw.limit_in_bytes", swap.value, VD_CG_MEMORY_SWAP) < 0)
+        return -1;
+    return 0;
+}
+
 static int memory_v1(struct ctx *c, const struct vd_cgroup_dir *d, const struct vd_cgroup_resources *r)
 {
-    /* memsw must stay >= the limit at every step: raise the limit first
-     * unless that would put it above the current memsw. */
-    if (r->memory.limit.set && put_i64(c, d, "memory.limit_in_bytes", r->memory.limit.value,
-                                       VD_CG_MEMORY_LIMIT) < 0)
-        return -1;
-    if (r->memory.swap.set && put_i64(c, d, "memory.memsw.limit_in_bytes", r->memory.swap.value,
-                                      VD_CG_MEMORY_SWAP) < 0)
+    if (memory_and_swap_v1(c, d, r) < 0)
         return -1;
     if (r->memory.reservation.set &&
         put_i64(c, d, "memory.soft_limit_in_bytes", r->memory.reservation.value,
@@ -106,10 +156,17 @@ static int memory_v1(struct ctx *c, const struct vd_cgroup_dir *d, const struct 
     return 0;
 }
 
-/* runc's conversion: v1 memsw is memory + swap, v2 swap.max is swap alone. */
-static int v2_swap(struct ctx *c, const struct vd_cgroup_resources *r, char *text, size_t size)
+/* runc's conversion: v1 memsw is memory + swap, v2 swap.max is swap alone.
+ * Without a new limit (an update of swap alone) the current memory.max
+ * is the limit it counts from. */
+static int v2_swap(struct ctx *c, const struct vd_cgroup_dir *d,
+                   const struct vd_cgroup_resources *r, char *text, size_t size)
 {
     int64_t swap = r->memory.swap.value, limit = r->memory.limit.set ? r->memory.limit.value : -1;
+    uint64_t current = UINT64_MAX;
+    if (!r->memory.limit.set && swap != -1 &&
+        vd_cgroup_read_u64(d, "memory.max", &current, NULL) == 0 && current <= INT64_MAX)
+        limit = (int64_t)current;
     if (swap == -1) {
         snprintf(text, size, "max");
         return 0;
@@ -129,7 +186,7 @@ static int memory_v2(struct ctx *c, const struct vd_cgroup_dir *d, const struct 
 {
     char text[32];
     if (r->memory.swap.set) {
-        if (v2_swap(c, r, text, sizeof(text)) < 0 ||
+        if (v2_swap(c, d, r, text, sizeof(text)) < 0 ||
             put(c, d, "memory.swap.max", text, VD_CG_MEMORY_SWAP, 0) < 0)
             return -1;
     }
@@ -472,13 +529,6 @@ static int set_unified(struct ctx *c, const struct vd_cgroup_resources *r)
 
 /* ---- devices ---------------------------------------------------------------- */
 
-/* runc's default allow list: mknod of anything (the capability decides),
- * and the devices every container gets. */
-static const char *const default_device_rules[] = {
-    "c *:* m",   "b *:* m",  "c 1:3 rwm", "c 1:8 rwm", "c 1:7 rwm", "c 5:0 rwm",
-    "c 5:1 rwm", "c 1:5 rwm", "c 1:9 rwm", "c 136:* rwm", "c 5:2 rwm", "c 10:200 rwm",
-};
-
 static void device_rule_text(const struct vd_cgroup_device_rule *e, char *text, size_t size)
 {
     char major[24] = "*", minor[24] = "*";
@@ -501,15 +551,12 @@ static int set_devices(struct ctx *c, const struct vd_cgroup_resources *r)
     if (d == NULL && c->cg->layout == VD_CGROUP_V1)
         return refuse(c, VD_CG_DEVICES, 0, "the host has no devices cgroup controller");
     if (d == NULL) {
-        /* v2: no files, an eBPF program would be needed. */
-        for (size_t i = 0; i < r->n_devices; i++) {
-            const struct vd_cgroup_device_rule *e = &r->devices[i];
-            bool deny_all = !e->allow && e->type == 'a' && e->major < 0 && e->minor < 0;
-            if (!deny_all)
-                return refuse(c, VD_CG_DEVICES, i,
-                              "device rules on cgroup v2 need an eBPF device program, which "
-                              "this build does not have yet");
-        }
+        /* v2 has no device files: an eBPF program decides. */
+        const struct vd_cgroup_dir *v2 = vd_cgroup_v2_dir(c->cg);
+        if (v2 == NULL || c->cg->layout != VD_CGROUP_V2)
+            return refuse(c, VD_CG_DEVICES, 0, "the host has no devices cgroup controller");
+        if (vd_cgroup_set_devices_v2(v2, r->devices, r->n_devices, c->err) < 0)
+            return fail_at(c, VD_CG_DEVICES, 0);
         return 0;
     }
     if (put(c, d, "devices.deny", "a", VD_CG_DEVICES, 0) < 0)
@@ -521,9 +568,11 @@ static int set_devices(struct ctx *c, const struct vd_cgroup_resources *r)
                 i) < 0)
             return -1;
     }
-    for (size_t i = 0; i < VD_ARRAY_SIZE(default_device_rules); i++)
-        if (vd_cgroup_write(d, "devices.allow", default_device_rules[i], c->err) < 0)
+    for (size_t i = 0; i < vd_cgroup_n_default_devices; i++) {
+        device_rule_text(&vd_cgroup_default_devices[i], text, sizeof(text));
+        if (vd_cgroup_write(d, "devices.allow", text, c->err) < 0)
             return vd_error_prefix(c->err, "the default devices");
+    }
     return 0;
 }
 

@@ -77,7 +77,7 @@ our_cgroup_dirs() {
 
 @test "cgroups: a new cgroup namespace is rooted at the container's cgroup" {
     make_bundle "$BUNDLE" cat /proc/self/cgroup
-    bundle_jq "$BUNDLE" '.linux.namespaces += [{"type": "cgroup"}]'
+    bundle_jq "$BUNDLE" '.linux.namespaces |= (map(select(.type != "cgroup")) + [{"type": "cgroup"}])'
     run vrun
     echo "$output"
     [ "$status" -eq 0 ]
@@ -95,6 +95,10 @@ our_cgroup_dirs() {
 }
 
 @test "cgroups: a relative cgroupsPath is under the runtime's own cgroup (runc's rule)" {
+    # cgroup v2's no-internal-process rule: the test's own cgroup holds
+    # processes (this shell), so a child of it cannot take the container
+    # (clone3 into it fails with EOPNOTSUPP, runc's too).
+    [ "$LAYOUT" != v2 ] || skip "cgroup v2: the runtime's own cgroup holds processes, so it can have no container child"
     create_sleeper '.linux.cgroupsPath = "'"$ID"'"'
     local own mine
     own=$(sed -n 's/^[0-9]*:memory://p; s/^0:://p' /proc/self/cgroup | head -1)
@@ -158,7 +162,8 @@ our_cgroup_dirs() {
 }
 
 @test "cgroups: a paused container makes no progress, reads paused, and resumes" {
-    make_bundle "$BUNDLE" sh -c 'i=0; while :; do i=$((i + 1)); echo $i >/tmp/count; sleep 0.05; done'
+    # The count is renamed into place: a reader never sees it half-written.
+    make_bundle "$BUNDLE" sh -c 'i=0; while :; do i=$((i + 1)); echo $i >/tmp/c.new; mv /tmp/c.new /tmp/count; sleep 0.05; done'
     bundle_writable "$BUNDLE"
     vrun -d </dev/null >/dev/null 2>&1 3>&-
     local f=$BUNDLE/rootfs/tmp/count a b
@@ -242,7 +247,7 @@ our_cgroup_dirs() {
 }
 
 @test "cgroups: v1 device rules deny what is not listed, in config order" {
-    [ "$LAYOUT" != v2 ] || skip "cgroup v2 device rules need the eBPF program (not built yet)"
+    [ "$LAYOUT" != v2 ] || skip "cgroup v2 has no devices.list: its eBPF program is tested by opening devices"
     create_sleeper '.linux.resources.devices = [{"allow": false, "access": "rwm"}, {"allow": true, "type": "c", "major": 10, "minor": 229, "access": "r"}]'
     local list
     list=$(cat "$(cg_dir "$PID" devices)/devices.list")
@@ -253,15 +258,50 @@ our_cgroup_dirs() {
     vo delete --force "$ID"
 }
 
-@test "cgroups: a host device bound in but not allowed cannot be opened (v1)" {
-    [ "$LAYOUT" != v2 ] || skip "cgroup v2 device rules need the eBPF program (not built yet)"
-    [ -c /dev/loop-control ] || skip "this machine has no /dev/loop-control"
-    make_bundle "$BUNDLE" sh -c 'exec 3</dev/loopctl && echo opened'
-    bundle_jq "$BUNDLE" '.mounts += [{"destination": "/dev/loopctl", "type": "bind", "source": "/dev/loop-control", "options": ["bind"]}]'
+# A host device that no default rule allows, bound in at /dev/kmsg: c 1:11.
+# Opening it write-only needs no capability (reading needs CAP_SYSLOG), so
+# a refusal there is the device cgroup's.
+bind_kmsg() {
+    make_bundle "$BUNDLE" sh -c '(exec 3>/dev/kmsg) && echo kmsg-opened; echo x >/dev/null && echo null-ok; head -c 3 /dev/zero | wc -c'
+    bundle_jq "$BUNDLE" '.mounts += [{"destination": "/dev/kmsg", "type": "bind", "source": "/dev/kmsg", "options": ["bind"]}]'
+}
+
+@test "cgroups: a host device bound in but not allowed cannot be opened, the default devices can" {
+    [ -c /dev/kmsg ] || skip "this machine has no /dev/kmsg"
+    bind_kmsg
     run vrun
     echo "$output"
-    [[ $output == *"not permitted"* ]]
-    [[ $output != *opened* ]]
+    [[ $output == *"/dev/kmsg: Operation not permitted"* ]]
+    [[ $output != *kmsg-opened* ]]
+    [[ $output == *null-ok* ]]
+    [[ $output == *$'\n'3* ]]
+}
+
+@test "cgroups: a device rule allows only its access, and the last matching rule wins" {
+    [ -c /dev/kmsg ] || skip "this machine has no /dev/kmsg"
+    bind_kmsg
+    local allow_w='{"allow": true, "type": "c", "major": 1, "minor": 11, "access": "w"}'
+    bundle_jq "$BUNDLE" '.linux.resources.devices = [{"allow": false, "access": "rwm"}, '"$allow_w"']'
+    run vrun
+    echo "allowed for writing: $output"
+    [[ $output == *kmsg-opened* ]]
+    [[ $output == *null-ok* ]]
+    # Read only: the write-only open is refused.
+    bundle_jq "$BUNDLE" '.linux.resources.devices[1].access = "r"'
+    run vrun
+    echo "allowed for reading: $output"
+    [[ $output == *"/dev/kmsg: Operation not permitted"* ]]
+    [[ $output != *kmsg-opened* ]]
+    # Allowed, then denied by a later rule: denied.
+    bundle_jq "$BUNDLE" '.linux.resources.devices = [{"allow": false, "access": "rwm"}, '"$allow_w"', {"allow": false, "type": "c", "major": 1, "minor": 11, "access": "w"}]'
+    run vrun
+    echo "allowed, then denied: $output"
+    [[ $output == *"/dev/kmsg: Operation not permitted"* ]]
+    # Denied, then allowed by a later wildcard: allowed.
+    bundle_jq "$BUNDLE" '.linux.resources.devices = [{"allow": false, "type": "c", "major": 1, "minor": 11, "access": "rwm"}, {"allow": true, "type": "c", "access": "w"}]'
+    run vrun
+    echo "denied, then allowed: $output"
+    [[ $output == *kmsg-opened* ]]
 }
 
 @test "cgroups: cpus beyond the machine's is one error line naming the field, nothing left" {
@@ -330,4 +370,103 @@ our_cgroup_dirs() {
         [ "$(cat "$dir/hugetlb.$name.max")" = "$limit" ]
     fi
     vo delete --force "$ID"
+}
+
+# ---- the rest of linux.resources.memory and .cpu, blockIO, rdma -------------
+
+@test "cgroups: memory kernelTCP, swappiness, disableOOMKiller and useHierarchy are written (v1)" {
+    [ "$LAYOUT" != v2 ] || skip "this host is cgroup v2: it has none of these files (voidoci refuses the fields)"
+    create_sleeper '.linux.resources.memory = {"kernelTCP": 33554432, "swappiness": 30,
+        "disableOOMKiller": true, "useHierarchy": true}'
+    local dir
+    dir=$(cg_dir "$PID" memory)
+    [ "$(cat "$dir/memory.kmem.tcp.limit_in_bytes")" = 33554432 ]
+    [ "$(cat "$dir/memory.swappiness")" = 30 ]
+    grep -qx 'oom_kill_disable 1' "$dir/memory.oom_control"
+    [ "$(cat "$dir/memory.use_hierarchy")" = 1 ]
+    vo delete --force "$ID"
+}
+
+@test "cgroups: a memory value the kernel refuses (useHierarchy false) is one error line naming it, nothing left" {
+    [ "$LAYOUT" != v2 ] || skip "this host is cgroup v2: useHierarchy false is refused before any write"
+    [ "$(cat /sys/fs/cgroup/memory/memory.use_hierarchy)" = 1 ] || skip "this kernel still lets use_hierarchy be 0"
+    make_bundle "$BUNDLE" true
+    bundle_jq "$BUNDLE" '.linux.resources.memory.useHierarchy = false'
+    run --separate-stderr vrun
+    [ "$status" -ne 0 ]
+    assert_one_error_line 'linux\.resources\.memory\.useHierarchy: write "0" to .*memory\.use_hierarchy'
+    [ -z "$(our_cgroup_dirs)" ]
+}
+
+@test "cgroups: cpu burst and idle are written (cpu.cfs_burst_us on v1, cpu.max.burst on v2)" {
+    [ "$LAYOUT" = v2 ] || [ -e /sys/fs/cgroup/cpu/cpu.cfs_burst_us ] ||
+        skip "this kernel has no cpu.cfs_burst_us"
+    create_sleeper '.linux.resources.cpu = {"quota": 50000, "period": 100000, "burst": 20000, "idle": 1}'
+    [ "$(cg_read "$PID" cpu cpu.cfs_burst_us cpu.max.burst)" = 20000 ]
+    [ "$(cg_read "$PID" cpu cpu.idle cpu.idle)" = 1 ]
+    vo delete --force "$ID"
+}
+
+@test "cgroups: realtimePeriod and realtimeRuntime are written under a parent with a real-time budget (v1)" {
+    [ "$LAYOUT" != v2 ] || skip "this host is cgroup v2: it has no real-time cgroup files (voidoci refuses the fields)"
+    [ -e /sys/fs/cgroup/cpu/cpu.rt_runtime_us ] || skip "this kernel has no CONFIG_RT_GROUP_SCHED"
+    # Directly under the root, whose budget is the kernel's; /voidoci has none.
+    create_sleeper '.linux.cgroupsPath = "/'"$ID"'"
+        | .linux.resources.cpu = {"realtimePeriod": 500000, "realtimeRuntime": 1000}'
+    [ "$(cg_read "$PID" cpu cpu.rt_period_us -)" = 500000 ]
+    [ "$(cg_read "$PID" cpu cpu.rt_runtime_us -)" = 1000 ]
+    vo delete --force "$ID"
+    [ -z "$(our_cgroup_dirs)" ]
+}
+
+# The major:minor of a whole disk of this machine (not a loop or zram device).
+disk_dev() {
+    local d
+    for d in /sys/block/*; do
+        case ${d##*/} in loop* | zram* | ram*) continue ;; esac
+        [ -r "$d/dev" ] && cat "$d/dev" && return
+    done
+    return 1
+}
+
+@test "cgroups: the four blockIO throttle lists are written per device (v1)" {
+    [ "$LAYOUT" != v2 ] || skip "this host is cgroup v2: this test reads the v1 blkio files"
+    local dev maj min
+    dev=$(disk_dev) || skip "this machine has no disk in /sys/block"
+    maj=${dev%:*} min=${dev#*:}
+    create_sleeper '.linux.resources.blockIO = {
+        "throttleReadBpsDevice": [{"major": '"$maj"', "minor": '"$min"', "rate": 1048576}],
+        "throttleWriteBpsDevice": [{"major": '"$maj"', "minor": '"$min"', "rate": 2097152}],
+        "throttleReadIOPSDevice": [{"major": '"$maj"', "minor": '"$min"', "rate": 100}],
+        "throttleWriteIOPSDevice": [{"major": '"$maj"', "minor": '"$min"', "rate": 200}]}'
+    local dir
+    dir=$(cg_dir "$PID" blkio)
+    [ "$(cat "$dir/blkio.throttle.read_bps_device")" = "$dev 1048576" ]
+    [ "$(cat "$dir/blkio.throttle.write_bps_device")" = "$dev 2097152" ]
+    [ "$(cat "$dir/blkio.throttle.read_iops_device")" = "$dev 100" ]
+    [ "$(cat "$dir/blkio.throttle.write_iops_device")" = "$dev 200" ]
+    vo delete --force "$ID"
+}
+
+@test "cgroups: blockIO weight without a weight file (no BFQ) is one error line naming it, not dropped" {
+    [ "$LAYOUT" != v2 ] || skip "this host is cgroup v2: this test is about the v1 blkio files"
+    [ ! -e /sys/fs/cgroup/blkio/blkio.weight ] && [ ! -e /sys/fs/cgroup/blkio/blkio.bfq.weight ] ||
+        skip "this host has a blkio weight file (BFQ or CFQ)"
+    make_bundle "$BUNDLE" true
+    bundle_jq "$BUNDLE" '.linux.resources.blockIO.weight = 500'
+    run --separate-stderr vrun
+    [ "$status" -ne 0 ]
+    assert_one_error_line 'linux\.resources\.blockIO\.weight: blkio\.bfq\.weight: the kernel has no such cgroup file'
+    [ -z "$(our_cgroup_dirs)" ]
+}
+
+@test "cgroups: rdma limits on a host without the rdma controller are refused naming the device" {
+    [ ! -e /sys/fs/cgroup/rdma ] && ! grep -qw rdma /sys/fs/cgroup/cgroup.controllers 2>/dev/null ||
+        skip "this host has the rdma controller"
+    make_bundle "$BUNDLE" true
+    bundle_jq "$BUNDLE" '.linux.resources.rdma = {"mlx5_0": {"hcaHandles": 3, "hcaObjects": 100}}'
+    run --separate-stderr vrun
+    [ "$status" -ne 0 ]
+    assert_one_error_line 'linux\.resources\.rdma\["mlx5_0"\]: the host has no rdma cgroup controller'
+    [ -z "$(our_cgroup_dirs)" ]
 }

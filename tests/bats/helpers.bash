@@ -53,9 +53,16 @@ voidoci_teardown() {
 
 # ---- bundles --------------------------------------------------------------
 
-# The busybox rootfs is made once per bats run and copied for each test.
+# The busybox rootfs is made once per bats run and copied for each test;
+# $VOIDOCI_TEST_ROOTFS may name one made beforehand (make-bundle.sh
+# --rootfs-only): the cgroup v2 VM brings one, as a fork per applet link
+# costs minutes there.
 _rootfs_template() {
     local tpl=$BATS_RUN_TMPDIR/rootfs-template
+    if [ -n "${VOIDOCI_TEST_ROOTFS-}" ]; then
+        echo "$VOIDOCI_TEST_ROOTFS"
+        return
+    fi
     if [ ! -d "$tpl/rootfs" ]; then
         rm -rf "$tpl"
         "$TESTS_DIR/make-bundle.sh" --rootfs-only "$tpl" >&2 || return 1
@@ -250,9 +257,20 @@ runtime_pids() {
     for p in /proc/[0-9]*; do
         p=${p#/proc/}
         { [ "$p" = $$ ] || [ "$p" = "$BASHPID" ]; } && continue
+        _user_process "$p" || continue
         grep -qzxF -- "$mark" "/proc/$p/environ" 2>/dev/null && echo "$p"
     done
     return 0
+}
+
+# _user_process PID: PID has a command line: not a kernel thread, nor a
+# zombie (neither has a root, a cwd or an environment to look at).  A
+# builtin, to save the forks of the checks that follow for the kernel
+# threads, most of the processes on a small machine.
+_user_process() {
+    local arg0=
+    IFS= read -r -d '' arg0 <"/proc/$1/cmdline" 2>/dev/null
+    [ -n "$arg0" ]
 }
 
 # rootfs_pids: the live processes whose root is this test's rootfs (or any
@@ -399,6 +417,7 @@ _leaked_pids() {
     for p in /proc/[0-9]*; do
         p=${p#/proc/}
         { [ "$p" = $$ ] || [ "$p" = "$BASHPID" ]; } && continue
+        _user_process "$p" || continue
         for link in root cwd; do
             if [[ $(readlink "/proc/$p/$link" 2>/dev/null) == "$BUNDLE"* ]]; then
                 echo "$p"

@@ -30,7 +30,7 @@
 # machine).
 #
 # Environment:
-#   VOIDOCI_VM_TIMEOUT  seconds for the whole VM run (default 600)
+#   VOIDOCI_VM_TIMEOUT  seconds for the whole VM run (default 900)
 #   VOIDOCI_VM_CACHE    where the kernel is kept (see above)
 #   VOIDOCI_VM_KERNEL   a linux-image-* package name instead of linux-image-amd64's
 #   VOIDOCI_VM_LOG      keep the VM's serial console log in this file
@@ -41,7 +41,7 @@ set -uo pipefail
 
 prog=tests/vm/${0##*/}
 srcdir=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-timeout_s=${VOIDOCI_VM_TIMEOUT:-600}
+timeout_s=${VOIDOCI_VM_TIMEOUT:-900}
 cache=${VOIDOCI_VM_CACHE:-${XDG_CACHE_HOME:+$XDG_CACHE_HOME/voidoci-vm}}
 cache=${cache:-/var/cache/voidoci-vm}
 
@@ -154,33 +154,47 @@ fetch_kernel() {
 
 root=$work/root
 declare -A copied=()
+# What copy_file and copy_program queue for flush_copies: every fork costs
+# here (ldd alone is a shell script), so they are done in two batches.
+same_path=()
+programs=()
 
 # copy_file SRC [DEST]: copy SRC (following symlinks) to DEST in the
-# initramfs, by default the same path.
+# initramfs, by default the same path (then queued for flush_copies).
 copy_file() {
     local src=$1 dest=${2:-$1}
     [ -n "${copied[$dest]-}" ] && return 0
+    copied[$dest]=1
+    if [ "$dest" = "$src" ]; then
+        same_path+=("$src")
+        return 0
+    fi
     mkdir -p "$(dirname "$root$dest")" && cp -L "$src" "$root$dest" ||
         die "cannot copy $src into the initramfs"
-    copied[$dest]=1
 }
 
-# copy_libs FILE: FILE's shared libraries and dynamic loader, as ldd finds
-# them, at the same paths.
-copy_libs() {
+# copy_program SRC [DEST]: a program, and (at flush_copies) its libraries.
+copy_program() {
+    copy_file "$@"
+    programs+=("$1")
+}
+
+# flush_copies: the queued programs' shared libraries and dynamic loader,
+# as one ldd finds them, then every queued file, at the same paths.
+flush_copies() {
     local lib
-    # ldd fails on a static program or a script: nothing to copy then.
-    for lib in $(LC_ALL=C ldd "$1" 2>/dev/null | awk '
+    # ldd says "not a dynamic executable" for a static program or a
+    # script, and fails: nothing to copy for those.
+    for lib in $(LC_ALL=C ldd "${programs[@]}" 2>/dev/null | awk '
+        !/^\t/ { next }
         $2 == "=>" && $3 ~ /^\// { print $3 }
         $1 ~ /^\// { print $1 }'); do
         copy_file "$lib"
     done
-}
-
-# copy_program SRC [DEST]: a program and its libraries.
-copy_program() {
-    copy_file "$@"
-    copy_libs "$1"
+    programs=()
+    [ ${#same_path[@]} -eq 0 ] ||
+        cp -L --parents -t "$root" "${same_path[@]}" || die "cannot copy files into the initramfs"
+    same_path=()
 }
 
 # copy_tools NAME...: the host's program NAME (by PATH) at the same path,
@@ -194,7 +208,7 @@ copy_tools() {
 }
 
 make_initramfs() {
-    local d f applet
+    local d f
     mkdir -p "$root"/{usr/bin,usr/sbin,usr/lib,proc,sys,dev,tmp,run,root,etc,opt/voidoci} ||
         die "mkdir in $root failed"
     # The same merged-/usr layout as the host, so that every path ldd and
@@ -219,19 +233,17 @@ make_initramfs() {
     copy_tools awk mount umount flock setsid nsenter unshare setpriv prlimit \
         ipcmk ipcrm ipcs ps pgrep pkill kill getopt mountpoint findmnt
     copy_file /bin/busybox
-    for applet in $(/bin/busybox --list-full); do
-        [ -e "$root/$applet" ] || [ -L "$root/$applet" ] || {
-            mkdir -p "$(dirname "$root/$applet")"
-            ln -s /bin/busybox "$root/$applet"
-        }
-    done
-    # busybox sh is /bin/sh, as in the containers' rootfs (the host's is dash).
+    # The applets' links are made by /init (`busybox --install -s`: one
+    # process there instead of one ln per applet here), where no GNU tool
+    # is.  busybox sh is /bin/sh, as in the containers' rootfs (the host's
+    # is dash): /init needs it to start.
     ln -sf /bin/busybox "$root/bin/sh"
 
     # bats-core: Debian's is a tree of bash scripts.
     for f in $(dpkg -L bats | grep -E '^/usr/(bin|lib|libexec)/'); do
         [ -f "$f" ] && copy_file "$f"
     done
+    flush_copies
     chmod 755 "$root"/usr/libexec/bats-core/* "$root/usr/bin/bats"
 
     cat >"$root/etc/passwd" <<'EOF'
@@ -261,6 +273,11 @@ EOF
         echo "$f" >>"$root$o/tests/vm/bats-files"
     done
     copy_file "$srcdir/tests/vm/init" /init
+    flush_copies
+    # The tests' busybox rootfs, made here where a fork is cheap
+    # (helpers.bash copies it for each test: VOIDOCI_TEST_ROOTFS in /init).
+    "$srcdir/tests/make-bundle.sh" --rootfs-only "$root$o/rootfs-template" >/dev/null ||
+        die "tests/make-bundle.sh --rootfs-only failed"
     chmod 755 "$root/init"
 
     (cd "$root" && find . -print0 | LC_ALL=C sort -z |
@@ -296,17 +313,23 @@ run_vm() {
     accel=$(accelerator) || exit 1
     echo "$prog: accelerator: $accel" >&2
     if [ "$accel" = kvm ]; then
-        accel=(-accel kvm -cpu host)
+        accel=(-accel kvm -cpu host -smp 2)
     else
-        accel=(-accel tcg -cpu max)
+        # Measured here (a loop of /bin/true in the guest): one vCPU and
+        # the plain qemu64 model (4-level paging: -cpu max has la57) start
+        # processes fastest under TCG; the tests run one at a time anyway.
+        accel=(-accel tcg -cpu qemu64 -smp 1)
     fi
     # -nodefaults: no VGA, no network card, no disks, only the serial port.
+    # norandmaps: under TCG a translated block is found again by its
+    # virtual address, so with ASLR every process translated its libraries
+    # anew (a dynamic /bin/true ran twice as long).
     timeout --kill-after=10 "$timeout_s" qemu-system-x86_64 \
-        "${accel[@]}" -m 1024 -smp 2 \
+        "${accel[@]}" -m 1024 \
         -nodefaults -no-user-config -nographic -no-reboot \
         -serial stdio -monitor none \
         -kernel "$vmlinuz" -initrd "$work/initramfs.gz" \
-        -append "console=ttyS0 panic=-1 quiet mitigations=off voidoci_vm.nonce=$nonce" \
+        -append "console=ttyS0 panic=-1 quiet mitigations=off norandmaps voidoci_vm.nonce=$nonce" \
         </dev/null >"$log" 2>"$work/qemu.err" &
     qemu_pid=$!
     wait "$qemu_pid"
