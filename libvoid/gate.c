@@ -3,20 +3,56 @@
  * a FIFO for writing until `start` opens it for reading. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "internal.h"
 
-int vd_gate_open(const vd_builder *b, struct vd_gate *g, vd_error **err)
+/* The host uid of the container's user: its user namespace's map, if any. */
+static bool user_host_uid(const vd_builder *b, uid_t *uid)
 {
-    g->fifo_fd = g->fd_dir = g->write_fd = -1;
+    if (b->n_uid_maps == 0) {
+        *uid = b->uid;
+        return true;
+    }
+    for (size_t i = 0; i < b->n_uid_maps; i++) {
+        const struct vd_id_map *m = &b->uid_maps[i];
+        if (b->uid >= m->container_id && b->uid - m->container_id < m->size) {
+            *uid = m->host_id + (b->uid - m->container_id);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* In the caller, before the clone: a child in a new user namespace could
+ * not reach the FIFO through the state directory.  The FIFO goes to the
+ * container's user (its mode stays 0600), who reopens it for writing after
+ * leaving root. */
+int vd_gate_prepare(const vd_builder *b, int *fifo_fd, vd_error **err)
+{
+    *fifo_fd = -1;
     if (b->start_fifo == NULL)
         return 0;
-    g->fifo_fd = open(b->start_fifo, O_PATH | O_CLOEXEC);
-    if (g->fifo_fd < 0)
+    _cleanup_close_ int fd = open(b->start_fifo, O_PATH | O_CLOEXEC);
+    if (fd < 0)
         return vd_error_set(err, errno, "open start fifo \"%s\"", b->start_fifo);
+    uid_t uid;
+    if (user_host_uid(b, &uid) && fchownat(fd, "", uid, (gid_t)-1, AT_EMPTY_PATH) < 0)
+        return vd_error_set(err, errno, "give start fifo \"%s\" to uid %u", b->start_fifo,
+                            (unsigned)uid);
+    *fifo_fd = steal_fd(&fd);
+    return 0;
+}
+
+/* In the child: g->fifo_fd is vd_gate_prepare's. */
+int vd_gate_open(const vd_builder *b, struct vd_gate *g, vd_error **err)
+{
+    g->fd_dir = g->write_fd = -1;
+    if (b->start_fifo == NULL)
+        return 0;
     /* Kept so that the FIFO can be reopened for writing after the pivot
      * even when the container mounts no /proc. */
     g->fd_dir = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);

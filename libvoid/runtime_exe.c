@@ -95,8 +95,14 @@ int vd_child_open_program(const char *program, const struct vd_file_id *runtime,
     /* Still privileged here: a program that is executable but not readable
      * by the user-to-be can be checked too. */
     _cleanup_close_ int fd = open(program, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-    if (fd < 0)
-        return 0; /* the exec reports it, in the words clients match on */
+    if (fd < 0) {
+        /* A program that is not there fails create, as with runc: podman
+         * reads create's error (and maps this text to exit code 127), not
+         * start's.  Any other failure is the exec's to report. */
+        if (errno == ENOENT || errno == ENOTDIR)
+            return vd_child_exec_error(err, errno, program);
+        return 0;
+    }
     struct stat st;
     if (fstat(fd, &st) < 0)
         return vd_error_set(err, errno, "stat the program \"%s\"", program);

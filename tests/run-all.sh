@@ -5,6 +5,9 @@
 # and UndefinedBehaviorSanitizer -- and run every test (the C unit tests and
 # the bats integration suite) against each build.  Ends with one line:
 # "N passed, N failed, N skipped", counting each unit test and each bats test.
+# build/'s tests include the cgroup bats files run once more inside a qemu
+# VM that is a cgroup v2 host (tests/vm/cgroup2-vm.sh, meson suite "vm"):
+# their TAP is counted too.
 #
 # Run as root from anywhere:  ./tests/run-all.sh
 # This is what CI runs (.ci/run).  Warnings are errors here, for developers
@@ -128,6 +131,12 @@ suite build
 suite build-asan -Dsanitize=true
 # The config.json and state.json readers under libFuzzer, FUZZ_SECONDS each.
 tap fuzz tests/fuzz/run.sh
+# podman and containerd driving voidoci, then the same tests driving runc:
+# what passes with runc asks only what a real runtime does.
+tap clients-voidoci tests/clients/run.sh build/src/voidoci
+if command -v runc >/dev/null; then
+    tap clients-runc tests/clients/run.sh "$(command -v runc)"
+fi
 
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

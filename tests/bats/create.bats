@@ -249,3 +249,47 @@ os.execvp("bash", ["bash", "-c", sys.argv[1]] + sys.argv[2:])' '
     [ "$(ctr_output)" = ran ]
     vo delete "$ID"
 }
+
+# podman and containerd run create, then start: these passed with `run`
+# but not through the start gate (found by tests/clients).
+@test "create: a non-root process.user passes the start gate" {
+    make_bundle "$BUNDLE" id -u
+    bundle_jq "$BUNDLE" '.process.user.uid = 65534 | .process.user.gid = 65534'
+    vcreate
+    # the fifo keeps mode 0600: it goes to the container's user instead
+    [ "$(stat -c '%u %a' "$ROOT/$ID/exec.fifo")" = "65534 600" ]
+    vstart
+    wait_status stopped
+    [ "$(ctr_output)" = 65534 ]
+    vo delete "$ID"
+}
+
+@test "create: in a new user namespace the init passes the start gate" {
+    make_bundle "$BUNDLE" sh -c 'cat /proc/self/uid_map; id -u'
+    bundle_jq "$BUNDLE" '.linux.namespaces += [{"type": "user"}]
+        | .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+        | .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+    chown -R 100000:100000 "$BUNDLE/rootfs"
+    # root in the container is uid 100000 outside: it must get through the
+    # test's own directories (mode 0700) to reach its rootfs
+    local d=$BUNDLE
+    while d=${d%/*}; [ "${#d}" -ge "${#BATS_RUN_TMPDIR}" ]; do
+        chmod o+x "$d"
+    done
+    vcreate
+    [ "$(stat -c '%u %a' "$ROOT/$ID/exec.fifo")" = "100000 600" ]
+    vstart
+    wait_status stopped
+    run ctr_output
+    [[ "${lines[0]}" =~ ^\ +0\ +100000\ +65536$ ]]
+    [ "${lines[1]}" = 0 ]
+    vo delete "$ID"
+}
+
+@test "create: a program missing from the rootfs fails create, not start (podman reads create's error)" {
+    make_bundle "$BUNDLE" /no/such/program
+    run_create
+    [ "$status" -ne 0 ]
+    [[ $stderr == *'exec "/no/such/program": no such file or directory'* ]]
+    [ ! -e "$ROOT/$ID" ]
+}

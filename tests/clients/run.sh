@@ -1,0 +1,32 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Run the client tests (podman, containerd) against a runtime and print TAP.
+#
+# Usage: tests/clients/run.sh [RUNTIME_BINARY] [BATS-OPTION...]
+#
+# RUNTIME_BINARY defaults to $RUNTIME, else build/src/voidoci.  Pass
+# /usr/sbin/runc to check the tests themselves against the reference.
+# Needs root, podman, conmon, containerd and ctr (scripts/install-deps.sh).
+# Extra arguments go to bats, e.g. `-f exec` to run only some tests.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+srcdir=$(cd "$here/../.." && pwd)
+runtime=${RUNTIME:-$srcdir/build/src/voidoci}
+if [ $# -gt 0 ] && [[ $1 != -* ]]; then
+    runtime=$1
+    shift
+fi
+case $runtime in
+/*) ;;
+*/*) runtime=$PWD/$runtime ;;
+*) runtime=$(command -v "$runtime" || echo "$PWD/$runtime") ;;
+esac
+[ -x "$runtime" ] || {
+    echo "run.sh: no runtime binary at $runtime" >&2
+    exit 1
+}
+export RUNTIME=$runtime
+echo "# runtime: $RUNTIME ($("$RUNTIME" --version 2>/dev/null | head -n1))"
+exec bats --tap "$@" "$here/podman.bats" "$here/containerd.bats"
