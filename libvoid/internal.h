@@ -155,6 +155,11 @@ struct vd_builder {
 
     /* cgroup.c: where the child starts (not owned) */
     const struct vd_cgroup *cgroup;
+
+    /* namespaces.c: vd_builder_join_process; join_root_fd is the joined
+     * process's root, opened by the caller, valid when join_only. */
+    bool join_only;
+    int join_root_fd;
 };
 
 /* Messages on the sync channel (spawn.c); an int type leads each one. */
@@ -294,12 +299,16 @@ struct vd_gate {
     int fd_dir;   /* O_PATH on our own /proc/self/fd, on the host's /proc */
     int write_fd; /* the FIFO open for writing, once past the gate */
 };
+int vd_gate_prepare(const vd_builder *b, int *fifo_fd, vd_error **err);
 int vd_gate_open(const vd_builder *b, struct vd_gate *g, vd_error **err);
 int vd_gate_wait(const vd_builder *b, struct vd_gate *g, vd_error **err);
 void vd_gate_report(const struct vd_gate *g, const vd_error *e);
 
 /* namespaces.c */
 int vd_ns_clone_flag(enum vd_ns ns);
+/* Before the clone: a builder that joins a live process asks for nothing
+ * that would change its namespaces. */
+int vd_check_join_only(const vd_builder *b, vd_error **err);
 unsigned long vd_clone_ns_flags(const vd_builder *b);
 int vd_parent_enter_for_children(const vd_builder *b, int saved[2], vd_error **err);
 /* network.c: move the builder's network devices into the child's network

@@ -225,10 +225,10 @@ static char *child_setup(const vd_builder *b, int sync_fd, struct vd_gate *g, pi
     return steal_pointer(&program);
 }
 
-static __attribute__((noreturn)) void child_main(const vd_builder *b, int sync_fd)
+static __attribute__((noreturn)) void child_main(const vd_builder *b, int sync_fd, int fifo_fd)
 {
     vd_error *err = NULL;
-    struct vd_gate g = {.fifo_fd = -1, .fd_dir = -1, .write_fd = -1};
+    struct vd_gate g = {.fifo_fd = fifo_fd, .fd_dir = -1, .write_fd = -1};
     pid_t host_pid = 0;
     struct child_exec x = {.program_fd = -1};
     char *program = child_setup(b, sync_fd, &g, &host_pid, &x, &err);
@@ -438,13 +438,16 @@ int vd_spawn(vd_builder *b, vd_process **out, vd_error **err)
 {
     if (b->argv == NULL)
         return vd_error_set(err, EINVAL, "spawn: no program to run");
-    if (vd_seccomp_check(b, err) < 0)
+    if (vd_seccomp_check(b, err) < 0 || vd_check_join_only(b, err) < 0)
         return -1;
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
         return vd_error_set(err, errno, "create the sync channel");
     _cleanup_close_ int parent_fd = sv[0];
     _cleanup_close_ int child_fd = sv[1];
+    _cleanup_close_ int fifo_fd = -1;
+    if (vd_gate_prepare(b, &fifo_fd, err) < 0)
+        return -1;
 
     /* Idmapped trees are made here, where their maps may name any host id;
      * the child inherits them at the clone. */
@@ -462,7 +465,7 @@ int vd_spawn(vd_builder *b, vd_process **out, vd_error **err)
     pid_t pid = clone_init(b, &pidfd, &into_cgroup, &clone_err);
     if (pid == 0) {
         close(parent_fd);
-        child_main(b, child_fd);
+        child_main(b, child_fd, fifo_fd);
     }
     int clone_errno = errno;
     vd_parent_leave_for_children(saved_ns);

@@ -80,6 +80,16 @@ int vd_builder_join_ns(vd_builder *b, enum vd_ns ns, const char *path, vd_error 
 /* Check, before any spawn, that `path` is a namespace file of kind `ns`
  * (the child checks again when it joins). */
 int vd_ns_check_path(enum vd_ns ns, const char *path, vd_error **err);
+/* Join the live process whose /proc/PID directory is open at `proc_fd`
+ * (a container's init, for `exec`): each namespace it is in that the
+ * caller is not is joined, the others shared, and the child takes that
+ * process's root.  Nothing in those namespaces is changed on the new
+ * process's behalf: vd_spawn refuses a rootfs, mounts, devices, names,
+ * sysctls, id maps, network devices or a new namespace; the pty is not
+ * bound on /dev/console and the cwd must exist.  Working from the fd, not
+ * the pid, a process that took the pid since is never joined; the fd must
+ * stay open until vd_spawn returns. */
+int vd_builder_join_process(vd_builder *b, int proc_fd, vd_error **err);
 /* Offset of CLOCK_MONOTONIC or CLOCK_BOOTTIME in a new time namespace
  * (nsecs below 1e9).  The child makes the namespace itself, writes the
  * offsets, then enters it: they hold from its first instruction on. */
@@ -525,8 +535,10 @@ struct vd_cgroup_resources {
     size_t n_rdma;
     const struct vd_cgroup_kv *unified;
     size_t n_unified;
-    /* Device access: v1 denies all, then these rules in order, then
-     * allows the default devices (runc's list).  v2: see vd_cgroup_set. */
+    /* Device access: everything denied, then these rules in order, then
+     * the default devices (runc's list) allowed; the last rule matching a
+     * device decides.  v1 writes them to devices.deny/allow, v2 attaches
+     * an eBPF device program. */
     bool has_devices;
     const struct vd_cgroup_device_rule *devices;
     size_t n_devices;
@@ -549,11 +561,70 @@ struct vd_cgroup_where {
     enum vd_throttle kind;
 };
 /* Write `r` into the cgroup's files.  A controller or file the host lacks
- * is an error naming the file.  v2 has no device cgroup files: a rule
- * list that is empty or only denies everything is accepted (what podman
- * sends); any other rule fails until the eBPF device program exists. */
+ * is an error naming the file.  Device rules on a cgroup v2 host become an
+ * eBPF program (BPF_PROG_TYPE_CGROUP_DEVICE) attached to the cgroup,
+ * replacing the one an earlier call attached. */
 int vd_cgroup_set(const vd_cgroup *cg, const struct vd_cgroup_resources *r,
                   struct vd_cgroup_where *where, vd_error **err);
+
+/* ---- cgroup statistics (cgroup_stats.c) ------------------------------------ */
+
+/* What the kernel counts for the container, read from the v1 or v2 files
+ * of each controller (runc's `events` data, in its units: bytes and
+ * nanoseconds).  A controller the host lacks leaves its part zero and its
+ * has_* false; "no limit" reads UINT64_MAX for memory, 0 for pids. */
+struct vd_cgroup_memory_entry {
+    uint64_t limit, usage, max, failcnt;
+};
+struct vd_cgroup_stat {
+    char *key; /* a line of memory.stat */
+    uint64_t value;
+};
+struct vd_cgroup_blkio_entry {
+    uint64_t major, minor;
+    char op[16]; /* "Read", "Write", "Sync", "Async", "Discard", "Total" */
+    uint64_t value;
+};
+struct vd_cgroup_hugetlb_stats {
+    char page_size[16]; /* "2MB" */
+    uint64_t usage, max, failcnt;
+};
+struct vd_cgroup_stats {
+    bool has_cpu;
+    struct {
+        uint64_t total, kernel, user;
+        uint64_t *percpu, *percpu_kernel, *percpu_user; /* per cpu, v1 only */
+        size_t n_percpu, n_percpu_kernel, n_percpu_user;
+        uint64_t periods, throttled_periods, throttled_time;
+    } cpu;
+    bool has_memory;
+    struct {
+        uint64_t cache;
+        struct vd_cgroup_memory_entry usage, swap, kernel, kernel_tcp;
+        struct vd_cgroup_stat *raw;
+        size_t n_raw;
+    } memory;
+    bool has_pids;
+    struct {
+        uint64_t current, limit;
+    } pids;
+    bool has_blkio;
+    struct {
+        struct vd_cgroup_blkio_entry *service_bytes, *serviced;
+        size_t n_service_bytes, n_serviced;
+    } blkio;
+    struct vd_cgroup_hugetlb_stats *hugetlb;
+    size_t n_hugetlb;
+};
+/* Fill *out (zeroed first; clear it after, also after a failure).  A file
+ * the kernel may lack (memsw without swap accounting, kmem) reads zero;
+ * any other failure to read is the error. */
+int vd_cgroup_stats(const vd_cgroup *cg, struct vd_cgroup_stats *out, vd_error **err);
+void vd_cgroup_stats_clear(struct vd_cgroup_stats *s);
+/* How many processes the OOM killer has killed in the cgroup (v1
+ * memory.oom_control, v2 memory.events "oom_kill"): a counter, so that a
+ * watcher polling it misses none. */
+int vd_cgroup_oom_kills(const vd_cgroup *cg, uint64_t *count, vd_error **err);
 
 /* The child starts in `cg` (not owned; it must outlive vd_spawn): v2
  * through clone3's CLONE_INTO_CGROUP, v1 by the caller writing its pid

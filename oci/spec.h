@@ -260,6 +260,13 @@ struct oci_resources {
 /* The JSON names of the four blockIO throttle lists, by kind. */
 const char *oci_throttle_kind_name(enum oci_throttle_kind kind);
 
+/* A standalone LinuxResources object (what `update --resources` reads),
+ * parsed and checked as linux.resources is; errors give the JSON path
+ * inside it: "memory.limit: expected an integer". */
+int oci_resources_parse(const char *text, size_t len, struct oci_resources **out,
+                        vd_error **err);
+void oci_resources_free(struct oci_resources *res);
+
 /* linux.seccomp (spec_seccomp.c).  Names are checked against what this
  * build supports and kept as libvoid's values. */
 struct oci_seccomp_arg {
@@ -381,5 +388,39 @@ int oci_spec_parse(const char *text, size_t len, struct oci_spec **out, vd_error
  * Errors start with "config.json: " */
 int oci_spec_load(const char *path, struct oci_spec **out, vd_error **err);
 void oci_spec_free(struct oci_spec *spec);
+
+/* A standalone OCI "process" object (`exec --process FILE`), parsed and
+ * checked as config.json's "process" is.  Errors start with the file's
+ * name and give the JSON path inside it: "process.json: args: must be a
+ * non-empty array". */
+int oci_process_load(const char *path, struct oci_process **out, vd_error **err);
+void oci_process_free(struct oci_process *p);
+
+/* What `exec` without --process changes in the container's process, by
+ * runc's rules: args replaced; env appended, a KEY= given replacing the
+ * same KEY; cwd, uid, gid, AppArmor profile and SELinux label replaced
+ * when given; additional gids appended; each capability ("CAP_KILL") added
+ * to the bounding, effective and permitted sets, and to the ambient one
+ * when the process has inheritable capabilities; noNewPrivileges set when
+ * asked; terminal as given (spec_process_overrides.c). */
+struct oci_process_overrides {
+    char *const *args; /* at least one */
+    size_t n_args;
+    char *const *env;
+    size_t n_env;
+    const char *cwd;
+    bool has_uid, has_gid;
+    uint32_t uid, gid;
+    const uint32_t *additional_gids;
+    size_t n_additional_gids;
+    char *const *caps;
+    size_t n_caps;
+    bool no_new_privileges;
+    const char *apparmor_profile, *selinux_label;
+    bool terminal;
+};
+/* Errors name the option: "--cap: unknown capability \"CAP_NOPE\"". */
+int oci_process_override(struct oci_process *p, const struct oci_process_overrides *o,
+                         vd_error **err);
 
 #endif

@@ -26,10 +26,17 @@ int oci_translate_seccomp(const struct oci_linux *lx, vd_builder *b, vd_error **
 /* Describe `spec` on a fresh builder. Errors name the JSON path. */
 int oci_translate(const struct oci_spec *spec, const struct oci_translate_opts *opts,
                   vd_builder *b, vd_error **err);
+/* The process of `exec` onto a builder that joins the container's init
+ * (vd_builder_join_process): `p` as config.json's process is translated,
+ * plus what every process of the container gets from `spec`'s linux
+ * section: personality, memory policy and the seccomp filter. */
+int oci_translate_exec(const struct oci_spec *spec, const struct oci_process *p,
+                       int preserve_fds, vd_builder *b, vd_error **err);
 /* process.scheduler, ioPriority, execCPUAffinity, apparmorProfile,
- * selinuxLabel; linux.personality, memoryPolicy (translate_process_attrs.c).
- * spec->process must be there. */
-int oci_translate_process_attrs(const struct oci_spec *spec, vd_builder *b, vd_error **err);
+ * selinuxLabel of `p`; linux.personality, memoryPolicy of `lx` (may be
+ * NULL) (translate_process_attrs.c). */
+int oci_translate_process_attrs(const struct oci_process *p, const struct oci_linux *lx,
+                                vd_builder *b, vd_error **err);
 /* linux.timeOffsets, netDevices and intelRdt (translate_linux_ext.c). */
 int oci_translate_linux_ext(const struct oci_linux *lx, vd_builder *b, vd_error **err);
 
@@ -49,5 +56,10 @@ int oci_propagation_flags(const char *name, unsigned long *flags);
  * and linux.resources written into `cg`. */
 int oci_cgroup_path(const struct oci_linux *lx, const char *id, char **out, vd_error **err);
 int oci_translate_resources(const struct oci_linux *lx, const vd_cgroup *cg, vd_error **err);
+/* `update`: a standalone resources object written into a live container's
+ * cgroup; unset fields, and those runc reads as unset when 0, are left as
+ * they are, device rules are not touched.  Errors name the JSON path
+ * inside the object ("memory.limit: ..."). */
+int oci_update_resources(const struct oci_resources *res, const vd_cgroup *cg, vd_error **err);
 
 #endif

@@ -18,15 +18,13 @@ struct command {
     const char *summary;
 };
 
-static int cmd_not_implemented(const struct global_opts *g, int argc, char **argv,
-                               vd_error **err);
 static int cmd_help(const struct global_opts *g, int argc, char **argv, vd_error **err);
 
 static const struct command commands[] = {
     {"create", cmd_create, "create a container"},
     {"delete", cmd_delete, "delete a container and what it holds"},
-    {"events", cmd_not_implemented, "display container events and statistics"},
-    {"exec", cmd_not_implemented, "run a new process inside a container"},
+    {"events", cmd_events, "display container events and statistics"},
+    {"exec", cmd_exec, "run a new process inside a container"},
     {"features", cmd_features, "show the enabled features"},
     {"kill", cmd_kill, "send a signal to a container's init process"},
     {"list", cmd_list, "list the containers under the root directory"},
@@ -37,7 +35,7 @@ static const struct command commands[] = {
     {"spec", cmd_spec, "write an example config.json"},
     {"start", cmd_start, "run the user's process in a created container"},
     {"state", cmd_state, "print the state of a container as JSON"},
-    {"update", cmd_not_implemented, "update a container's resource limits"},
+    {"update", cmd_update, "update a container's resource limits"},
     {"help", cmd_help, "show this help, or a command's help"},
 };
 
@@ -88,15 +86,6 @@ static const struct command *find_command(const char *name)
         if (strcmp(commands[i].name, name) == 0)
             return &commands[i];
     return NULL;
-}
-
-static int cmd_not_implemented(const struct global_opts *g, int argc, char **argv,
-                               vd_error **err)
-{
-    (void)g;
-    (void)argc;
-    vd_error_set(err, 0, "%s: not implemented yet", argv[0]);
-    return 1;
 }
 
 /* `voidoci help` and `voidoci help COMMAND` (as `voidoci COMMAND --help`). */

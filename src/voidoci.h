@@ -37,6 +37,9 @@ int cmd_ps(const struct global_opts *g, int argc, char **argv, vd_error **err);
 int cmd_pause(const struct global_opts *g, int argc, char **argv, vd_error **err);
 int cmd_resume(const struct global_opts *g, int argc, char **argv, vd_error **err);
 int cmd_features(const struct global_opts *g, int argc, char **argv, vd_error **err);
+int cmd_update(const struct global_opts *g, int argc, char **argv, vd_error **err);
+int cmd_events(const struct global_opts *g, int argc, char **argv, vd_error **err);
+int cmd_exec(const struct global_opts *g, int argc, char **argv, vd_error **err);
 
 /* log.c: one line per call, "voidoci: <msg>" on stderr. With --log the line
  * also goes to the file (JSON: {"level":"error","msg":"...","time":"RFC3339"}
