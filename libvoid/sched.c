@@ -168,6 +168,11 @@ int vd_child_set_scheduling(const vd_builder *b, vd_error **err)
                                : s->policy == VD_SCHED_DEADLINE
                                    ? " (SCHED_DEADLINE needs CAP_SYS_NICE in the host's user "
                                      "namespace, and every CPU in the process's affinity)"
+                                   : s->policy == VD_SCHED_FIFO || s->policy == VD_SCHED_RR
+                                   ? " (needs CAP_SYS_NICE in the host's user namespace, and on "
+                                     "cgroup v1 with real-time group scheduling a real-time "
+                                     "budget in the container's cpu cgroup: "
+                                     "linux.resources.cpu.realtimeRuntime)"
                                    : NEEDS("CAP_SYS_NICE");
             return vd_error_set(err, e, "set scheduler %s (priority %u, nice %d, flags %#llx)%s",
                                 policy_names[s->policy], s->priority, s->nice,

@@ -49,7 +49,7 @@ static int sync_send(int fd, int type, const vd_error *e)
 
 /* Returns the message length, 0 at EOF, -1 with errno on failure.  An fd
  * passed with the message lands in *fd (else -1). */
-static ssize_t sync_recv(int sock, struct sync_msg *msg, int *fd)
+static ssize_t sync_recv_flags(int sock, struct sync_msg *msg, int *fd, int flags)
 {
     union {
         char buf[CMSG_SPACE(sizeof(int))];
@@ -61,7 +61,7 @@ static ssize_t sync_recv(int sock, struct sync_msg *msg, int *fd)
     ssize_t n;
     memset(msg, 0, sizeof(*msg));
     do
-        n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+        n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC | flags);
     while (n < 0 && errno == EINTR);
     int received = -1;
     struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL;
@@ -73,6 +73,11 @@ static ssize_t sync_recv(int sock, struct sync_msg *msg, int *fd)
     else if (received >= 0)
         close(received);
     return n;
+}
+
+static ssize_t sync_recv(int sock, struct sync_msg *msg, int *fd)
+{
+    return sync_recv_flags(sock, msg, fd, 0);
 }
 
 /* ---- the child ----------------------------------------------------------- */
@@ -427,6 +432,24 @@ static int parent_read_report(const vd_builder *b, pid_t pid, int sync_fd, int *
     }
 }
 
+/* A step of the parent failed (a send that met a closed socket, a cgroup
+ * join of a pid that is gone): when the child died of its own error first,
+ * its report, already queued, is the cause worth showing. */
+static void prefer_child_error(int sync_fd, vd_error **err)
+{
+    struct sync_msg msg;
+    while (sync_recv_flags(sync_fd, &msg, NULL, MSG_DONTWAIT) > 0) {
+        if (msg.type != VD_SYNC_ERROR)
+            continue;
+        if (err) {
+            vd_error_free(err);
+            vd_error_set(err, 0, "%s", msg.text);
+            (*err)->errnum = msg.errnum;
+        }
+        return;
+    }
+}
+
 static void reap(pid_t pid)
 {
     kill(pid, SIGKILL);
@@ -483,8 +506,13 @@ int vd_spawn(vd_builder *b, vd_process **out, vd_error **err)
 
     int console = -1;
     if (parent_write_maps(b, pid, parent_fd, err) < 0 ||
-        parent_join_cgroup(b, pid, into_cgroup, parent_fd, err) < 0 ||
-        parent_read_report(b, pid, parent_fd, &console, err) < 0) {
+        parent_join_cgroup(b, pid, into_cgroup, parent_fd, err) < 0) {
+        prefer_child_error(parent_fd, err);
+        reap(pid);
+        vd_closep(&pidfd);
+        return -1;
+    }
+    if (parent_read_report(b, pid, parent_fd, &console, err) < 0) {
         reap(pid);
         vd_closep(&pidfd);
         vd_closep(&console);

@@ -35,6 +35,16 @@ in_userns() {
         | .linux.gidMappings = .linux.uidMappings'
 }
 
+# rt_budget: on a cgroup v1 kernel with real-time group scheduling a new cpu
+# cgroup has no real-time budget (cpu.rt_runtime_us 0), and SCHED_FIFO and
+# SCHED_RR fail in it, with runc as with voidoci: give the container's cgroup
+# one, directly under the root (whose budget is the kernel's).
+rt_budget() {
+    [ -e /sys/fs/cgroup/cpu/cpu.rt_runtime_us ] || return 0
+    bundle_jq "$BUNDLE" '.linux.cgroupsPath = "/'"$ID"'"
+        | .linux.resources.cpu = {"realtimePeriod": 1000000, "realtimeRuntime": 10000}'
+}
+
 # needs_cpus_0_and_1: skip unless this runtime may run on CPUs 0 and 1.
 needs_cpus_0_and_1() {
     local allowed
@@ -50,6 +60,7 @@ needs_cpus_0_and_1() {
 @test "scheduler: SCHED_FIFO priority 10 is the program's policy (41: 1) and priority (18: -11)" {
     make_bundle "$BUNDLE" cat /proc/self/stat
     bundle_jq "$BUNDLE" '.process.scheduler = {"policy": "SCHED_FIFO", "priority": 10}'
+    rt_budget
     run vrun
     [ "$status" -eq 0 ]
     [ "$(stat_fields 18 19 41)" = "-11 0 1" ]
@@ -58,6 +69,7 @@ needs_cpus_0_and_1() {
 @test "scheduler: SCHED_RR priority 99 is policy 2, priority -100" {
     make_bundle "$BUNDLE" cat /proc/self/stat
     bundle_jq "$BUNDLE" '.process.scheduler = {"policy": "SCHED_RR", "priority": 99}'
+    rt_budget
     run vrun
     [ "$status" -eq 0 ]
     [ "$(stat_fields 18 41)" = "-100 2" ]
@@ -102,6 +114,7 @@ needs_cpus_0_and_1() {
     make_bundle "$BUNDLE" sh -c 'cut -d" " -f41 /proc/$$/stat; cut -d" " -f41 /proc/self/stat; :'
     bundle_jq "$BUNDLE" '.process.scheduler = {"policy": "SCHED_FIFO", "priority": 5,
         "flags": ["SCHED_FLAG_RESET_ON_FORK"]}'
+    rt_budget
     run vrun
     [ "$status" -eq 0 ]
     [ "${lines[0]}" = 1 ]
@@ -115,6 +128,17 @@ needs_cpus_0_and_1() {
     run --separate-stderr vrun
     [ "$status" -ne 0 ]
     assert_one_error_line 'set scheduler SCHED_FIFO .*needs CAP_SYS_NICE in the host.s user namespace.*: Operation not permitted$'
+    [ ! -e "$BUNDLE/rootfs/ran" ]
+}
+
+@test "scheduler: SCHED_FIFO in a v1 cpu cgroup without a real-time budget fails, naming the field" {
+    [ -e /sys/fs/cgroup/cpu/cpu.rt_runtime_us ] ||
+        skip "this host has no cgroup v1 real-time group scheduling (cpu.rt_runtime_us)"
+    make_bundle "$BUNDLE" sh -c 'echo ran > /ran'
+    bundle_jq "$BUNDLE" '.root.readonly = false | .process.scheduler = {"policy": "SCHED_FIFO", "priority": 10}'
+    run --separate-stderr vrun
+    [ "$status" -ne 0 ]
+    assert_one_error_line 'set scheduler SCHED_FIFO .*linux\.resources\.cpu\.realtimeRuntime\): Operation not permitted$'
     [ ! -e "$BUNDLE/rootfs/ran" ]
 }
 
