@@ -3,9 +3,13 @@
 #
 # How long voidoci takes against runc and crun (where they are installed),
 # on the same bundle (config.json from `voidoci spec`, terminal false, busybox's
-# `true`), each runtime with its own --root:
+# `true`, with memory, pids and cpu limits so that every runtime makes and
+# writes its cgroups), each runtime with its own --root:
 #
 #   run     `RUNTIME run`, from start to exit
+#   cold    `RUNTIME run` after $COLD_PAUSE seconds of idle (not timed): on
+#           cgroup v1 the first cgroup join after an idle moment waits for
+#           an RCU grace period in the kernel, which back-to-back runs hide
 #   cycle   `RUNTIME create`, `start`, `delete --force`: the calls podman and
 #           containerd make for a container's life.  The three calls run
 #           from one small bash script (the same for every runtime), so the
@@ -19,6 +23,7 @@
 # Usage (as root): bench/run.sh        RUNS=100 bench/run.sh
 #   VOIDOCI    the binary to time (default build/src/voidoci)
 #   HYPERFINE  hyperfine to use; empty for the plain loop
+#   COLD_PAUSE seconds of idle before each cold run (default 1)
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -26,6 +31,7 @@ srcdir=$PWD
 VOIDOCI=${VOIDOCI:-$srcdir/build/src/voidoci}
 RUNS=${RUNS:-50}
 WARMUP=${WARMUP:-5}
+COLD_PAUSE=${COLD_PAUSE:-1}
 HYPERFINE=${HYPERFINE-hyperfine}
 ID=bench-$$
 
@@ -60,6 +66,9 @@ declare -A runtime_bin
 trap cleanup EXIT
 
 VOIDOCI=$VOIDOCI tests/make-bundle.sh "$work/bundle" true >/dev/null
+jq '.linux.resources += {"memory": {"limit": 268435456}, "pids": {"limit": 1024},
+    "cpu": {"shares": 512}}' "$work/bundle/config.json" >"$work/config.json"
+mv "$work/config.json" "$work/bundle/config.json"
 
 # The runtimes to time: voidoci first, then the others that are installed
 # and can run this bundle.  Each gets a run command and a cycle script.
@@ -105,12 +114,17 @@ done
 
 declare -A median_ms
 
-# time_commands KIND COMMAND...: time each runtime's COMMAND (in the order
-# of $names) and set median_ms[KIND/NAME] in milliseconds.
+# time_commands KIND PAUSE COMMAND...: time each runtime's COMMAND (in the
+# order of $names), each run after PAUSE seconds of idle (0: none, and a
+# warm-up), and set median_ms[KIND/NAME] in milliseconds.
 time_commands() {
-    local kind=$1 i r json name ms t0 t1
-    shift
-    local -a cmds=("$@") args=()
+    local kind=$1 pause=$2 i r json name ms t0 t1 warmup=$WARMUP
+    shift 2
+    local -a cmds=("$@") args=() prepare=()
+    if [ "$pause" != 0 ]; then
+        warmup=0
+        prepare=(--prepare "sleep $pause")
+    fi
     if [ -n "$HYPERFINE" ] && command -v "$HYPERFINE" >/dev/null; then
         mkdir -p bench/results
         json=bench/results/$kind-true-$(date -u +%Y%m%dT%H%M%SZ).json
@@ -118,7 +132,7 @@ time_commands() {
             args+=(-n "${names[i]}" "${cmds[i]}")
         done
         # -N: no shell in between, so that only the runtime is timed.
-        "$HYPERFINE" -N --warmup "$WARMUP" --runs "$RUNS" --export-json "$json" "${args[@]}"
+        "$HYPERFINE" -N --warmup "$warmup" "${prepare[@]}" --runs "$RUNS" --export-json "$json" "${args[@]}"
         while read -r name ms; do
             median_ms[$kind/$name]=$ms
         done < <(jq -r '.results[] | "\(.command) \(.median * 1000)"' "$json")
@@ -126,10 +140,11 @@ time_commands() {
     else
         echo "bench: no hyperfine: timing a plain loop of $RUNS runs" >&2
         for i in "${!names[@]}"; do
-            for ((r = 0; r < WARMUP; r++)); do
+            for ((r = 0; r < warmup; r++)); do
                 ${cmds[i]} </dev/null >/dev/null
             done
             for ((r = 0; r < RUNS; r++)); do
+                [ "$pause" = 0 ] || sleep "$pause"
                 t0=$(date +%s%N)
                 ${cmds[i]} </dev/null >/dev/null
                 t1=$(date +%s%N)
@@ -158,8 +173,10 @@ report() {
     done
 }
 
-time_commands run "${run_commands[@]}"
-time_commands cycle "${cycle_commands[@]}"
+time_commands run 0 "${run_commands[@]}"
+time_commands cold "$COLD_PAUSE" "${run_commands[@]}"
+time_commands cycle 0 "${cycle_commands[@]}"
 
-report run '`run` of /bin/true'
+report run '`run` of /bin/true, warm (back to back)'
+report cold "\`run\` of /bin/true, cold (after ${COLD_PAUSE}s idle)"
 report cycle '`create` + `start` + `delete --force` of /bin/true'
