@@ -268,6 +268,27 @@ static uint64_t shares_to_weight(uint64_t shares)
     return 1 + ((shares - 2) * 9999) / 262142;
 }
 
+/* cpu.max is "QUOTA PERIOD".  The kernel keeps the period when only a
+ * quota is written, and there is no writing a period alone: a lone period
+ * carries the quota the cgroup has (update --cpu-period must not lift it). */
+static int cpu_max_v2(struct ctx *c, const struct vd_cgroup_dir *d,
+                      const struct vd_cgroup_resources *r)
+{
+    char quota[32] = "max", text[64];
+    uint64_t current;
+    if (r->cpu.quota.set) {
+        if (r->cpu.quota.value > 0)
+            snprintf(quota, sizeof(quota), "%" PRId64, r->cpu.quota.value);
+    } else if (vd_cgroup_read_u64(d, "cpu.max", &current, NULL) == 0 && current != UINT64_MAX) {
+        snprintf(quota, sizeof(quota), "%" PRIu64, current);
+    }
+    if (r->cpu.period.set && r->cpu.period.value > 0)
+        snprintf(text, sizeof(text), "%s %" PRId64, quota, r->cpu.period.value);
+    else
+        snprintf(text, sizeof(text), "%s", quota);
+    return put(c, d, "cpu.max", text, r->cpu.quota.set ? VD_CG_CPU_QUOTA : VD_CG_CPU_PERIOD, 0);
+}
+
 static int cpu_v2(struct ctx *c, const struct vd_cgroup_dir *d, const struct vd_cgroup_resources *r)
 {
     char text[64];
@@ -276,18 +297,8 @@ static int cpu_v2(struct ctx *c, const struct vd_cgroup_dir *d, const struct vd_
         if (put(c, d, "cpu.weight", text, VD_CG_CPU_SHARES, 0) < 0)
             return -1;
     }
-    if (r->cpu.quota.set || r->cpu.period.set) {
-        char quota[32];
-        if (r->cpu.quota.set && r->cpu.quota.value > 0)
-            snprintf(quota, sizeof(quota), "%" PRId64, r->cpu.quota.value);
-        else
-            snprintf(quota, sizeof(quota), "max");
-        int64_t period = r->cpu.period.set && r->cpu.period.value ? r->cpu.period.value : 100000;
-        snprintf(text, sizeof(text), "%s %" PRId64, quota, period);
-        if (put(c, d, "cpu.max", text, r->cpu.quota.set ? VD_CG_CPU_QUOTA : VD_CG_CPU_PERIOD, 0) <
-            0)
-            return -1;
-    }
+    if ((r->cpu.quota.set || r->cpu.period.set) && cpu_max_v2(c, d, r) < 0)
+        return -1;
     if (r->cpu.burst.set && put_i64(c, d, "cpu.max.burst", r->cpu.burst.value, VD_CG_CPU_BURST) < 0)
         return -1;
     if (r->cpu.idle.set && put_i64(c, d, "cpu.idle", r->cpu.idle.value, VD_CG_CPU_IDLE) < 0)

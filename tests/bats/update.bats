@@ -77,6 +77,25 @@ create_sleeper() {
     vo delete --force "$ID"
 }
 
+@test "update: --cpu-quota alone keeps the period, --cpu-period alone keeps the quota" {
+    create_sleeper '.linux.resources.cpu = {"quota": 30000, "period": 200000}'
+    vo update --cpu-quota 40000 "$ID"
+    vo update --cpu-period 300000 "$ID"
+    if [ "$LAYOUT" = v2 ]; then
+        [ "$(cg_cat cpu - cpu.max)" = "40000 300000" ]
+    else
+        [ "$(cg_cat cpu cpu.cfs_quota_us -)" = 40000 ]
+        [ "$(cg_cat cpu cpu.cfs_period_us -)" = 300000 ]
+    fi
+    vo update --cpu-quota -1 "$ID"
+    if [ "$LAYOUT" = v2 ]; then
+        [ "$(cg_cat cpu - cpu.max)" = "max 300000" ]
+    else
+        [ "$(cg_cat cpu cpu.cfs_quota_us -)" = -1 ]
+    fi
+    vo delete --force "$ID"
+}
+
 @test "update: a flag overrides the --resources file's value (podman's --resources=FILE)" {
     create_sleeper
     echo '{"memory": {"limit": 50331648}, "pids": {"limit": 20}}' >"$BATS_TEST_TMPDIR/res.json"
