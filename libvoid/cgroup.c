@@ -302,10 +302,17 @@ int vd_cgroup_write(const struct vd_cgroup_dir *d, const char *file, const char 
 /* Offer every controller of `dir` to its children (v2): they get the
  * files only if the parent lists them in cgroup.subtree_control.  One at
  * a time, and a refusal is not fatal here: a controller that stays off
- * makes the write that needs it fail, naming the file. */
-static void enable_subtree(const char *dir)
+ * makes the write that needs it fail, naming the field.
+ * A cgroup other than the root that holds processes is left alone: the
+ * kernel would refuse the domain controllers (no internal processes) but
+ * take the threaded ones, which turns it into a thread root under which
+ * no container can be placed (clone3 fails with EOPNOTSUPP), and it is
+ * not ours to change. */
+static void enable_subtree(const char *dir, bool is_root)
 {
-    char have[512], on[512];
+    char have[512], on[512], procs[16];
+    if (!is_root && (read_small(dir, "cgroup.procs", procs, sizeof(procs), NULL) < 0 || procs[0]))
+        return;
     if (read_small(dir, "cgroup.controllers", have, sizeof(have), NULL) < 0 ||
         read_small(dir, "cgroup.subtree_control", on, sizeof(on), NULL) < 0)
         return;
@@ -358,7 +365,7 @@ static int make_path(const struct hierarchy *h, const char *base, const char *re
         if (strcmp(t, ".") == 0 || strcmp(t, "..") == 0)
             return vd_error_set(err, EINVAL, "cgroup path \"%s\": no \".\" or \"..\"", rel);
         if (h->v2)
-            enable_subtree(cur);
+            enable_subtree(cur, strcmp(cur, h->mount) == 0);
         char next[PATH_MAX];
         if (snprintf(next, sizeof(next), "%s/%s", cur, t) >= (int)sizeof(next))
             return vd_error_set(err, ENAMETOOLONG, "cgroup \"%s\"", rel);

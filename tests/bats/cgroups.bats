@@ -95,17 +95,29 @@ our_cgroup_dirs() {
 }
 
 @test "cgroups: a relative cgroupsPath is under the runtime's own cgroup (runc's rule)" {
-    # cgroup v2's no-internal-process rule: the test's own cgroup holds
-    # processes (this shell), so a child of it cannot take the container
-    # (clone3 into it fails with EOPNOTSUPP, runc's too).
-    [ "$LAYOUT" != v2 ] || skip "cgroup v2: the runtime's own cgroup holds processes, so it can have no container child"
-    create_sleeper '.linux.cgroupsPath = "'"$ID"'"'
-    local own mine
+    local own mine before=
     own=$(sed -n 's/^[0-9]*:memory://p; s/^0:://p' /proc/self/cgroup | head -1)
+    [ "$LAYOUT" != v2 ] || before=$(cat "/sys/fs/cgroup$own/cgroup.subtree_control")
+    create_sleeper '.linux.cgroupsPath = "'"$ID"'"'
     mine=$(sed -n 's/^[0-9]*:memory://p; s/^0:://p' "/proc/$PID/cgroup" | head -1)
     echo "own $own, container $mine"
     [ "$mine" = "${own%/}/$ID" ]
+    # v2: a cgroup holding processes (this shell) is not ours to change:
+    # enabling its threaded controllers would make it a thread root.
+    [ "$LAYOUT" != v2 ] || [ "$(cat "/sys/fs/cgroup$own/cgroup.subtree_control")" = "$before" ]
     vo delete --force "$ID"
+    [ -z "$(our_cgroup_dirs)" ]
+}
+
+@test "cgroups: v2: a limit under a parent that holds processes is one error line naming it" {
+    [ "$LAYOUT" = v2 ] || skip "this host is not cgroup v2 only (v1 has no internal-process rule)"
+    [ -n "$(cat "/sys/fs/cgroup$(sed -n 's/^0:://p' /proc/self/cgroup)/cgroup.procs")" ] ||
+        skip "this test's own cgroup holds no processes"
+    make_bundle "$BUNDLE" true
+    bundle_jq "$BUNDLE" '.linux.cgroupsPath = "'"$ID"'" | .linux.resources.pids = {"limit": 10}'
+    run --separate-stderr vrun
+    [ "$status" -ne 0 ]
+    assert_one_error_line 'linux\.resources\.pids\.limit: the container.s cgroup has no pids controller: .*holds processes'
     [ -z "$(our_cgroup_dirs)" ]
 }
 
