@@ -76,6 +76,23 @@ static int refuse(struct ctx *c, enum vd_cgroup_field f, size_t index, const cha
 
 /* ---- memory --------------------------------------------------------------- */
 
+/* checkBeforeUpdate: a limit (not "unlimited") under what the cgroup uses
+ * now is refused before the kernel could reclaim (or OOM-kill) towards it. */
+static int check_limit_over_usage(struct ctx *c, const struct vd_cgroup_dir *d,
+                                  const char *usage_file, const struct vd_cgroup_resources *r)
+{
+    uint64_t usage;
+    int64_t limit = r->memory.limit.value;
+    if (!r->memory.check_before_update || !r->memory.limit.set || limit < 0 ||
+        vd_cgroup_read_u64(d, usage_file, &usage, NULL) < 0 || (uint64_t)limit >= usage)
+        return 0;
+    vd_error_set(c->err, 0,
+                 "unable to set memory limit to %" PRId64 ": under the current usage %" PRIu64
+                 " (checkBeforeUpdate)",
+                 limit, usage);
+    return fail_at(c, VD_CG_MEMORY_LIMIT, 0);
+}
+
 /* memory.limit_in_bytes; the kernel's refusals explained: EBUSY is a
  * limit under what the cgroup already uses, EINVAL one above memsw. */
 static int put_memory_limit(struct ctx *c, const struct vd_cgroup_dir *d, int64_t limit)
@@ -134,7 +151,8 @@ static int memory_and_swap_v1(struct ctx *c, const struct vd_cgroup_dir *d,
 
 static int memory_v1(struct ctx *c, const struct vd_cgroup_dir *d, const struct vd_cgroup_resources *r)
 {
-    if (memory_and_swap_v1(c, d, r) < 0)
+    if (check_limit_over_usage(c, d, "memory.usage_in_bytes", r) < 0 ||
+        memory_and_swap_v1(c, d, r) < 0)
         return -1;
     if (r->memory.reservation.set &&
         put_i64(c, d, "memory.soft_limit_in_bytes", r->memory.reservation.value,
@@ -190,6 +208,8 @@ static int v2_swap(struct ctx *c, const struct vd_cgroup_dir *d,
 static int memory_v2(struct ctx *c, const struct vd_cgroup_dir *d, const struct vd_cgroup_resources *r)
 {
     char text[32];
+    if (check_limit_over_usage(c, d, "memory.current", r) < 0)
+        return -1;
     if (r->memory.swap.set) {
         if (v2_swap(c, d, r, text, sizeof(text)) < 0 ||
             put(c, d, "memory.swap.max", text, VD_CG_MEMORY_SWAP, 0) < 0)

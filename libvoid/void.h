@@ -513,6 +513,9 @@ struct vd_cgroup_resources {
         struct vd_opt limit, reservation, swap, kernel, kernel_tcp, swappiness;
         bool has_disable_oom_killer, disable_oom_killer;
         bool has_use_hierarchy, use_hierarchy;
+        /* A limit under the cgroup's current usage is refused, not
+         * reclaimed towards (what update asks with checkBeforeUpdate). */
+        bool check_before_update;
     } memory;
     struct {
         struct vd_opt shares, quota, period, burst, realtime_runtime, realtime_period, idle;

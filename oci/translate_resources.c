@@ -89,6 +89,7 @@ static void fill_memory_cpu(const struct oci_resources *o, struct vd_cgroup_reso
     r->memory.disable_oom_killer = o->memory.disable_oom_killer;
     r->memory.has_use_hierarchy = o->memory.has_use_hierarchy;
     r->memory.use_hierarchy = o->memory.use_hierarchy;
+    r->memory.check_before_update = o->memory.check_before_update;
     r->cpu.shares = opt_u(o->cpu.shares);
     r->cpu.quota = opt_i(o->cpu.quota);
     r->cpu.period = opt_u(o->cpu.period);

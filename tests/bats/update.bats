@@ -144,6 +144,19 @@ create_sleeper() {
     vo delete --force "$ID"
 }
 
+@test "update: checkBeforeUpdate refuses a limit under the current usage, on v1 and v2" {
+    create_sleeper '.linux.resources.memory = {"limit": 67108864}'
+    run --separate-stderr vo update --resources - "$ID" \
+        <<<'{"memory": {"limit": 4096, "checkBeforeUpdate": true}}'
+    [ "$status" -ne 0 ]
+    assert_one_error_line 'memory\.limit: unable to set memory limit to 4096: under the current usage [0-9]+ \(checkBeforeUpdate\)$'
+    [ "$(cg_cat memory memory.limit_in_bytes memory.max)" = 67108864 ]
+    # Over the usage it goes through.
+    echo '{"memory": {"limit": 33554432, "checkBeforeUpdate": true}}' | vo update --resources - "$ID"
+    [ "$(cg_cat memory memory.limit_in_bytes memory.max)" = 33554432 ]
+    vo delete --force "$ID"
+}
+
 @test "update: --kernel-memory is ignored with a warning, as runc 1.1 does" {
     create_sleeper
     run --separate-stderr vo update --kernel-memory 5m --pids-limit 15 "$ID"
