@@ -34,11 +34,16 @@ static int parse_console_size(vd_error **err, const struct oci_json *process,
     const struct oci_json *size = spec_member(process, "consoleSize"), *v;
     if (size == NULL)
         return 0;
+    /* A terminal's size is two unsigned shorts (struct winsize): a larger
+     * value cannot be honoured, and is refused rather than truncated. */
+    int height = 0, width = 0;
     int r = spec_expect(err, size, OCI_JSON_OBJECT);
     if (r == 0 && (r = spec_require(err, size, "height", OCI_JSON_NUMBER, &v)) == 0)
-        r = spec_uint32(err, v, &p->console_height);
+        r = spec_int_between(err, v, 0, UINT16_MAX, &height);
     if (r == 0 && (r = spec_require(err, size, "width", OCI_JSON_NUMBER, &v)) == 0)
-        r = spec_uint32(err, v, &p->console_width);
+        r = spec_int_between(err, v, 0, UINT16_MAX, &width);
+    p->console_height = (uint32_t)height;
+    p->console_width = (uint32_t)width;
     p->has_console_size = r == 0;
     return r;
 }

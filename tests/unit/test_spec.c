@@ -612,7 +612,9 @@ static void test_bad_process(void)
     BAD(PROCESS("'consoleSize': [24, 80]"), "process.consoleSize: expected an object");
     BAD(PROCESS("'consoleSize': {'height': 24}"), "process.consoleSize.width: is required");
     BAD(PROCESS("'consoleSize': {'height': -24, 'width': 80}"),
-        "process.consoleSize.height: must be between 0 and 4294967295");
+        "process.consoleSize.height: must be between 0 and 65535");
+    BAD(PROCESS("'consoleSize': {'height': 24, 'width': 65536}"),
+        "process.consoleSize.width: must be between 0 and 65535");
     BAD(PROCESS("'noNewPrivileges': 1"), "process.noNewPrivileges: expected a boolean");
     BAD(PROCESS("'oomScoreAdj': 1001"), "process.oomScoreAdj: must be between -1000 and 1000");
     BAD(PROCESS("'oomScoreAdj': -99999999999999999999"),
