@@ -3,14 +3,18 @@
  *
  * The child is a clone of the runtime: until its exec, /proc/self/exe is the
  * runtime's binary on the host.  A container whose program is that link, or
- * a script whose interpreter is, would run the host binary inside the
+ * a script or ELF program whose interpreter is, would run the host binary
+ * inside the
  * container, and a container process could then reopen it through
  * /proc/PID/exe and write it once nothing runs it any more.  Rather than
  * copying the binary at every start, the child refuses to exec a file that
- * is the runtime's binary, checking the program and its chain of script
- * interpreters when it finds the program and again just before the exec. */
+ * is the runtime's binary, checking the program and its chain of
+ * interpreters ("#!" lines, and an ELF program's PT_INTERP, which the kernel
+ * maps too) when it finds the program and again just before the exec. */
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -35,10 +39,51 @@ static bool is_runtime_exe(const struct stat *st, const struct vd_file_id *runti
     return st->st_dev == runtime->dev && st->st_ino == runtime->ino;
 }
 
-/* The interpreter a "#!" line names, into buf; false when `fd` is no script. */
-static bool script_interpreter(int fd, char *buf, size_t size)
+/* The PT_INTERP path of the ELF program `fd` (whose header `hdr` holds
+ * `n` bytes), into buf; false when it has none or it cannot be read. */
+static bool elf_interpreter(int fd, const unsigned char *hdr, ssize_t n, char *buf, size_t size)
 {
-    ssize_t n = pread(fd, buf, size - 1, 0);
+    if (n < (ssize_t)sizeof(Elf32_Ehdr) || memcmp(hdr, ELFMAG, SELFMAG) != 0)
+        return false;
+    bool is64 = hdr[EI_CLASS] == ELFCLASS64;
+    if (is64 && n < (ssize_t)sizeof(Elf64_Ehdr))
+        return false;
+    Elf64_Ehdr e64;
+    Elf32_Ehdr e32;
+    memcpy(is64 ? (void *)&e64 : (void *)&e32, hdr, is64 ? sizeof(e64) : sizeof(e32));
+    uint64_t phoff = is64 ? e64.e_phoff : e32.e_phoff;
+    unsigned phnum = is64 ? e64.e_phnum : e32.e_phnum;
+    size_t phsize = is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr);
+    for (unsigned i = 0; i < phnum && i < 4096; i++) {
+        Elf64_Phdr p64;
+        Elf32_Phdr p32;
+        void *ph = is64 ? (void *)&p64 : (void *)&p32;
+        if (pread(fd, ph, phsize, (off_t)(phoff + i * phsize)) != (ssize_t)phsize)
+            return false;
+        if ((is64 ? p64.p_type : p32.p_type) != PT_INTERP)
+            continue;
+        uint64_t off = is64 ? p64.p_offset : p32.p_offset;
+        uint64_t len = is64 ? p64.p_filesz : p32.p_filesz;
+        if (len < 2 || len > size)
+            return false; /* the kernel refuses such a program itself */
+        if (pread(fd, buf, len, (off_t)off) != (ssize_t)len)
+            return false;
+        buf[len - 1] = '\0';
+        return buf[0] != '\0';
+    }
+    return false;
+}
+
+/* The interpreter the kernel will load for `fd`, into buf: a "#!" line's,
+ * or an ELF program's PT_INTERP; false when it has none. */
+static bool interpreter_of(int fd, char *buf, size_t size)
+{
+    unsigned char hdr[sizeof(Elf64_Ehdr)];
+    ssize_t h = pread(fd, hdr, sizeof(hdr), 0);
+    if (h >= SELFMAG && memcmp(hdr, ELFMAG, SELFMAG) == 0)
+        return elf_interpreter(fd, hdr, h, buf, size);
+    /* The kernel reads a "#!" line from the first BINPRM_BUF_SIZE bytes. */
+    ssize_t n = pread(fd, buf, size - 1 < 256 ? size - 1 : 256, 0);
     if (n < 3 || buf[0] != '#' || buf[1] != '!')
         return false;
     buf[n] = '\0';
@@ -64,16 +109,16 @@ static int refuse(const char *program, const char *via, vd_error **err)
                         program);
 }
 
-/* Check the interpreters of the script open at `fd`, as the kernel will
+/* Check the interpreters of the program open at `fd`, as the kernel will
  * find them (paths resolved in the container's root, symlinks and /proc
  * magic links followed). */
 static int check_interpreters(const char *program, int fd, const struct vd_file_id *runtime,
                               vd_error **err)
 {
-    char interp[256];
+    char interp[PATH_MAX]; /* the longest PT_INTERP the kernel takes */
     _cleanup_close_ int cur = -1;
     for (int depth = 0; depth < MAX_INTERPRETERS; depth++) {
-        if (!script_interpreter(cur >= 0 ? cur : fd, interp, sizeof(interp)))
+        if (!interpreter_of(cur >= 0 ? cur : fd, interp, sizeof(interp)))
             return 0;
         int next = open(interp, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
         if (next < 0)

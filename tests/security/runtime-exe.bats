@@ -58,6 +58,45 @@ refused() {
     refused
 }
 
+@test "runtime-exe: an ELF program whose PT_INTERP is /proc/self/exe is refused" {
+    command -v python3 >/dev/null || skip "this machine has no python3 to rewrite an ELF interpreter"
+    local interp=/lib64/ld-linux-x86-64.so.2
+    grep -qa "$interp" /bin/true || skip "this machine's /bin/true has no $interp to rewrite"
+    make_bundle "$BUNDLE" /bin/evil-elf
+    # The host's /bin/true with its interpreter path rewritten: the kernel
+    # would map /proc/self/exe -- the runtime, until the exec -- as ld.so.
+    python3 - "$interp" /bin/true "$BUNDLE/rootfs/bin/evil-elf" <<'PY'
+import sys
+interp, src, dst = sys.argv[1].encode() + b"\0", sys.argv[2], sys.argv[3]
+data = bytearray(open(src, "rb").read())
+at = data.index(interp)
+evil = b"/proc/self/exe"
+data[at:at + len(interp)] = evil + b"\0" * (len(interp) - len(evil))
+open(dst, "wb").write(data)
+PY
+    chmod 755 "$BUNDLE/rootfs/bin/evil-elf"
+    run --separate-stderr vrun
+    refused
+    [[ $stderr == *'interpreter "/proc/self/exe"'* ]]
+}
+
+@test "runtime-exe: control: an ELF program with an ordinary PT_INTERP is not refused" {
+    local interp=/lib64/ld-linux-x86-64.so.2
+    [ -e "$interp" ] && grep -qa "$interp" /bin/true || skip "this machine's /bin/true has no $interp"
+    make_bundle "$BUNDLE" /bin/true
+    # glibc's true and what it loads, in the busybox rootfs.  The rootfs's
+    # applets are absolute symlinks to /bin/busybox: a plain cp onto one
+    # would follow it out to the host's busybox.
+    mkdir -p "$BUNDLE/rootfs/lib64" "$BUNDLE/rootfs/lib/x86_64-linux-gnu"
+    rm -f "$BUNDLE/rootfs/bin/true"
+    cp /bin/true "$BUNDLE/rootfs/bin/true"
+    cp -L "$interp" "$BUNDLE/rootfs$interp"
+    cp -L /lib/x86_64-linux-gnu/libc.so.6 "$BUNDLE/rootfs/lib/x86_64-linux-gnu/"
+    run --separate-stderr vrun
+    echo "$stderr"
+    [ "$status" -eq 0 ]
+}
+
 @test "runtime-exe: found through PATH, /proc/self/exe is refused too" {
     make_bundle "$BUNDLE" exe --version
     bundle_jq "$BUNDLE" '.process.env = ["PATH=/proc/self"]'
