@@ -123,8 +123,10 @@ void vd_builder_free(vd_builder *b)
         free(b->net_devices[i].name);
     }
     free(b->net_devices);
-    if (b->join_only)
+    if (b->join_only) {
         vd_closep(&b->join_root_fd);
+        vd_closep(&b->join_pidfd);
+    }
     free(b);
 }
 
@@ -138,6 +140,7 @@ static int check_ns(enum vd_ns ns, vd_error **err)
 static void set_ns(vd_builder *b, enum vd_ns ns, enum vd_ns_mode mode, char *path)
 {
     free(b->ns[ns].path);
+    b->join_pidfd_kinds &= ~(1u << ns);
     b->ns[ns].mode = mode;
     b->ns[ns].path = path;
 }

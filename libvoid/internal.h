@@ -157,9 +157,13 @@ struct vd_builder {
     const struct vd_cgroup *cgroup;
 
     /* namespaces.c: vd_builder_join_process; join_root_fd is the joined
-     * process's root, opened by the caller, valid when join_only. */
+     * process's root, opened by the caller, and join_pidfd a pidfd on it
+     * (-1 where the kernel has none), both valid when join_only.  The
+     * namespaces of kinds in join_pidfd_kinds (1 << enum vd_ns) are its. */
     bool join_only;
     int join_root_fd;
+    int join_pidfd;
+    unsigned join_pidfd_kinds;
 };
 
 /* Messages on the sync channel (spawn.c); an int type leads each one. */

@@ -151,8 +151,27 @@ static int differs_from_ours(int proc_fd, enum vd_ns ns, bool *differs, vd_error
     return 0;
 }
 
+/* A pidfd on the process at `proc_fd`, or -1 where the kernel has none.
+ * Its pid is read from /proc; the process still being there after the
+ * pidfd_open proves that the pid was not someone else's by then. */
+static int open_pidfd_of(int proc_fd, vd_error **err)
+{
+    char text[32] = "";
+    _cleanup_close_ int stat_fd = openat(proc_fd, "stat", O_RDONLY | O_CLOEXEC);
+    if (stat_fd < 0 || read(stat_fd, text, sizeof(text) - 1) <= 0)
+        return vd_error_set(err, errno, "read the joined process's pid");
+    _cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, (pid_t)atoi(text), 0);
+    if (pidfd < 0)
+        return errno == ENOSYS ? -1 : vd_error_set(err, errno, "open a pidfd on the joined process");
+    struct stat st;
+    if (fstatat(proc_fd, "stat", &st, 0) < 0)
+        return vd_error_set(err, ESRCH, "the joined process exited");
+    return steal_fd(&pidfd);
+}
+
 int vd_builder_join_process(vd_builder *b, int proc_fd, vd_error **err)
 {
+    unsigned kinds = 0;
     for (int ns = 0; ns < VD_NS_COUNT; ns++) {
         bool differs = false;
         if (differs_from_ours(proc_fd, (enum vd_ns)ns, &differs, err) < 0)
@@ -165,13 +184,27 @@ int vd_builder_join_process(vd_builder *b, int proc_fd, vd_error **err)
                         : vd_builder_share_ns(b, (enum vd_ns)ns, err);
         if (r < 0)
             return -1;
+        if (differs)
+            kinds |= 1u << ns;
     }
-    int root = openat(proc_fd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    _cleanup_close_ int root = openat(proc_fd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (root < 0)
         return vd_error_set(err, errno, "open the joined process's root");
-    if (b->join_only)
-        close(b->join_root_fd);
-    b->join_root_fd = root;
+    vd_error *pidfd_err = NULL;
+    int pidfd = open_pidfd_of(proc_fd, &pidfd_err);
+    if (pidfd_err) {
+        if (err)
+            *err = steal_pointer(&pidfd_err);
+        vd_error_free(&pidfd_err);
+        return -1;
+    }
+    if (b->join_only) {
+        vd_closep(&b->join_root_fd);
+        vd_closep(&b->join_pidfd);
+    }
+    b->join_root_fd = steal_fd(&root);
+    b->join_pidfd = pidfd;
+    b->join_pidfd_kinds = kinds;
     b->join_only = true;
     return 0;
 }
@@ -211,13 +244,47 @@ static int enter_joined_root(const vd_builder *b, vd_error **err)
  * clone (vd_parent_enter_for_children; after the user namespace, the helper
  * of vd_clone_in_joined_user_ns does); a new time namespace is made here,
  * last, so that it belongs to the container's user namespace. */
+/* The namespaces of a live process (exec) that `order` lists go in one
+ * setns on its pidfd: all at once, with nothing to open in between.  *done
+ * gets the kinds joined; none where the kernel (before 5.8) takes only
+ * namespace fds, and then each is joined by path. */
+static int join_by_pidfd(const vd_builder *b, const enum vd_ns *order, size_t n, unsigned *done,
+                         vd_error **err)
+{
+    int flags = 0;
+    unsigned kinds = 0;
+    *done = 0;
+    if (!b->join_only || b->join_pidfd < 0)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned bit = 1u << order[i];
+        if (b->ns[order[i]].mode == VD_NS_MODE_JOIN && (b->join_pidfd_kinds & bit)) {
+            flags |= ns_table[order[i]].flag;
+            kinds |= bit;
+        }
+    }
+    if (flags == 0)
+        return 0;
+    if (setns(b->join_pidfd, flags) == 0) {
+        *done = kinds;
+        return 0;
+    }
+    if (errno == EINVAL)
+        return 0;
+    return vd_error_set(err, errno, "join the namespaces of the container's init (setns on its pidfd)");
+}
+
 int vd_child_join_namespaces(const vd_builder *b, vd_error **err)
 {
     /* A joined user namespace is in already: vd_clone_in_joined_user_ns. */
     static const enum vd_ns order[] = {VD_NS_IPC, VD_NS_UTS, VD_NS_NET, VD_NS_CGROUP,
                                        VD_NS_MOUNT};
+    unsigned done;
+    if (join_by_pidfd(b, order, VD_ARRAY_SIZE(order), &done, err) < 0)
+        return -1;
     for (size_t i = 0; i < VD_ARRAY_SIZE(order); i++) {
-        if (b->ns[order[i]].mode == VD_NS_MODE_JOIN && join_one(b, order[i], err) < 0)
+        if (b->ns[order[i]].mode == VD_NS_MODE_JOIN && !(done & (1u << order[i])) &&
+            join_one(b, order[i], err) < 0)
             return -1;
     }
     if (enter_joined_root(b, err) < 0)

@@ -316,6 +316,24 @@ finish() {
     finish
 }
 
+@test "exec: the init's mount, uts, ipc and network namespaces are joined with one setns on a pidfd" {
+    command -v strace >/dev/null || skip "this machine has no strace"
+    sleeper
+    strace -f -qq -y -e trace=setns -o "$BATS_TEST_TMPDIR/trace" \
+        "$VOIDOCI" --root "$ROOT" exec "$ID" true </dev/null
+    cat "$BATS_TEST_TMPDIR/trace"
+    local one
+    one=$(grep -E 'setns\([0-9]+<anon_inode:\[pidfd\]>, ' "$BATS_TEST_TMPDIR/trace")
+    [ "$(wc -l <<<"$one")" -eq 1 ]
+    local kind
+    for kind in NS UTS IPC NET; do
+        [[ $one == *"CLONE_NEW$kind"* ]]
+    done
+    # None of those kinds is joined again through a namespace file.
+    ! grep -E 'setns\([0-9]+<(mnt|uts|ipc|net|cgroup):' "$BATS_TEST_TMPDIR/trace"
+    finish
+}
+
 @test "exec: --help describes the options" {
     run -0 "$VOIDOCI" exec --help
     [[ $output == *"--process FILE"* ]]
