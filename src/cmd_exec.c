@@ -361,7 +361,7 @@ static int spawn_in(struct exec_run *x, struct container *c, struct oci_spec *sp
         return -1;
     vd_builder *b = vd_builder_new();
     int r = b ? 0 : vd_error_set(err, ENOMEM, "allocate the builder");
-    struct seccomp_listener listener = {.spec = spec, .state = c->state};
+    struct seccomp_listener listener = {.spec = spec, .state = c->state, .exec = true};
     if (r == 0)
         r = describe_builder(x->o, spec, p, init_fd, cg, b, err);
     if (r == 0) {

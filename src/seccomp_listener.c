@@ -55,7 +55,7 @@ static char *process_state_json(const struct seccomp_listener *l, pid_t pid, siz
         oci_json_write_string(w, sp->listener_metadata);
     }
     oci_json_write_key(w, "state");
-    oci_state_write_object(w, l->state, "creating");
+    oci_state_write_object(w, l->state, l->exec ? "running" : "creating");
     oci_json_write_end_object(w);
     return oci_json_writer_finish(w, len, err);
 }
@@ -64,7 +64,8 @@ static int send_to_listener(pid_t pid, int notify_fd, void *data, vd_error **err
 {
     struct seccomp_listener *l = data;
     const char *path = l->spec->linux_->seccomp->listener_path;
-    l->state->pid = pid;
+    if (!l->exec)
+        l->state->pid = pid;
     size_t len;
     _cleanup_free_ char *json = process_state_json(l, pid, &len, err);
     if (json == NULL)

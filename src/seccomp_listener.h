@@ -8,12 +8,16 @@
 
 struct seccomp_listener {
     const struct oci_spec *spec;
-    struct oci_state *state; /* its pid is set when the fd comes */
+    /* The container's state.  For create (`exec` false) its pid is set to
+     * the init's when the fd comes; exec leaves the init's pid there. */
+    struct oci_state *state;
+    bool exec;
 };
 
 /* With linux.seccomp.listenerPath, the filter's listener fd goes to that
- * socket with the container process state (status "creating"), before
- * create returns.  `l` must outlive vd_spawn. */
+ * socket with the container process state before create (status
+ * "creating") or exec (status "running", the exec'd process's pid as
+ * "pid") returns.  `l` must outlive vd_spawn. */
 void seccomp_listener_wire(vd_builder *b, struct seccomp_listener *l);
 
 #endif

@@ -304,9 +304,11 @@ MKDIR='mkdir /tmp/x; echo "rc=$?"; if [ -d /tmp/x ]; then echo made; fi'
 
 # start_listener: the test agent on $AGENT_SOCK, answering mkdir with EXDEV
 # (18); its output in $AGENT_OUT, its pid in $AGENT_PID.
+# start_listener [NAME]: an agent at $AGENT_SOCK (a new one replaces the
+# path), printing to $BATS_TEST_TMPDIR/NAME.out (default agent.out).
 start_listener() {
     AGENT_SOCK=$BATS_TEST_TMPDIR/agent.sock
-    AGENT_OUT=$BATS_TEST_TMPDIR/agent.out
+    AGENT_OUT=$BATS_TEST_TMPDIR/${1:-agent}.out
     rm -f "$AGENT_SOCK"
     bg "$SECCOMP_LISTENER" "$AGENT_SOCK" 18 >"$AGENT_OUT"
     AGENT_PID=$BG_PID
@@ -364,6 +366,32 @@ check_agent_state() {
     grep -q 'Invalid cross-device link' "$BATS_TEST_TMPDIR/$ID.err"
     wait "$AGENT_PID"
     vo delete "$ID"
+}
+
+@test "seccomp: SCMP_ACT_NOTIFY with exec: an agent gets the exec'd process's fd and the running state" {
+    start_listener
+    seccomp_bundle "$(notify_filter)" sleep 1000
+    vcreate
+    vstart
+    wait_status running
+    local init first=$AGENT_PID state
+    init=$(state_field pid)
+    # The first agent serves the init; a second one takes the exec's fd.
+    start_listener exec-agent
+    run vo exec "$ID" sh -c "$MKDIR" </dev/null
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ $output == *"Invalid cross-device link"* ]]
+    [[ $output == *"rc=1"* ]]
+    wait "$AGENT_PID"
+    state=$(head -n 1 "$AGENT_OUT")
+    echo "state: $state"
+    jq -e --arg id "$ID" --argjson init "$init" '.fds == ["seccompFd"] and .pid > 0 and
+        .pid != $init and .state.id == $id and .state.status == "running" and
+        .state.pid == $init' <<<"$state"
+    grep -Eq '^notified mkdir(at)? -> errno 18$' "$AGENT_OUT"
+    vo delete --force "$ID"
+    wait "$first"
 }
 
 @test "seccomp: a listenerPath no one listens on fails create, leaving nothing" {
