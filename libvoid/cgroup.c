@@ -488,6 +488,96 @@ int vd_cgroup_open(const char *const *dirs, size_t n, vd_cgroup **out, vd_error 
     return 0;
 }
 
+/* ---- sub-cgroups (exec --cgroup) ------------------------------------------- */
+
+/* `d` has one of the comma-separated `controllers`. */
+static bool dir_has_any(const struct vd_cgroup_dir *d, const char *controllers)
+{
+    char have[512] = "";
+    if (d->v2 && read_small(d->path, "cgroup.controllers", have, sizeof(have), NULL) < 0)
+        return false;
+    _cleanup_free_ char *copy = strdup(controllers);
+    char *save = NULL;
+    for (char *t = copy ? strtok_r(copy, ",", &save) : NULL; t; t = strtok_r(NULL, ",", &save))
+        if (d->v2 ? list_has(have, t, ' ') : list_has(d->controllers, t, ','))
+            return true;
+    return false;
+}
+
+static const char *sub_path_for(const struct vd_cgroup_dir *d, const struct vd_cgroup_sub *subs,
+                                size_t n)
+{
+    const char *others = NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (subs[i].controllers == NULL)
+            others = others ? others : subs[i].path;
+        else if (dir_has_any(d, subs[i].controllers))
+            return subs[i].path;
+    }
+    return others;
+}
+
+static int check_sub(const vd_cgroup *cg, const struct vd_cgroup_sub *s, vd_error **err)
+{
+    const char *p = s->path;
+    if (p == NULL || p[0] == '\0' || p[0] == '/')
+        return vd_error_set(err, EINVAL, "sub-cgroup \"%s\": must be a relative path",
+                            p ? p : "");
+    for (const char *c = p; *c;) {
+        size_t len = strcspn(c, "/");
+        if (len == 2 && strncmp(c, "..", 2) == 0)
+            return vd_error_set(err, EINVAL, "sub-cgroup \"%s\": must stay inside the cgroup", p);
+        c += len + strspn(c + len, "/");
+    }
+    if (s->controllers == NULL)
+        return 0;
+    if (cg->layout == VD_CGROUP_V2)
+        return vd_error_set(err, EINVAL, "sub-cgroup \"%s:%s\": cgroup v2 has one hierarchy: "
+                            "name no controller", s->controllers, p);
+    for (size_t i = 0; i < cg->n_dirs; i++)
+        if (dir_has_any(&cg->dirs[i], s->controllers))
+            return 0;
+    return vd_error_set(err, ENOENT, "sub-cgroup \"%s:%s\": the cgroup has no such controller",
+                        s->controllers, p);
+}
+
+int vd_cgroup_open_sub(const vd_cgroup *cg, const struct vd_cgroup_sub *subs, size_t n,
+                       vd_cgroup **out, vd_error **err)
+{
+    for (size_t i = 0; i < n; i++)
+        if (check_sub(cg, &subs[i], err) < 0)
+            return -1;
+    vd_cgroup *sub = calloc(1, sizeof(*sub));
+    if (sub == NULL)
+        return vd_error_set(err, ENOMEM, "open the sub-cgroup");
+    sub->layout = cg->layout;
+    int r = 0;
+    for (size_t i = 0; r == 0 && i < cg->n_dirs; i++) {
+        const struct vd_cgroup_dir *d = &cg->dirs[i];
+        const char *rel = sub_path_for(d, subs, n);
+        char *path = NULL;
+        struct stat st;
+        if (asprintf(&path, "%s%s%s", d->path, rel ? "/" : "", rel ? rel : "") < 0) {
+            r = vd_error_set(err, ENOMEM, "open the sub-cgroup");
+            break;
+        }
+        int bad = stat(path, &st) < 0 ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
+        if (bad) {
+            r = vd_error_set(err, bad, "sub-cgroup \"%s\": \"%s\"", rel ? rel : "", path);
+            free(path);
+            break;
+        }
+        struct hierarchy h = {.v2 = d->v2, .controllers = d->controllers};
+        r = add_dir(sub, &h, path, err);
+    }
+    if (r < 0) {
+        vd_cgroup_free(sub);
+        return -1;
+    }
+    *out = sub;
+    return 0;
+}
+
 /* ---- placement (spawn.c) -------------------------------------------------- */
 
 int vd_cgroup_open_v2_fd(const vd_cgroup *cg, vd_error **err)

@@ -453,6 +453,19 @@ int vd_cgroup_create(const char *path, vd_cgroup **out, vd_error **err);
 int vd_cgroup_find(const char *path, vd_cgroup **out, vd_error **err);
 /* The cgroup of live or recorded directories (vd_cgroup_dir). */
 int vd_cgroup_open(const char *const *dirs, size_t n, vd_cgroup **out, vd_error **err);
+/* A sub-cgroup of a container's cgroup: `path`, relative and inside it,
+ * for the hierarchies of `controllers` ("cpu,cpuacct"; NULL: the others). */
+struct vd_cgroup_sub {
+    const char *controllers;
+    const char *path;
+};
+/* The cgroup of cg's directories, each moved to the sub path its
+ * hierarchy's controllers ask for (runc's exec --cgroup): the first entry
+ * naming one of them, else the entry naming none, else cg's own directory.
+ * The directories must exist.  On a cgroup v2 host an entry may name no
+ * controller (there is one hierarchy). */
+int vd_cgroup_open_sub(const vd_cgroup *cg, const struct vd_cgroup_sub *subs, size_t n,
+                       vd_cgroup **out, vd_error **err);
 /* Its directories, for the caller to record: i from 0 while non-NULL. */
 const char *vd_cgroup_dir(const vd_cgroup *cg, size_t i);
 enum vd_cgroup_layout vd_cgroup_get_layout(const vd_cgroup *cg);

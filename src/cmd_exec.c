@@ -53,7 +53,9 @@ static void exec_usage(FILE *out)
             "      --apparmor PROFILE     AppArmor profile of the process\n"
             "      --process-label LABEL  SELinux label of the process\n"
             "      --preserve-fds N       pass fds 3 .. 3+N-1 to the process\n"
-            "      --cgroup PATH          join this sub-cgroup of the container's cgroup\n"
+            "      --cgroup [CTLS:]PATH   join this sub-cgroup of the container's cgroup, in\n"
+            "                             the hierarchies of controllers CTLS (\"cpu,memory\")\n"
+            "                             or in the others; repeatable\n"
             "  -h, --help                 show this help\n");
 }
 
@@ -62,7 +64,8 @@ struct exec_opts {
     const char *process_file;
     const char *console_socket;
     const char *pid_file;
-    const char *cgroup_sub;
+    struct vd_cgroup_sub *cgroup_subs; /* --cgroup [CONTROLLERS:]PATH */
+    size_t n_cgroup_subs;
     bool detach;
     int preserve_fds;
     struct oci_process_overrides ov;
@@ -76,6 +79,7 @@ static void exec_opts_release(struct exec_opts *o)
     free(o->env);
     free(o->caps);
     free(o->gids);
+    free(o->cgroup_subs);
 }
 
 static int parse_id_number(const char *text, uint32_t *out)
@@ -137,6 +141,19 @@ static const struct option exec_options[] = {
     {NULL, 0, NULL, 0},
 };
 
+/* "cpu,memory:PATH" or "PATH"; the ':' is cut in place (argv is ours). */
+static void add_cgroup_sub(struct exec_opts *o, char *arg)
+{
+    struct vd_cgroup_sub *s = &o->cgroup_subs[o->n_cgroup_subs++];
+    char *colon = strchr(arg, ':');
+    if (colon) {
+        *colon = '\0';
+        *s = (struct vd_cgroup_sub){.controllers = arg, .path = colon + 1};
+    } else {
+        *s = (struct vd_cgroup_sub){.controllers = NULL, .path = arg};
+    }
+}
+
 /* One option; 1 for --help. */
 static int take_option(int c, char **argv, struct exec_opts *o, vd_error **err)
 {
@@ -160,7 +177,7 @@ static int take_option(int c, char **argv, struct exec_opts *o, vd_error **err)
     case OPT_APPARMOR: ov->apparmor_profile = optarg; break;
     case OPT_PROCESS_LABEL: ov->selinux_label = optarg; break;
     case OPT_PRESERVE_FDS: return parse_preserve_fds(optarg, &o->preserve_fds, err);
-    case OPT_CGROUP: o->cgroup_sub = optarg; break;
+    case OPT_CGROUP: add_cgroup_sub(o, optarg); break;
     case 'h': return 1;
     case ':': return vd_error_set(err, 0, "option \"%s\" needs an argument", argv[optind - 1]);
     default: return vd_error_set(err, 0, "unknown option \"%s\" (see voidoci exec --help)",
@@ -175,7 +192,8 @@ static int parse_exec_args(int argc, char **argv, struct exec_opts *o, vd_error 
     o->env = calloc((size_t)argc, sizeof(char *));
     o->caps = calloc((size_t)argc, sizeof(char *));
     o->gids = calloc((size_t)argc, sizeof(uint32_t));
-    if (!o->env || !o->caps || !o->gids)
+    o->cgroup_subs = calloc((size_t)argc, sizeof(*o->cgroup_subs));
+    if (!o->env || !o->caps || !o->gids || !o->cgroup_subs)
         return vd_error_set(err, ENOMEM, "parse the options");
     optind = 0;
     opterr = 0;
@@ -246,50 +264,22 @@ static int check_terminal(const struct exec_opts *o, const struct oci_process *p
 
 /* ---- the cgroup ----------------------------------------------------------- */
 
-static int check_sub_cgroup(const char *sub, vd_error **err)
-{
-    if (strchr(sub, ':'))
-        return vd_error_set(err, 0, "--cgroup \"%s\": the CONTROLLER:PATH form is not supported",
-                            sub);
-    if (sub[0] == '\0' || sub[0] == '/')
-        return vd_error_set(err, 0, "--cgroup \"%s\": must be a relative path", sub);
-    for (const char *s = sub; *s;) {
-        size_t len = strcspn(s, "/");
-        if (len == 2 && strncmp(s, "..", 2) == 0)
-            return vd_error_set(err, 0, "--cgroup \"%s\": must stay under the container's cgroup",
-                                sub);
-        s += len + strspn(s + len, "/");
-    }
-    return 0;
-}
-
-/* The container's cgroup, or its sub-cgroup `sub` in every hierarchy. */
-static int open_cgroup(const struct container *c, const char *sub, vd_cgroup **cg,
+/* The container's cgroup, or the sub-cgroups --cgroup asks for. */
+static int open_cgroup(const struct container *c, const struct exec_opts *o, vd_cgroup **cg,
                        vd_error **err)
 {
     *cg = NULL;
-    if (sub == NULL || c->state->n_cgroup_dirs == 0)
-        return container_cgroup(c, cg, err);
-    if (check_sub_cgroup(sub, err) < 0)
+    if (o->n_cgroup_subs && c->state->n_cgroup_dirs == 0)
+        return vd_error_set(err, 0, "--cgroup: the container has no cgroup");
+    if (container_cgroup(c, cg, err) < 0)
         return -1;
-    size_t n = c->state->n_cgroup_dirs;
-    char **dirs = calloc(n + 1, sizeof(char *));
-    int r = dirs ? 0 : vd_error_set(err, ENOMEM, "--cgroup");
-    for (size_t i = 0; i < n && r == 0; i++) {
-        struct stat st;
-        if (asprintf(&dirs[i], "%s/%s", c->state->cgroup_dirs[i], sub) < 0) {
-            dirs[i] = NULL;
-            r = vd_error_set(err, ENOMEM, "--cgroup");
-        } else if (stat(dirs[i], &st) < 0) {
-            r = vd_error_set(err, errno, "--cgroup \"%s\": \"%s\"", sub, dirs[i]);
-        }
-    }
-    if (r == 0)
-        r = vd_cgroup_open((const char *const *)dirs, n, cg, err);
-    for (size_t i = 0; dirs && i < n; i++)
-        free(dirs[i]);
-    free(dirs);
-    return r;
+    if (o->n_cgroup_subs == 0)
+        return 0;
+    vd_cgroup *sub = NULL;
+    int r = vd_cgroup_open_sub(*cg, o->cgroup_subs, o->n_cgroup_subs, &sub, err);
+    vd_cgroup_free(*cg);
+    *cg = sub;
+    return r < 0 ? vd_error_prefix(err, "--cgroup") : 0;
 }
 
 /* ---- running it -------------------------------------------------------------- */
@@ -357,7 +347,7 @@ static int spawn_in(struct exec_run *x, struct container *c, struct oci_spec *sp
     if (init_fd < 0)
         return -1;
     vd_cgroup *cg = NULL;
-    if (open_cgroup(c, x->o->cgroup_sub, &cg, err) < 0)
+    if (open_cgroup(c, x->o, &cg, err) < 0)
         return -1;
     vd_builder *b = vd_builder_new();
     int r = b ? 0 : vd_error_set(err, ENOMEM, "allocate the builder");

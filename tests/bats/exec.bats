@@ -214,6 +214,68 @@ finish() {
     finish
 }
 
+# v1_cgroup_dir CONTROLLER PID: the host directory of PID's cgroup in the
+# v1 hierarchy of CONTROLLER.
+v1_cgroup_dir() {
+    local path
+    path=$(awk -F: -v c="$1" '{ n = split($2, a, ","); for (i = 1; i <= n; i++) if (a[i] == c) print $3 }' \
+        "/proc/$2/cgroup")
+    [ -n "$path" ] && echo "/sys/fs/cgroup/$1$path"
+}
+
+@test "exec: --cgroup memory:sub puts the process in sub for memory only; a plain path is for the other hierarchies" {
+    [ -d /sys/fs/cgroup/memory ] && [ -d /sys/fs/cgroup/pids ] ||
+        skip "this host has no v1 memory and pids hierarchies"
+    sleeper
+    local mem pids pidfile=$BATS_TEST_TMPDIR/exec.pid pid
+    mem=$(v1_cgroup_dir memory "$INIT")
+    pids=$(v1_cgroup_dir pids "$INIT")
+    mkdir "$mem/sub" "$pids/sub"
+    vo exec --detach --pid-file "$pidfile" --cgroup memory:sub "$ID" sleep 300 </dev/null >/dev/null 2>&1 3>&-
+    pid=$(cat "$pidfile")
+    [ "$(v1_cgroup_dir memory "$pid")" = "$mem/sub" ]
+    [ "$(v1_cgroup_dir pids "$pid")" = "$pids" ]
+    kill -9 "$pid"
+    # A plain path is for every hierarchy no entry names: "other" in each
+    # of the container's cgroup directories (a v1 cpuset one needs cpus
+    # and mems before anyone can join it).
+    local d dirs
+    dirs=$(jq -r '.cgroupDirs[]' "$ROOT/$ID/state.json")
+    for d in $dirs; do
+        mkdir "$d/other"
+        if [ -e "$d/cpuset.cpus" ]; then
+            cat "$d/cpuset.cpus" >"$d/other/cpuset.cpus"
+            cat "$d/cpuset.mems" >"$d/other/cpuset.mems"
+        fi
+    done
+    vo exec --detach --pid-file "$pidfile" --cgroup pids:sub --cgroup other "$ID" sleep 300 \
+        </dev/null >/dev/null 2>&1 3>&-
+    pid=$(cat "$pidfile")
+    [ "$(v1_cgroup_dir pids "$pid")" = "$pids/sub" ]
+    [ "$(v1_cgroup_dir memory "$pid")" = "$mem/other" ]
+    kill -9 "$pid"
+    wait_for test ! -e "/proc/$pid"
+    for d in $dirs; do
+        rmdir "$d/other"
+    done
+    rmdir "$mem/sub" "$pids/sub"
+    finish
+}
+
+@test "exec: a bad --cgroup fails with exit 255, naming it" {
+    sleeper
+    local bad
+    for bad in 'nosuch|sub-cgroup "nosuch": ".*/nosuch": No such file or directory' \
+        '../up|sub-cgroup "../up": must stay inside the cgroup' \
+        '/abs|sub-cgroup "/abs": must be a relative path' \
+        'nosuchctl:x|sub-cgroup "nosuchctl:x": (the cgroup has no such controller|cgroup v2 has one hierarchy: name no controller)'; do
+        run --separate-stderr vo exec --cgroup "${bad%%|*}" "$ID" true </dev/null
+        [ "$status" -eq 255 ]
+        assert_one_error_line "--cgroup: ${bad#*|}"
+    done
+    finish
+}
+
 @test "exec: --detach --pid-file writes the pid (digits only) and leaves the process running" {
     sleeper
     local pidfile=$BATS_TEST_TMPDIR/exec.pid
