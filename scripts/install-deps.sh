@@ -12,8 +12,8 @@ packages=(
     # the tests: bats runs them, jq edits config.json, busybox-static is
     # the rootfs (static, so the rootfs needs no libc), runc is compared with
     bats jq busybox-static runc
-    # exec.bats reads which setns calls exec makes
-    strace
+    # exec.bats reads which setns calls exec makes; security/valgrind.bats
+    strace valgrind
     # tests/vm/cgroup2-vm.sh: a cgroup v2 host in a VM (its kernel is
     # fetched with apt-get download, not installed)
     qemu-system-x86 cpio
