@@ -149,6 +149,25 @@ static int memory_and_swap_v1(struct ctx *c, const struct vd_cgroup_dir *d,
     return 0;
 }
 
+/* Linux 5.16 and later take a write to memory.kmem.limit_in_bytes and
+ * ignore it (the file reads back unlimited): a limit the kernel drops is
+ * refused, not silently lost. */
+static int put_kernel_memory(struct ctx *c, const struct vd_cgroup_dir *d, int64_t limit)
+{
+    if (put_i64(c, d, "memory.kmem.limit_in_bytes", limit, VD_CG_MEMORY_KERNEL) < 0)
+        return -1;
+    if (limit < 0)
+        return 0;
+    uint64_t now, page = (uint64_t)sysconf(_SC_PAGESIZE);
+    if (vd_cgroup_read_u64(d, "memory.kmem.limit_in_bytes", &now, c->err) < 0)
+        return fail_at(c, VD_CG_MEMORY_KERNEL, 0);
+    if (now == (uint64_t)limit / page * page)
+        return 0;
+    return refuse(c, VD_CG_MEMORY_KERNEL, 0,
+                  "this kernel ignores kernel memory limits (memory.kmem.limit_in_bytes "
+                  "reads back unchanged)");
+}
+
 static int memory_v1(struct ctx *c, const struct vd_cgroup_dir *d, const struct vd_cgroup_resources *r)
 {
     if (check_limit_over_usage(c, d, "memory.usage_in_bytes", r) < 0 ||
@@ -158,8 +177,7 @@ static int memory_v1(struct ctx *c, const struct vd_cgroup_dir *d, const struct 
         put_i64(c, d, "memory.soft_limit_in_bytes", r->memory.reservation.value,
                 VD_CG_MEMORY_RESERVATION) < 0)
         return -1;
-    if (r->memory.kernel.set && put_i64(c, d, "memory.kmem.limit_in_bytes",
-                                        r->memory.kernel.value, VD_CG_MEMORY_KERNEL) < 0)
+    if (r->memory.kernel.set && put_kernel_memory(c, d, r->memory.kernel.value) < 0)
         return -1;
     if (r->memory.kernel_tcp.set &&
         put_i64(c, d, "memory.kmem.tcp.limit_in_bytes", r->memory.kernel_tcp.value,

@@ -399,6 +399,25 @@ bind_kmsg() {
     vo delete --force "$ID"
 }
 
+@test "cgroups: memory.kernel is written where the kernel keeps it, refused where it ignores it (v1)" {
+    [ "$LAYOUT" != v2 ] || skip "this host is cgroup v2: it has no kernel memory limit (voidoci refuses the field)"
+    [ -e /sys/fs/cgroup/memory/memory.kmem.limit_in_bytes ] || skip "this kernel has no memory.kmem.limit_in_bytes"
+    make_bundle "$BUNDLE" sleep 1000
+    bundle_jq "$BUNDLE" '.linux.resources.memory.kernel = 67108864'
+    run_create
+    echo "status $status: $stderr"
+    if [ "$status" -eq 0 ]; then
+        # A kernel that keeps kmem limits (before 5.16): the value is there.
+        [ "$(cg_read "$(state_field pid)" memory memory.kmem.limit_in_bytes -)" = 67108864 ]
+        vo delete --force "$ID"
+    else
+        # One that takes the write and drops it: refused, naming the field.
+        assert_one_error_line 'linux\.resources\.memory\.kernel: this kernel ignores kernel memory limits'
+        [ ! -e "$ROOT/$ID" ]
+    fi
+    [ -z "$(our_cgroup_dirs)" ]
+}
+
 @test "cgroups: a memory value the kernel refuses (useHierarchy false) is one error line naming it, nothing left" {
     [ "$LAYOUT" != v2 ] || skip "this host is cgroup v2: useHierarchy false is refused before any write"
     [ "$(cat /sys/fs/cgroup/memory/memory.use_hierarchy)" = 1 ] || skip "this kernel still lets use_hierarchy be 0"
