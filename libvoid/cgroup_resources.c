@@ -33,7 +33,7 @@ static const struct vd_cgroup_dir *need(struct ctx *c, const char *controller,
     const struct vd_cgroup_dir *d = vd_cgroup_dir_for(c->cg, controller);
     if (d == NULL) {
         vd_error_set(c->err, ENOTSUP,
-                     vd_cgroup_v2_dir(c->cg)
+                     vd_cgroup_get_layout(c->cg) == VD_CGROUP_V2
                          ? "the container's cgroup has no %s controller: the host has none, or "
                            "the parent cgroup holds processes and cannot give it one"
                          : "the host has no %s cgroup controller",
