@@ -95,7 +95,7 @@ teardown() {
     vo delete "$ID"
 }
 
-@test "state: a reused pid reads stopped, and kill does not signal the process that reuses it" {
+@test "state: a reused pid reads stopped, and neither kill nor delete --force signals the process that reuses it" {
     make_bundle "$BUNDLE" sleep 100
     local init other state=$ROOT/$ID/state.json
     vcreate --pid-file "$BATS_TEST_TMPDIR/pid"
@@ -116,9 +116,12 @@ teardown() {
     [ "$status" -eq 1 ]
     [[ $stderr == *"container not running"* ]]
     pids_alive "$other"
-    # The real init is still waiting; kill it ourselves before deleting.
-    kill -KILL "$init"
-    vo delete "$ID"
+    # delete --force signals through the container's cgroup, never the
+    # recorded pid: the real init goes, the process that has its pid stays.
+    vo delete --force "$ID"
+    pids_alive "$other"
+    wait_for pids_gone "$init"
+    [ ! -e "$ROOT/$ID" ]
 }
 
 @test "state: of an unknown ID fails with exit 1: container \"ID\" does not exist" {
