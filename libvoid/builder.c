@@ -139,10 +139,12 @@ static int check_ns(enum vd_ns ns, vd_error **err)
 
 static void set_ns(vd_builder *b, enum vd_ns ns, enum vd_ns_mode mode, char *path)
 {
-    free(b->ns[ns].path);
-    b->join_pidfd_kinds &= ~(1u << ns);
-    b->ns[ns].mode = mode;
-    b->ns[ns].path = path;
+    struct vd_ns_spec *spec = &b->ns[ns];
+    free(spec->path);
+    spec->mode = mode;
+    spec->path = path;
+    /* Not the joined process's any more (vd_builder_join_process). */
+    b->join_pidfd_kinds &= ~(1u << (ns & 31));
 }
 
 int vd_builder_new_ns(vd_builder *b, enum vd_ns ns, vd_error **err)
