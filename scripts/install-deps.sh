@@ -14,6 +14,9 @@ packages=(
     bats jq busybox-static runc
     # exec.bats reads which setns calls exec makes; security/valgrind.bats
     strace valgrind
+    # security tests: capsh reads the capability sets inside the container,
+    # python3 drives the ptrace, subreaper, ELF-rewrite and rename-race tests
+    libcap2-bin python3
     # tests/vm/cgroup2-vm.sh: a cgroup v2 host in a VM (its kernel is
     # fetched with apt-get download, not installed)
     qemu-system-x86 cpio
