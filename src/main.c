@@ -16,27 +16,30 @@ struct command {
     const char *name;
     command_fn fn;
     const char *summary;
+    /* Places processes in cgroups or changes them, so the cgroup driver
+     * matters; commands that only read or remove them work with any. */
+    bool sets_cgroups;
 };
 
 static int cmd_help(const struct global_opts *g, int argc, char **argv, vd_error **err);
 
 static const struct command commands[] = {
-    {"create", cmd_create, "create a container"},
-    {"delete", cmd_delete, "delete a container and what it holds"},
-    {"events", cmd_events, "display container events and statistics"},
-    {"exec", cmd_exec, "run a new process inside a container"},
-    {"features", cmd_features, "show the enabled features"},
-    {"kill", cmd_kill, "send a signal to a container's init process"},
-    {"list", cmd_list, "list the containers under the root directory"},
-    {"pause", cmd_pause, "suspend every process in a container"},
-    {"ps", cmd_ps, "list the processes running in a container"},
-    {"resume", cmd_resume, "resume a paused container"},
-    {"run", cmd_run, "create and run a container"},
-    {"spec", cmd_spec, "write an example config.json"},
-    {"start", cmd_start, "run the user's process in a created container"},
-    {"state", cmd_state, "print the state of a container as JSON"},
-    {"update", cmd_update, "update a container's resource limits"},
-    {"help", cmd_help, "show this help, or a command's help"},
+    {"create", cmd_create, "create a container", true},
+    {"delete", cmd_delete, "delete a container and what it holds", false},
+    {"events", cmd_events, "display container events and statistics", false},
+    {"exec", cmd_exec, "run a new process inside a container", true},
+    {"features", cmd_features, "show the enabled features", false},
+    {"kill", cmd_kill, "send a signal to a container's init process", false},
+    {"list", cmd_list, "list the containers under the root directory", false},
+    {"pause", cmd_pause, "suspend every process in a container", true},
+    {"ps", cmd_ps, "list the processes running in a container", false},
+    {"resume", cmd_resume, "resume a paused container", true},
+    {"run", cmd_run, "create and run a container", true},
+    {"spec", cmd_spec, "write an example config.json", false},
+    {"start", cmd_start, "run the user's process in a created container", false},
+    {"state", cmd_state, "print the state of a container as JSON", false},
+    {"update", cmd_update, "update a container's resource limits", true},
+    {"help", cmd_help, "show this help, or a command's help", false},
 };
 
 static void print_usage(FILE *out)
@@ -56,7 +59,7 @@ static void print_usage(FILE *out)
           "  --log FILE               also write errors to FILE\n"
           "  --log-format text|json   format of the --log FILE (default text)\n"
           "  --debug                  print debug messages\n"
-          "  --systemd-cgroup         manage cgroups through systemd\n"
+          "  --systemd-cgroup         refused: the systemd cgroup driver is not built in\n"
           "  -h, --help               show this help\n"
           "  -v, --version            show the versions of voidoci and its libraries\n"
           "\n"
@@ -284,6 +287,14 @@ int main(int argc, char **argv)
     const struct command *cmd = find_command(name);
     if (cmd == NULL) {
         vd_error_set(&err, 0, "unknown command \"%s\" (see voidoci --help)", name);
+        return report(1, &err);
+    }
+
+    /* Refused rather than ignored: the container would land in cgroupfs
+     * cgroups that the caller's systemd does not know about. */
+    if (g.systemd_cgroup && cmd->sets_cgroups) {
+        vd_error_set(&err, 0, "%s: --systemd-cgroup: the systemd cgroup driver is not built in",
+                     name);
         return report(1, &err);
     }
 

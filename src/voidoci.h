@@ -15,7 +15,7 @@ struct global_opts {
     const char *log_path;   /* --log, NULL: stderr only */
     bool log_json;          /* --log-format json */
     bool debug;             /* --debug */
-    bool systemd_cgroup;    /* --systemd-cgroup (accepted; the cgroup code decides) */
+    bool systemd_cgroup;    /* --systemd-cgroup: refused by commands that set cgroups */
 };
 
 /* Each command: argv[0] is the command name; getopt_long from there (main

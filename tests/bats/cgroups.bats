@@ -352,6 +352,27 @@ bind_kmsg() {
     assert_one_error_line 'linux.cgroupsPath: .*the systemd cgroup driver is not built in'
 }
 
+@test "cgroups: --systemd-cgroup is refused by the commands that set cgroups, and not by those that read or remove them" {
+    make_bundle "$BUNDLE" true
+    for cmd in "create --bundle $BUNDLE $ID" "run --bundle $BUNDLE $ID" \
+        "exec $ID true" "pause $ID" "resume $ID" "update --pids-limit 5 $ID"; do
+        # shellcheck disable=SC2086 # the command's words
+        run --separate-stderr vo --systemd-cgroup $cmd
+        [ "$status" -ne 0 ]
+        assert_one_error_line "^voidoci: ${cmd%% *}: --systemd-cgroup: the systemd cgroup driver is not built in$"
+    done
+    [ ! -e "$ROOT/$ID" ]
+    # These reach the container code and fail only because $ID does not exist.
+    for cmd in state delete kill ps; do
+        run --separate-stderr vo --systemd-cgroup "$cmd" "$ID"
+        [ "$status" -ne 0 ]
+        assert_one_error_line "$ID"
+        [[ $stderr != *systemd* ]]
+    done
+    run --separate-stderr vo --systemd-cgroup list
+    [ "$status" -eq 0 ]
+}
+
 @test "cgroups: v1-only fields are refused on v2, and v1 refuses a missing controller" {
     make_bundle "$BUNDLE" true
     if [ "$LAYOUT" = v2 ]; then
