@@ -5,10 +5,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/sysmacros.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -71,14 +76,41 @@ static int make_controlling_tty(int slave, vd_error **err)
     return 0;
 }
 
+/* The pty master, from the container's own devpts on /dev/pts.  Not
+ * through /dev/ptmx, which the image may have made a symlink (to a /proc
+ * file, say), and not through any symlink at all: what is opened must be
+ * the ptmx node of a devpts mount, checked on the open fd. */
+static int open_ptmx(vd_error **err)
+{
+    _cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0)
+        return vd_error_set(err, errno, "open \"/\"");
+    _cleanup_close_ int fd =
+        vd_openat2(root, "dev/pts/ptmx", O_RDWR | O_NOCTTY, RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS);
+    if (fd < 0)
+        return vd_error_set(err, errno,
+                            errno == ELOOP ? "open \"/dev/pts/ptmx\": a symlink is on the way"
+                                           : "open \"/dev/pts/ptmx\" for the terminal");
+    struct statfs fs;
+    struct stat st;
+    if (fstatfs(fd, &fs) < 0 || fstat(fd, &st) < 0)
+        return vd_error_set(err, errno, "stat \"/dev/pts/ptmx\"");
+    if (fs.f_type != DEVPTS_SUPER_MAGIC || !S_ISCHR(st.st_mode) || major(st.st_rdev) != 5 ||
+        minor(st.st_rdev) != 2)
+        return vd_error_set(err, 0,
+                            "\"/dev/pts/ptmx\" is not the ptmx of a devpts mount: refusing to "
+                            "open the terminal there");
+    return steal_fd(&fd);
+}
+
 /* Run in the child after the pivot, while still privileged. */
 int vd_child_setup_console(const vd_builder *b, int sync_fd, vd_error **err)
 {
     if (!b->terminal)
         return 0;
-    _cleanup_close_ int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    _cleanup_close_ int master = open_ptmx(err);
     if (master < 0)
-        return vd_error_set(err, errno, "open \"/dev/ptmx\" in the container");
+        return -1;
     int unlock = 0, number = -1;
     if (ioctl(master, TIOCSPTLCK, &unlock) < 0 || ioctl(master, TIOCGPTN, &number) < 0)
         return vd_error_set(err, errno, "unlock the pty");

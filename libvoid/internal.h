@@ -249,6 +249,8 @@ static inline void fd_path(int fd, char buf[FD_PATH_MAX])
 }
 
 /* mounts.c */
+/* openat2(2) with O_CLOEXEC added, retried while the kernel says EAGAIN. */
+int vd_openat2(int dir_fd, const char *path, int flags, uint64_t resolve);
 /* Open `path` (absolute, inside the container) under the directory fd
  * `root_fd` without leaving it, creating missing directories on the way
  * (and the last component as a file when `as_file`).  Returns an O_PATH fd. */

@@ -18,17 +18,23 @@
 
 #include "internal.h"
 
-static int openat2_in_root(int root_fd, const char *path, int flags)
+int vd_openat2(int dir_fd, const char *path, int flags, uint64_t resolve)
 {
     struct open_how how = {
         .flags = (uint64_t)(flags | O_CLOEXEC),
-        .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+        .resolve = resolve,
     };
     int fd;
+    /* EAGAIN: a rename raced the lookup; the kernel asks for a retry. */
     do
-        fd = (int)syscall(SYS_openat2, root_fd, path, &how, sizeof(how));
+        fd = (int)syscall(SYS_openat2, dir_fd, path, &how, sizeof(how));
     while (fd < 0 && errno == EAGAIN);
     return fd;
+}
+
+static int openat2_in_root(int root_fd, const char *path, int flags)
+{
+    return vd_openat2(root_fd, path, flags, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
 }
 
 /* Create one missing component `name` under `parent_fd`. */

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0-or-later
-# /dev/console and /dev/ptmx planted as symlinks by the image (the family of
+# /dev/console, /dev/ptmx and /dev/pts/ptmx planted as symlinks by the image (the family of
 # CVE-2025-52565): with a terminal, the pty's slave is bound on
 # /dev/console.  Were the image's symlink followed, the bind would land on
 # whatever it points to inside the container -- a /proc file such as
@@ -69,13 +69,45 @@ create_with_terminal() {
     [ "$(sha256sum <"$BUNDLE/rootfs/etc/passwd")" = "$sum" ]
 }
 
-@test "console symlink: /dev/ptmx a symlink to /proc/sys/kernel/core_pattern: create fails, core_pattern unchanged" {
-    make_image_dev_bundle true
+@test "console symlink: /dev/ptmx a symlink to /proc/sys/kernel/core_pattern: the image's /dev/ptmx is never opened, the pty comes from /dev/pts/ptmx" {
+    make_image_dev_bundle sh -c 'stat -c %t:%T /dev/console'
     ln -sf /proc/sys/kernel/core_pattern "$BUNDLE/rootfs/dev/ptmx"
     local before
     before=$(cat /proc/sys/kernel/core_pattern)
     create_with_terminal
-    [ "$status" -ne 0 ]
+    [ "$status" -eq 0 ]
+    # The pty the runtime made is bound on /dev/console: a pts of devpts.
+    grep -Eq '^[0-9]+ [0-9]+ [0-9]+:[0-9]+ /[0-9]+ /dev/console .* - devpts ' \
+        /proc/"$(state_field pid)"/mountinfo
     [ "$(cat /proc/sys/kernel/core_pattern)" = "$before" ]
+    vo delete --force "$ID"
+}
+
+# Without a devpts mount on /dev/pts the image's own /dev/pts is what the
+# runtime meets: there it can plant /dev/pts/ptmx.
+make_image_pts_bundle() {
+    make_image_dev_bundle true
+    bundle_jq "$BUNDLE" '.mounts |= map(select(.destination != "/dev/pts"))'
+}
+
+@test "console symlink: /dev/pts/ptmx a symlink to /proc/sys/kernel/core_pattern (no devpts mounted): create fails, naming the symlink" {
+    make_image_pts_bundle
+    ln -sf /proc/sys/kernel/core_pattern "$BUNDLE/rootfs/dev/pts/ptmx"
+    local before
+    before=$(cat /proc/sys/kernel/core_pattern)
+    create_with_terminal
+    [ "$status" -ne 0 ]
+    assert_one_error_line 'open "/dev/pts/ptmx": a symlink is on the way'
+    [ "$(cat /proc/sys/kernel/core_pattern)" = "$before" ]
+    [ ! -e "$ROOT/$ID" ]
+}
+
+@test "console symlink: /dev/pts/ptmx a plain file of the image (no devpts mounted): create fails, it is not a devpts ptmx" {
+    make_image_pts_bundle
+    echo image >"$BUNDLE/rootfs/dev/pts/ptmx"
+    create_with_terminal
+    [ "$status" -ne 0 ]
+    assert_one_error_line '"/dev/pts/ptmx" is not the ptmx of a devpts mount'
+    [ "$(cat "$BUNDLE/rootfs/dev/pts/ptmx")" = image ]
     [ ! -e "$ROOT/$ID" ]
 }
