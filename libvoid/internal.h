@@ -194,7 +194,12 @@ int vd_child_join_namespaces(const vd_builder *b, vd_error **err);
 int vd_child_bring_up_loopback(const vd_builder *b, vd_error **err);
 int vd_child_set_sysctls(const vd_builder *b, vd_error **err);
 int vd_child_set_oom_score_adj(const vd_builder *b, vd_error **err);
-int vd_child_prepare_rootfs(const vd_builder *b, int *root_fd, vd_error **err);
+struct vd_child_hook {
+    int (*fn)(void *ctx, vd_error **err);
+    void *ctx;
+};
+int vd_child_prepare_rootfs(const vd_builder *b, const struct vd_child_hook *before_cgroup,
+                            int *root_fd, vd_error **err);
 int vd_child_enter_rootfs(const vd_builder *b, int root_fd, vd_error **err);
 int vd_child_join_keyring(const vd_builder *b, vd_error **err);
 int vd_child_set_names(const vd_builder *b, vd_error **err);

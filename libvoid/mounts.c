@@ -465,15 +465,27 @@ static int finish_root(const vd_builder *b, vd_error **err)
     return 0;
 }
 
+/* A mount that must be made inside the container's cgroups: a cgroup file
+ * system (its root is the new cgroup namespace's), or a tmpcopyup, whose
+ * copied pages are charged to the cgroup of the process that writes them. */
+static bool needs_cgroups(const struct vd_mount_entry *m)
+{
+    return m->copy_up ||
+           (m->fstype && (strcmp(m->fstype, "cgroup") == 0 || strcmp(m->fstype, "cgroup2") == 0));
+}
+
 /* Everything up to the pivot: the rootfs bound, the mount list, devices,
- * masked and read-only paths.  *root_fd gets the rootfs fd for
- * vd_child_enter_rootfs (-1 without a rootfs).  The fd travels apart from
- * the status: an error's -errno must never pass for "nothing to do". */
-int vd_child_prepare_rootfs(const vd_builder *b, int *root_fd_out, vd_error **err)
+ * masked and read-only paths; `before_cgroup` runs once on the way, before
+ * the first mount that needs_cgroups or else after the mount list.
+ * *root_fd gets the rootfs fd for vd_child_enter_rootfs (-1 without a
+ * rootfs).  The fd travels apart from the status: an error's -errno must
+ * never pass for "nothing to do". */
+int vd_child_prepare_rootfs(const vd_builder *b, const struct vd_child_hook *before_cgroup,
+                            int *root_fd_out, vd_error **err)
 {
     *root_fd_out = -1;
     if (b->rootfs == NULL)
-        return 0;
+        return before_cgroup->fn(before_cgroup->ctx, err);
     if (b->ns[VD_NS_MOUNT].mode == VD_NS_MODE_SHARE)
         return vd_error_set(err, EINVAL, "a rootfs needs its own mount namespace");
     /* Nothing done below may propagate back to the host. */
@@ -487,9 +499,21 @@ int vd_child_prepare_rootfs(const vd_builder *b, int *root_fd_out, vd_error **er
     if (root_fd < 0)
         return vd_error_set(err, errno, "open rootfs \"%s\"", b->rootfs);
 
-    for (size_t i = 0; i < b->n_mounts; i++)
+    /* The hook waits for the cgroups (see child_wait_cgroup): the mounts
+     * before the first that needs them go on while the parent joins. */
+    bool waited = false;
+    for (size_t i = 0; i < b->n_mounts; i++) {
+        if (!waited && needs_cgroups(&b->mounts[i])) {
+            waited = true;
+            if (before_cgroup->fn(before_cgroup->ctx, err) < 0)
+                return -1;
+        }
         if (mount_one(root_fd, &b->mounts[i], err) < 0)
             return b->mounts[i].label ? vd_error_prefix(err, "%s", b->mounts[i].label) : -1;
+    }
+    /* Devices after it: on v1 the devices cgroup decides what mknod may make. */
+    if (!waited && before_cgroup->fn(before_cgroup->ctx, err) < 0)
+        return -1;
     if (vd_create_devices(b, root_fd, err) < 0 || vd_apply_paths(b, root_fd, err) < 0)
         return -1;
     *root_fd_out = steal_fd(&root_fd);

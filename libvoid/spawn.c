@@ -146,11 +146,21 @@ static int child_namespaces_ready(const vd_builder *b, int sync_fd, pid_t host_p
     return run_steps(b, VD_STEP_NAMESPACES_READY, false, host_pid, err);
 }
 
-/* The parent puts us in our cgroups while we join our namespaces; we wait
- * for it before the mounts, then make the new cgroup namespace, rooted at
- * the container's cgroup (the clone left it out, see clone_init). */
-static int child_wait_cgroup(const vd_builder *b, int sync_fd, vd_error **err)
+/* The parent puts us in our cgroups while we join our namespaces and make
+ * the first mounts (on v1 the join can wait some 10-20 ms for an RCU grace
+ * period); we wait for it before a cgroup mount or the devices, then make
+ * the new cgroup namespace, rooted at the container's cgroup (the clone
+ * left it out, see clone_init). */
+struct cgroup_wait {
+    const vd_builder *b;
+    int sync_fd;
+};
+
+static int child_wait_cgroup(void *ctx, vd_error **err)
 {
+    const struct cgroup_wait *w = ctx;
+    const vd_builder *b = w->b;
+    int sync_fd = w->sync_fd;
     if (b->cgroup == NULL)
         return 0;
     struct sync_msg msg;
@@ -192,11 +202,12 @@ static char *child_setup(const vd_builder *b, int sync_fd, struct vd_gate *g, pi
      * container may mount none): the writes under /proc/self and /proc/sys
      * reach the container's own namespaces. */
     if (vd_child_bring_up_loopback(b, err) < 0 || vd_child_set_sysctls(b, err) < 0 ||
-        vd_child_set_oom_score_adj(b, err) < 0 || vd_child_set_exec_label(b, err) < 0 ||
-        child_wait_cgroup(b, sync_fd, err) < 0)
+        vd_child_set_oom_score_adj(b, err) < 0 || vd_child_set_exec_label(b, err) < 0)
         return NULL;
     int root_fd = -1;
-    if (vd_child_prepare_rootfs(b, &root_fd, err) < 0 ||
+    struct cgroup_wait wait = {b, sync_fd};
+    const struct vd_child_hook wait_cgroup = {child_wait_cgroup, &wait};
+    if (vd_child_prepare_rootfs(b, &wait_cgroup, &root_fd, err) < 0 ||
         child_namespaces_ready(b, sync_fd, *host_pid, err) < 0 ||
         vd_child_enter_rootfs(b, root_fd, err) < 0)
         return NULL;
