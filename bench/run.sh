@@ -10,6 +10,10 @@
 #   cold    `RUNTIME run` after $COLD_PAUSE seconds of idle (not timed): on
 #           cgroup v1 the first cgroup join after an idle moment waits for
 #           an RCU grace period in the kernel, which back-to-back runs hide
+#   guard   (voidoci alone) what the CVE-2019-5736 guard costs one start:
+#           bench_exe_guard (bench/exe_guard.c, built next to voidoci) times
+#           the guard's calls on busybox (static) and dash (dynamic: its ELF
+#           interpreter is checked too)
 #   cycle   `RUNTIME create`, `start`, `delete --force`: the calls podman and
 #           containerd make for a container's life.  The three calls run
 #           from one small bash script (the same for every runtime), so the
@@ -180,3 +184,12 @@ time_commands cycle 0 "${cycle_commands[@]}"
 report run '`run` of /bin/true, warm (back to back)'
 report cold "\`run\` of /bin/true, cold (after ${COLD_PAUSE}s idle)"
 report cycle '`create` + `start` + `delete --force` of /bin/true'
+
+guard=$(dirname "$VOIDOCI")/../bench/bench_exe_guard
+if [ -x "$guard" ]; then
+    echo
+    echo "the CVE-2019-5736 guard, per container start (runtime_exe.c, the prctl):"
+    "$guard" 20000 "$work/bundle/rootfs/bin/busybox" "$(readlink -f /bin/sh)" | sed 's/^/  /'
+else
+    echo "bench: no $guard: the guard's cost is not measured (ninja -C build)" >&2
+fi

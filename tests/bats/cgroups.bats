@@ -376,9 +376,20 @@ bind_kmsg() {
 @test "cgroups: v1-only fields are refused on v2, and v1 refuses a missing controller" {
     make_bundle "$BUNDLE" true
     if [ "$LAYOUT" = v2 ]; then
-        bundle_jq "$BUNDLE" '.linux.resources.cpu.realtimeRuntime = 1000'
-        run --separate-stderr vrun
-        assert_one_error_line 'linux.resources.cpu.realtimeRuntime: cgroup v2 has no real-time'
+        local field refusal
+        while IFS='|' read -r field refusal; do
+            make_bundle "$BUNDLE" true
+            bundle_jq "$BUNDLE" ".linux.resources.$field"
+            run --separate-stderr vrun
+            [ "$status" -ne 0 ]
+            assert_one_error_line "linux.resources.${field%% =*}: $refusal"
+            [ -z "$(our_cgroup_dirs)" ]
+        done <<'FIELDS'
+cpu.realtimeRuntime = 1000|cgroup v2 has no real-time
+memory.swappiness = 60|cgroup v2 has no memory.swappiness
+memory.disableOOMKiller = true|cgroup v2 cannot disable the OOM killer
+memory.kernel = 1048576|cgroup v2 has no kernel memory limit
+FIELDS
     else
         [ ! -d /sys/fs/cgroup/net_cls ] || skip "this host has a net_cls hierarchy"
         bundle_jq "$BUNDLE" '.linux.resources.network.classID = 1048577'
