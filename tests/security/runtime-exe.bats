@@ -112,3 +112,20 @@ PY
     [ "$status" -eq 0 ]
     [ "$output" = "ran as cat fine.sh" ]
 }
+
+@test "runtime-exe: exec into a running container of /proc/self/exe, and of a script run by it, is refused" {
+    make_bundle "$BUNDLE" sleep 100
+    printf '#!/proc/self/exe --version\n' >"$BUNDLE/rootfs/bin/evil.sh"
+    chmod 755 "$BUNDLE/rootfs/bin/evil.sh"
+    vcreate
+    vstart
+    run --separate-stderr vo exec "$ID" /proc/self/exe --version
+    refused
+    run --separate-stderr vo exec "$ID" /bin/evil.sh
+    refused
+    [[ $stderr == *'interpreter "/proc/self/exe"'* ]]
+    # The container still runs, and an ordinary exec works.
+    run --separate-stderr vo exec "$ID" true
+    [ "$status" -eq 0 ]
+    vo delete --force "$ID"
+}
