@@ -533,3 +533,42 @@ disk_dev() {
     assert_one_error_line 'linux\.resources\.rdma\["mlx5_0"\]: the host has no rdma cgroup controller'
     [ -z "$(our_cgroup_dirs)" ]
 }
+
+# A host process in a v1 pids sub-cgroup of the container's, out of reach
+# of the kill (on a hybrid host delete --force kills through the cgroup2
+# mount's cgroup.kill), keeps that cgroup busy for $1 seconds, then leaves.
+# BUSY is that sub-cgroup.
+busy_sub_cgroup() {
+    BUSY=$(cg_dir "$PID" pids)/busy
+    mkdir "$BUSY"
+    bg sh -c 'echo $$ >"$1/cgroup.procs" && sleep "$2" && echo $$ >/sys/fs/cgroup/pids/cgroup.procs' \
+        sh "$BUSY" "$1"
+    wait_for grep -q . "$BUSY/cgroup.procs"
+}
+
+@test "cgroups: delete --force retries a cgroup that is busy for a moment (EBUSY), and fails clearly when it stays busy" {
+    [ "$LAYOUT" = hybrid ] || skip "needs a hybrid host: its v1 pids hierarchy holds a process that the cgroup2 kill does not reach"
+    command -v strace >/dev/null || skip "strace is missing: it shows the rmdir calls"
+    create_sleeper
+    busy_sub_cgroup 0.5
+    run strace -f -e trace=rmdir -o "$BATS_TEST_TMPDIR/rmdir.log" \
+        "$VOIDOCI" --root "$ROOT" delete --force "$ID"
+    [ "$status" -eq 0 ]
+    grep -q 'rmdir(".*/pids/voidoci/'"$ID"'/busy") = -1 EBUSY' "$BATS_TEST_TMPDIR/rmdir.log"
+    grep -q 'rmdir(".*/pids/voidoci/'"$ID"'/busy") = 0' "$BATS_TEST_TMPDIR/rmdir.log"
+    [ -z "$(our_cgroup_dirs)" ]
+    [ ! -e "$ROOT/$ID" ]
+
+    # Busy for longer than the retries last (2 s): an error that names the
+    # cgroup, and the state stays for a later delete.
+    vcreate
+    PID=$(state_field pid)
+    busy_sub_cgroup 4
+    run --separate-stderr vo delete --force "$ID"
+    [ "$status" -ne 0 ]
+    assert_one_error_line 'remove cgroup ".*/pids/voidoci/'"$ID"'/busy": Device or resource busy'
+    [ -e "$ROOT/$ID" ]
+    wait_for sh -c '! grep -q . "$0"' "$BUSY/cgroup.procs"
+    vo delete --force "$ID"
+    [ -z "$(our_cgroup_dirs)" ]
+}
