@@ -377,8 +377,9 @@ bind_kmsg() {
     make_bundle "$BUNDLE" true
     if [ "$LAYOUT" = v2 ]; then
         local field refusal
+        cp "$BUNDLE/config.json" "$BATS_TEST_TMPDIR/config.json"
         while IFS='|' read -r field refusal; do
-            make_bundle "$BUNDLE" true
+            cp "$BATS_TEST_TMPDIR/config.json" "$BUNDLE/config.json"
             bundle_jq "$BUNDLE" ".linux.resources.$field"
             run --separate-stderr vrun
             [ "$status" -ne 0 ]

@@ -36,6 +36,7 @@ voidoci_setup() {
     ID="vt${BATS_SUITE_TEST_NUMBER:-$BATS_TEST_NUMBER}-$$-$RANDOM"
     BUNDLE=$BATS_TEST_TMPDIR/bundle
     BG_PIDS=()
+    _cgroup_dirs >"$BATS_TEST_TMPDIR/cgroups.before"
 }
 
 # Call from each file's teardown().
@@ -431,10 +432,21 @@ _leaked_pids() {
     done | sort -un
 }
 
+_cgroup_dirs() {
+    find /sys/fs/cgroup -maxdepth 8 -type d 2>/dev/null | sort
+}
+
+# Cgroup directories made since voidoci_setup (whatever cgroupsPath named
+# them), and any named "$ID*" (tests that run more than one container name
+# the others "$ID-..."), deepest first.  The default parent, /voidoci in
+# each hierarchy, is shared by every container and stays, as runc's does.
 _leaked_cgroups() {
     [ -n "${ID-}" ] || return 0
-    # "$ID*": tests that run more than one container name the others "$ID-...".
-    find /sys/fs/cgroup -maxdepth 6 -type d -name "$ID*" 2>/dev/null | sort -r
+    {
+        find /sys/fs/cgroup -maxdepth 8 -type d -name "$ID*" 2>/dev/null
+        [ ! -f "$BATS_TEST_TMPDIR/cgroups.before" ] ||
+            _cgroup_dirs | comm -13 "$BATS_TEST_TMPDIR/cgroups.before" - | grep -v '/voidoci$'
+    } | sort -ru
 }
 
 # check_nothing_left_behind: 0 if this test's containers left no trace; else
