@@ -512,6 +512,23 @@ disk_dev() {
     vo delete --force "$ID"
 }
 
+@test "cgroups: the four blockIO throttle lists are one io.max line per device (v2)" {
+    [ "$LAYOUT" = v2 ] || skip "this host is not cgroup v2 only: this test reads io.max"
+    local dev maj min
+    dev=$(disk_dev) || skip "this machine has no disk in /sys/block"
+    maj=${dev%:*} min=${dev#*:}
+    create_sleeper '.linux.resources.blockIO = {
+        "throttleReadBpsDevice": [{"major": '"$maj"', "minor": '"$min"', "rate": 1048576}],
+        "throttleWriteBpsDevice": [{"major": '"$maj"', "minor": '"$min"', "rate": 2097152}],
+        "throttleReadIOPSDevice": [{"major": '"$maj"', "minor": '"$min"', "rate": 100}],
+        "throttleWriteIOPSDevice": [{"major": '"$maj"', "minor": '"$min"', "rate": 200}]}'
+    local max
+    max=$(cat "$(cg_dir "$PID" io)/io.max")
+    echo "io.max: $max"
+    [ "$max" = "$dev rbps=1048576 wbps=2097152 riops=100 wiops=200" ]
+    vo delete --force "$ID"
+}
+
 @test "cgroups: blockIO weight without a weight file (no BFQ) is one error line naming it, not dropped" {
     [ "$LAYOUT" != v2 ] || skip "this host is cgroup v2: this test is about the v1 blkio files"
     [ ! -e /sys/fs/cgroup/blkio/blkio.weight ] && [ ! -e /sys/fs/cgroup/blkio/blkio.bfq.weight ] ||
