@@ -270,7 +270,7 @@ runtime_pids() {
 # threads, most of the processes on a small machine.
 _user_process() {
     local arg0=
-    IFS= read -r -d '' arg0 <"/proc/$1/cmdline" 2>/dev/null
+    IFS= read -r -d '' arg0 2>/dev/null <"/proc/$1/cmdline"
     [ -n "$arg0" ]
 }
 
