@@ -21,6 +21,22 @@ static void spec_freep(struct oci_spec **spec)
 }
 #define _cleanup_spec_ __attribute__((cleanup(spec_freep)))
 
+/* The kernel's limit for both names (__NEW_UTS_LEN): a longer one would
+ * fail sethostname(2) with EINVAL in the child, and the error would echo the
+ * whole name without saying which field it came from. */
+#define UTS_NAME_MAX 64
+
+static int parse_uts_name(vd_error **err, const struct oci_json *top, const char *key, char **out)
+{
+    const struct oci_json *v = spec_member(top, key);
+    if (v == NULL)
+        return 0;
+    int r = spec_string(err, v, out);
+    if (r == 0 && strlen(*out) > UTS_NAME_MAX)
+        return spec_error(err, v, NULL, "is longer than %d bytes", UTS_NAME_MAX);
+    return r;
+}
+
 static int parse_root(vd_error **err, const struct oci_json *top, struct oci_spec *spec)
 {
     const struct oci_json *root, *path;
@@ -143,9 +159,9 @@ static int parse_top(vd_error **err, const struct oci_json *top, struct oci_spec
     if (r == 0 && (v = spec_member(top, "process")))
         r = spec_parse_process(err, v, &spec->process);
     if (r == 0)
-        r = spec_opt_string(err, top, "hostname", &spec->hostname);
+        r = parse_uts_name(err, top, "hostname", &spec->hostname);
     if (r == 0)
-        r = spec_opt_string(err, top, "domainname", &spec->domainname);
+        r = parse_uts_name(err, top, "domainname", &spec->domainname);
     if (r == 0 && (v = spec_member(top, "linux")))
         r = spec_parse_linux(err, v, &spec->linux_);
     if (r == 0 && (v = spec_member(top, "annotations")))

@@ -317,8 +317,10 @@ static int translate_mount(const struct oci_spec *spec, const char *bundle, size
     struct mount_words w = {.m = {.source = om->source, .destination = om->destination,
                                   .fstype = om->type}};
     _cleanup_free_ char *source = NULL;
-    char label[32];
-    snprintf(label, sizeof(label), "mounts[%zu]", index);
+    /* The child names a mount that fails by this label: it carries the
+     * file too, as the errors of the parent's checks do (create.c). */
+    char label[48];
+    snprintf(label, sizeof(label), "config.json: mounts[%zu]", index);
     w.m.label = label;
     int r = 0;
     for (size_t i = 0; i < om->n_options && r == 0; i++)

@@ -447,7 +447,7 @@ run_idmapped() {
     add_mount '{"destination": "/mnt", "type": "tmpfs", "source": "tmpfs", "options": ["rfoo"]}'
     run --separate-stderr vrun
     [ "$status" -ne 0 ]
-    assert_one_error_line "mounts\\[$idx\\]: mount tmpfs .*\"/mnt\": Invalid argument$"
+    assert_one_error_line "config\\.json: mounts\\[$idx\\]: mount tmpfs .*\"/mnt\": Invalid argument$"
 }
 
 @test "mounts: an unknown option on a bind mount is refused: a bind takes no filesystem options" {

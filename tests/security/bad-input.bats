@@ -16,7 +16,9 @@ teardown() {
 }
 
 # try_config NAME ERE: run the bundle as it is now; print what is wrong (and
-# return 1) unless it failed with one matching error line and left nothing.
+# return 1) unless it failed with one error line that ERE matches from just
+# after the prefix (so that "config\.json: PATH: " is where it must be), and
+# left nothing.
 try_config() {
     local name=$1 ere=$2 status=0 out err
     out=$(vo run --bundle "$BUNDLE" "$ID" 2>"$BATS_TEST_TMPDIR/stderr") || status=$?
@@ -28,7 +30,7 @@ try_config() {
         echo "[$name] wants one error line, got: $err"
     elif [[ $err != "$prefix"* ]]; then
         echo "[$name] error does not start with '$prefix': $err"
-    elif ! grep -Eq -- "$ere" <<<"${err#"$prefix"}"; then
+    elif ! grep -Eq -- "^($ere)" <<<"${err#"$prefix"}"; then
         echo "[$name] error does not match /$ere/: $err"
     elif [ -n "$out" ]; then
         echo "[$name] printed on stdout: $out"

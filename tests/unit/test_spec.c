@@ -524,6 +524,12 @@ static void test_bad_top(void)
         "1.x, up to 1.3.0");
     BAD(DOC("'hostname': ['a']"), "hostname: expected a string");
     BAD(DOC("'domainname': true"), "domainname: expected a string");
+    /* 64 bytes is the kernel's limit for both, and fits. */
+#define A16 "aaaaaaaaaaaaaaaa"
+#define A64 A16 A16 A16 A16
+    oci_spec_free(GOOD(DOC("'hostname': '" A64 "', 'domainname': '" A64 "'")));
+    BAD(DOC("'hostname': '" A64 "a'"), "hostname: is longer than 64 bytes");
+    BAD(DOC("'domainname': '" A64 "a'"), "domainname: is longer than 64 bytes");
     BAD(DOC("'annotations': []"), "annotations: expected an object");
     BAD(DOC("'annotations': {'org.example.key': 5}"),
         "annotations[\"org.example.key\"]: expected a string");

@@ -115,7 +115,7 @@ static void test_flags(void)
         CHECK(m->flags == (MS_BIND | MS_REC | MS_RDONLY | MS_NOSUID | MS_NOSYMFOLLOW));
         /* "dev" was asked: the source's nodev is not kept. */
         CHECK(m->clear_flags == MS_NODEV);
-        CHECK(streq(m->label, "mounts[0]"));
+        CHECK(streq(m->label, "config.json: mounts[0]"));
         CHECK(m->attr_set == 0 && m->attr_clr == 0 && !m->idmap && !m->copy_up);
         vd_builder_free(b);
     }
