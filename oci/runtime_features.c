@@ -89,8 +89,11 @@ static void write_linux(struct oci_json_writer *w)
     write_names(w, "namespaces", oci_namespace_type_at);
     write_capabilities(w);
     write_cgroup(w);
-    write_bool_object(w, "apparmor", "enabled", false);
-    write_bool_object(w, "selinux", "enabled", false);
+    /* What this build can apply, whatever the host has (features-linux.md):
+     * libvoid/lsm.c writes the exec attribute where the LSM is on, and
+     * refuses the field where it is off. */
+    write_bool_object(w, "apparmor", "enabled", true);
+    write_bool_object(w, "selinux", "enabled", true);
     write_bool_object(w, "intelRdt", "enabled", false);
     oci_json_write_end_object(w);
 }

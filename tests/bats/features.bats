@@ -143,3 +143,11 @@ features() {
     echo "$output" | jq -e '.potentiallyUnsafeConfigAnnotations == []'
     echo "$output" | jq -e '.annotations["org.voidoci.version"] | type == "string"'
 }
+
+@test "features: apparmor and selinux are reported as supported by this build, intelRdt as not" {
+    local f
+    f=$(features)
+    [ "$(jq -r .linux.apparmor.enabled <<<"$f")" = true ]
+    [ "$(jq -r .linux.selinux.enabled <<<"$f")" = true ]
+    [ "$(jq -r .linux.intelRdt.enabled <<<"$f")" = false ]
+}
