@@ -125,7 +125,8 @@ fetch_kernel() {
     fi
     dir=$cache/$pkg
     vmlinuz=$(ls -1 "$dir"/boot/vmlinuz-* 2>/dev/null | head -n 1)
-    if [ -n "$vmlinuz" ]; then
+    # A cache from before the modules were kept is fetched again.
+    if [ -n "$vmlinuz" ] && [ -f "$dir/modules/null_blk.ko" ]; then
         echo "$vmlinuz"
         return
     fi
@@ -137,11 +138,18 @@ fetch_kernel() {
         die "apt-get download $pkg failed"
     deb=$(ls -1 "$work"/deb/*.deb 2>/dev/null | head -n 1)
     [ -n "$deb" ] || die "apt-get download $pkg left no .deb"
-    rm -rf "$dir.tmp"
+    rm -rf "$dir.tmp" "$dir"
     dpkg -x "$deb" "$dir.tmp" || die "dpkg -x $deb failed"
-    # Only the kernel image and its config are kept: the modules (300 MB)
-    # are not needed, the config says what is built in.
-    find "$dir.tmp" -mindepth 1 -maxdepth 1 ! -name boot -exec rm -rf {} +
+    # Only the kernel image, its config and three of its modules (the rest
+    # is 300 MB) are kept: a disk for the blockIO tests, null_blk (with
+    # configfs, whose symbols it uses), and the BFQ scheduler, which gives
+    # the io.bfq.weight files.  All three have no other dependency.
+    mkdir -p "$dir.tmp/modules" || die "mkdir $dir.tmp/modules failed"
+    for f in fs/configfs/configfs.ko drivers/block/null_blk/null_blk.ko block/bfq.ko; do
+        cp "$dir.tmp"/lib/modules/*/kernel/"$f" "$dir.tmp/modules/" ||
+            die "$deb holds no $f"
+    done
+    find "$dir.tmp" -mindepth 1 -maxdepth 1 ! -name boot ! -name modules -exec rm -rf {} +
     mv "$dir.tmp" "$dir" || die "cannot move the kernel into $dir"
     # Older kernels cached by earlier runs are not used any more.
     find "$cache" -mindepth 1 -maxdepth 1 -name 'linux-image-*' ! -name "$pkg" -exec rm -rf {} +
@@ -232,6 +240,8 @@ make_initramfs() {
     fi
     copy_tools awk mount umount flock setsid nsenter unshare setpriv prlimit \
         ipcmk ipcrm ipcs ps pgrep pkill kill getopt mountpoint findmnt
+    # lsm.bats loads an AppArmor profile: the kernel has AppArmor on.
+    copy_tools apparmor_parser
     copy_file /bin/busybox
     # The applets' links are made by /init (`busybox --install -s`: one
     # process there instead of one ln per applet here), where no GNU tool
@@ -273,6 +283,10 @@ EOF
         echo "$f" >>"$root$o/tests/vm/bats-files"
     done
     copy_file "$srcdir/tests/vm/init" /init
+    # The modules /init loads (see fetch_kernel), in its load order.
+    for f in configfs null_blk bfq; do
+        copy_file "$(dirname "$(dirname "$vmlinuz")")/modules/$f.ko" "/lib/voidoci-modules/$f.ko"
+    done
     flush_copies
     # The tests' busybox rootfs, made here where a fork is cheap
     # (helpers.bash copies it for each test: VOIDOCI_TEST_ROOTFS in /init).
