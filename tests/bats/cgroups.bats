@@ -87,11 +87,14 @@ our_cgroup_dirs() {
 }
 
 @test "cgroups: an absolute cgroupsPath is under each hierarchy's root" {
-    create_sleeper '.linux.cgroupsPath = "/voidoci-test/'"$ID"'"'
-    run grep -vc ":/voidoci-test/$ID\$" "/proc/$PID/cgroup"
+    create_sleeper '.linux.cgroupsPath = "/'"$ID"'-parent/'"$ID"'"'
+    run grep -vc ":/$ID-parent/$ID\$" "/proc/$PID/cgroup"
     [ "$output" -eq 0 ]
     vo delete --force "$ID"
-    [ -z "$(our_cgroup_dirs)" ]
+    [ -z "$(find /sys/fs/cgroup -maxdepth 3 -type d -name "$ID")" ]
+    # The parents the runtime made stay, as runc's do: shared by whatever
+    # else is placed there.
+    find /sys/fs/cgroup -maxdepth 2 -type d -name "$ID-parent" -exec rmdir {} +
 }
 
 @test "cgroups: a relative cgroupsPath is under the runtime's own cgroup (runc's rule)" {
@@ -526,6 +529,24 @@ disk_dev() {
     max=$(cat "$(cg_dir "$PID" io)/io.max")
     echo "io.max: $max"
     [ "$max" = "$dev rbps=1048576 wbps=2097152 riops=100 wiops=200" ]
+    vo delete --force "$ID"
+}
+
+@test "cgroups: blockIO weight and a per-device weight go to io.bfq.weight, on the scale BFQ shares with v1 (v2)" {
+    [ "$LAYOUT" = v2 ] || skip "this host is not cgroup v2 only: this test reads io.bfq.weight"
+    [ -e "$(cg_dir $$ io)/io.bfq.weight" ] ||
+        skip "this host has no BFQ scheduler loaded: no io.bfq.weight"
+    local dev maj min
+    dev=$(disk_dev) || skip "this machine has no disk in /sys/block"
+    grep -q '\[bfq\]' "/sys/dev/block/$dev/queue/scheduler" || skip "disk $dev does not use BFQ"
+    maj=${dev%:*} min=${dev#*:}
+    create_sleeper '.linux.resources.blockIO = {"weight": 500,
+        "weightDevice": [{"major": '"$maj"', "minor": '"$min"', "weight": 300}]}'
+    local weights
+    weights=$(cat "$(cg_dir "$PID" io)/io.bfq.weight")
+    echo "io.bfq.weight: $weights"
+    grep -qx 'default 500' <<<"$weights"
+    grep -qx "$dev 300" <<<"$weights"
     vo delete --force "$ID"
 }
 
