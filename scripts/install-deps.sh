@@ -20,6 +20,8 @@ packages=(
     # tests/vm/cgroup2-vm.sh: a cgroup v2 host in a VM (its kernel is
     # fetched with apt-get download, not installed)
     qemu-system-x86 cpio
+    # ... and apparmor_parser, copied into it: its kernel has AppArmor on
+    apparmor
     # bench/run.sh
     hyperfine
     # tests/fuzz/run.sh: libFuzzer with ASan and UBSan
