@@ -122,7 +122,14 @@ features() {
         esac
         cp "$BATS_TEST_TMPDIR/base.json" "$BUNDLE/config.json"
         bundle_jq "$BUNDLE" ".mounts += [$mount]" --arg o "$opt" --arg src "$BATS_TEST_TMPDIR/src"
-        vrun || { echo "mount option $opt listed but refused" >&2; return 1; }
+        run --separate-stderr vrun
+        # Understood, and tried: the kernel's tmpfs (before 6.3) cannot be
+        # idmapped, which is the filesystem's answer, not the runtime's.
+        if [ "$status" -ne 0 ] && [[ $opt == *idmap && $stderr == *"cannot be idmapped"* ]]; then
+            echo "mount option $opt: understood; $stderr" >&2
+            continue
+        fi
+        [ "$status" -eq 0 ] || { echo "mount option $opt listed but refused: $stderr" >&2; return 1; }
     done
 }
 
