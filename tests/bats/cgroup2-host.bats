@@ -42,3 +42,19 @@ done </proc/self/mountinfo'
     want=$(cat "/sys/fs/cgroup$(sed -n 's/^0:://p' /proc/self/cgroup)/cgroup.controllers")
     [[ $output == *"controllers: $want"* ]]
 }
+
+@test "cgroup2-host: the init is cloned straight into its cgroup (clone3 with CLONE_INTO_CGROUP), never joining it later" {
+    command -v strace >/dev/null || skip "strace is missing: it shows the clone3 call"
+    make_bundle "$BUNDLE" true
+    run strace -f -e trace=clone3,write -o "$BATS_TEST_TMPDIR/strace.log" \
+        "$VOIDOCI" --root "$ROOT" run --bundle "$BUNDLE" "$ID"
+    [ "$status" -eq 0 ]
+    grep 'clone3(' "$BATS_TEST_TMPDIR/strace.log"
+    grep -q 'clone3({flags=[^}]*CLONE_INTO_CGROUP' "$BATS_TEST_TMPDIR/strace.log"
+    # No pid is written into a cgroup.procs afterwards: on v2 the runtime
+    # opens no cgroup.procs to join it (the write trace would show the pid).
+    local pid
+    pid=$(sed -n 's/.*clone3({flags=[^}]*CLONE_INTO_CGROUP.*= \([0-9]*\)$/\1/p' "$BATS_TEST_TMPDIR/strace.log" | head -1)
+    [ -n "$pid" ]
+    ! grep -q "write([0-9]*, \"$pid\"" "$BATS_TEST_TMPDIR/strace.log"
+}

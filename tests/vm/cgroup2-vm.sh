@@ -241,7 +241,8 @@ make_initramfs() {
     copy_tools awk mount umount flock setsid nsenter unshare setpriv prlimit \
         ipcmk ipcrm ipcs ps pgrep pkill kill getopt mountpoint findmnt
     # lsm.bats loads an AppArmor profile: the kernel has AppArmor on.
-    copy_tools apparmor_parser
+    # cgroup2-host.bats reads the clone3 call with strace.
+    copy_tools apparmor_parser strace
     copy_file /bin/busybox
     # The applets' links are made by /init (`busybox --install -s`: one
     # process there instead of one ln per applet here), where no GNU tool
