@@ -227,7 +227,8 @@ static void test_namespace_rules(void)
         "linux.namespaces[1].path: join mnt namespace \"/\": not a namespace file: Invalid "
         "argument");
     BAD(DOC(NS("{'type': 'cgroup', 'path': '/nonexistent-voidoci-ns'}")),
-        "linux.namespaces[0].path: open cgroup namespace \"/nonexistent-voidoci-ns\": No such file or "
+        "linux.namespaces[0].path: open cgroup namespace \"/nonexistent-voidoci-ns\": No such file "
+        "or "
         "directory");
     BAD(DOC(NS("{'type': 'user'}")), "linux.uidMappings: required with a new user namespace");
     BAD(DOC(NS("{'type': 'user'}") ", 'uidMappings': [{'containerID': 0, 'hostID': 0, 'size': 1}]"),
