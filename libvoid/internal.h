@@ -155,6 +155,8 @@ struct vd_builder {
 
     /* cgroup.c: where the child starts (not owned) */
     const struct vd_cgroup *cgroup;
+    /* resctrl.c: the class of service the child is put in (not owned) */
+    const struct vd_resctrl *resctrl;
 
     /* namespaces.c: vd_builder_join_process; join_root_fd is the joined
      * process's root, opened by the caller, and join_pidfd a pidfd on it

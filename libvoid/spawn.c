@@ -161,13 +161,13 @@ static int child_wait_cgroup(void *ctx, vd_error **err)
     const struct cgroup_wait *w = ctx;
     const vd_builder *b = w->b;
     int sync_fd = w->sync_fd;
-    if (b->cgroup == NULL)
+    if (b->cgroup == NULL && b->resctrl == NULL)
         return 0;
     struct sync_msg msg;
     ssize_t n = sync_recv(sync_fd, &msg, NULL);
     if (n <= 0 || msg.type != VD_SYNC_CGROUP)
         return vd_error_set(err, n < 0 ? errno : EPIPE, "wait to be put in the cgroup");
-    if (b->ns[VD_NS_CGROUP].mode == VD_NS_MODE_NEW && unshare(CLONE_NEWCGROUP) < 0)
+    if (b->cgroup && b->ns[VD_NS_CGROUP].mode == VD_NS_MODE_NEW && unshare(CLONE_NEWCGROUP) < 0)
         return vd_error_set(err, errno, "create the cgroup namespace");
     return 0;
 }
@@ -327,13 +327,16 @@ static pid_t clone_init(vd_builder *b, int *pidfd, bool *into, vd_error **err)
 }
 
 /* v1 (and v2 when the clone could not): write the child's pid into each
- * cgroup.procs while it joins its namespaces, then let it go on. */
+ * cgroup.procs while it joins its namespaces, and into the resctrl group's
+ * tasks; then let it go on. */
 static int parent_join_cgroup(const vd_builder *b, pid_t pid, bool into, int sync_fd,
                               vd_error **err)
 {
-    if (b->cgroup == NULL)
+    if (b->cgroup == NULL && b->resctrl == NULL)
         return 0;
-    if (vd_cgroup_join(b->cgroup, pid, into, err) < 0)
+    if (b->cgroup && vd_cgroup_join(b->cgroup, pid, into, err) < 0)
+        return -1;
+    if (b->resctrl && vd_resctrl_join(b->resctrl, pid, err) < 0)
         return -1;
     if (sync_send(sync_fd, VD_SYNC_CGROUP, NULL) < 0)
         return vd_error_set(err, errno, "tell the child it is in its cgroup");

@@ -649,6 +649,44 @@ int vd_cgroup_oom_kills(const vd_cgroup *cg, uint64_t *count, vd_error **err);
  * so that the namespace is rooted at the container's cgroup. */
 void vd_builder_set_cgroup(vd_builder *b, const vd_cgroup *cg);
 
+/* ---- Intel RDT (resctrl.c) ------------------------------------------------ */
+
+/* A class of service: a group directory under the resctrl root, and an
+ * optional monitoring group in it. */
+typedef struct vd_resctrl vd_resctrl;
+struct vd_resctrl_config {
+    const char *root;  /* NULL: /sys/fs/resctrl, which must be a resctrl mount */
+    const char *group; /* a directory name under root */
+    /* The group is the container's own (named after it): made when
+     * missing, removed by vd_resctrl_destroy.  Otherwise it is made only
+     * when there are schemata, and is never removed. */
+    bool own_group;
+    /* Lines for the group's schemata file, in order; NULL-terminated, NULL
+     * for none.  Written to a group made here; compared with the file of
+     * a group that exists already, a difference being an error. */
+    const char *const *schemata;
+    const char *monitor; /* a monitoring group mon_groups/<monitor>; NULL: none */
+};
+/* Make or find the groups; nothing made is left when it fails. */
+int vd_resctrl_create(const struct vd_resctrl_config *cfg, vd_resctrl **out, vd_error **err);
+/* The groups of a container made earlier, as vd_resctrl_group_dir and
+ * vd_resctrl_monitor_dir named them. */
+int vd_resctrl_open(const char *group_dir, const char *monitor_dir, bool own_group,
+                    vd_resctrl **out, vd_error **err);
+const char *vd_resctrl_group_dir(const vd_resctrl *r);   /* absolute */
+const char *vd_resctrl_monitor_dir(const vd_resctrl *r); /* NULL: none */
+bool vd_resctrl_owns_group(const vd_resctrl *r);
+/* Put `pid` in the group's tasks, then the monitoring group's. */
+int vd_resctrl_join(const vd_resctrl *r, pid_t pid, vd_error **err);
+/* Remove the monitoring group, and the group when it is the container's
+ * own.  Absent ones are fine.  `only_made`: only what vd_resctrl_create
+ * made (undoing a failed create; a group it found is someone else's). */
+int vd_resctrl_destroy(const vd_resctrl *r, bool only_made, vd_error **err);
+void vd_resctrl_free(vd_resctrl *r);
+/* The child is put in `r` (not owned; it must outlive vd_spawn) by the
+ * caller before it goes past its namespace setup. */
+void vd_builder_set_resctrl(vd_builder *b, const vd_resctrl *r);
+
 /* ---- spawning ------------------------------------------------------------ */
 
 typedef struct vd_process vd_process;

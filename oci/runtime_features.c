@@ -82,6 +82,21 @@ static void write_cgroup(struct oci_json_writer *w)
     oci_json_write_end_object(w);
 }
 
+/* libvoid/resctrl.c makes the group, writes or checks its schemata, and
+ * makes the monitoring group of enableMonitoring. */
+static void write_intel_rdt(struct oci_json_writer *w)
+{
+    oci_json_write_key(w, "intelRdt");
+    oci_json_write_begin_object(w);
+    oci_json_write_key(w, "enabled");
+    oci_json_write_bool(w, true);
+    oci_json_write_key(w, "schemata");
+    oci_json_write_bool(w, true);
+    oci_json_write_key(w, "monitoring");
+    oci_json_write_bool(w, true);
+    oci_json_write_end_object(w);
+}
+
 static void write_linux(struct oci_json_writer *w)
 {
     oci_json_write_key(w, "linux");
@@ -94,7 +109,7 @@ static void write_linux(struct oci_json_writer *w)
      * refuses the field where it is off. */
     write_bool_object(w, "apparmor", "enabled", true);
     write_bool_object(w, "selinux", "enabled", true);
-    write_bool_object(w, "intelRdt", "enabled", false);
+    write_intel_rdt(w);
     oci_json_write_end_object(w);
 }
 

@@ -28,10 +28,27 @@
 #define KEY_START_TIME "startTime"
 #define KEY_OWN_PID_NS "ownPidNs"
 #define KEY_CGROUP_DIRS "cgroupDirs"
+#define KEY_RESCTRL_GROUP "resctrlGroup"
+#define KEY_RESCTRL_MONITOR "resctrlMonitor"
+#define KEY_RESCTRL_OWN "resctrlOwnGroup"
 
 static const char *or_empty(const char *s)
 {
     return s ? s : "";
+}
+
+static void write_resctrl(struct oci_json_writer *w, const struct oci_state *s)
+{
+    if (s->resctrl_group == NULL)
+        return;
+    oci_json_write_key(w, KEY_RESCTRL_GROUP);
+    oci_json_write_string(w, s->resctrl_group);
+    if (s->resctrl_monitor) {
+        oci_json_write_key(w, KEY_RESCTRL_MONITOR);
+        oci_json_write_string(w, s->resctrl_monitor);
+    }
+    oci_json_write_key(w, KEY_RESCTRL_OWN);
+    oci_json_write_bool(w, s->resctrl_own);
 }
 
 /* The members in runc's order (its containerState struct), so that the two
@@ -81,6 +98,7 @@ static void write_state(struct oci_json_writer *w, const struct oci_state *s, co
                 oci_json_write_string(w, s->cgroup_dirs[i]);
             oci_json_write_end_array(w);
         }
+        write_resctrl(w, s);
     }
     oci_json_write_end_object(w);
 }
@@ -221,6 +239,12 @@ static int parse_state(vd_error **err, const struct oci_json *top, struct oci_st
         r = spec_opt_bool(err, top, KEY_OWN_PID_NS, &s->own_pid_ns);
     if (r == 0 && (v = spec_member(top, KEY_CGROUP_DIRS)) != NULL)
         r = spec_strv(err, v, true, &s->cgroup_dirs, &s->n_cgroup_dirs);
+    if (r == 0)
+        r = spec_opt_string(err, top, KEY_RESCTRL_GROUP, &s->resctrl_group);
+    if (r == 0)
+        r = spec_opt_string(err, top, KEY_RESCTRL_MONITOR, &s->resctrl_monitor);
+    if (r == 0)
+        r = spec_opt_bool(err, top, KEY_RESCTRL_OWN, &s->resctrl_own);
     if (r == 0 && (v = spec_member(top, "annotations")) != NULL)
         r = spec_string_map(err, v, &s->annotations, &s->n_annotations);
     if (r == 0 && s->owner == NULL && (s->owner = strdup("")) == NULL)
@@ -283,5 +307,7 @@ void oci_state_free(struct oci_state *s)
     free(s->owner);
     spec_kv_free(s->annotations, s->n_annotations);
     spec_strv_free(s->cgroup_dirs);
+    free(s->resctrl_group);
+    free(s->resctrl_monitor);
     free(s);
 }

@@ -30,6 +30,12 @@ struct oci_state {
      * NULL-terminated, NULL when it has none.  Not printed. */
     char **cgroup_dirs;
     size_t n_cgroup_dirs;
+    /* linux.intelRdt's resctrl group and monitoring group (absolute; NULL
+     * when none), and whether the group is the container's own, removed
+     * at delete.  Not printed. */
+    char *resctrl_group;
+    char *resctrl_monitor;
+    bool resctrl_own;
 };
 
 /* Write <dir>/state.json atomically (temp file + rename, 0600). */

@@ -37,8 +37,12 @@ int oci_translate_exec(const struct oci_spec *spec, const struct oci_process *p,
  * NULL) (translate_process_attrs.c). */
 int oci_translate_process_attrs(const struct oci_process *p, const struct oci_linux *lx,
                                 vd_builder *b, vd_error **err);
-/* linux.timeOffsets, netDevices and intelRdt (translate_linux_ext.c). */
+/* linux.timeOffsets and netDevices (translate_linux_ext.c). */
 int oci_translate_linux_ext(const struct oci_linux *lx, vd_builder *b, vd_error **err);
+/* linux.intelRdt of container `id` as a resctrl group: 1 and *cfg set, or
+ * 0 when absent.  *cfg points into lx and *lines; free(*lines) always. */
+int oci_resctrl_config(const struct oci_linux *lx, const char *id,
+                       struct vd_resctrl_config *cfg, const char ***lines, vd_error **err);
 
 /* For `features`: the i-th mount option name this build honours, NULL
  * past the end. */

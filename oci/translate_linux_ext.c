@@ -1,19 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* config.json -> libvoid for linux.timeOffsets, linux.netDevices and
- * linux.intelRdt: each is honoured or refused here, with its JSON path. */
+ * linux.intelRdt: each is honoured or refused here, with its JSON path
+ * (intelRdt becomes a resctrl group, made by create like the cgroup). */
 #include <ctype.h>
 #include <errno.h>
 #include <net/if.h>
 #include <string.h>
-#include <sys/vfs.h>
+#include <stdlib.h>
 #include <time.h>
 
 #include "json.h"
 #include "translate.h"
 #include "utils.h"
-
-/* statfs(2)'s f_type of the resctrl filesystem. */
-#define RESCTRL_SUPER_MAGIC 0x7655821
 
 static bool has_new_ns(const struct oci_linux *lx, enum vd_ns type)
 {
@@ -83,24 +81,49 @@ static int translate_net_devices(const struct oci_linux *lx, vd_builder *b, vd_e
     return 0;
 }
 
-/* runtime-spec: without a mounted resctrl the runtime MUST fail.  With
- * one, this build still refuses: its resctrl writes are not written. */
-static int translate_intel_rdt(const struct oci_linux *lx, vd_error **err)
+/* The schemata lines in the order config-linux.md "IntelRdt" asks:
+ * l3CacheSchema and memBwSchema combined (an MB: line of l3CacheSchema
+ * gives way to memBwSchema), then every line of schemata. */
+static const char **rdt_lines(const struct oci_intel_rdt *rdt)
 {
-    if (lx->intel_rdt == NULL)
+    const char **v = calloc(rdt->n_schemata + 3, sizeof(*v));
+    size_t n = 0;
+    if (v == NULL)
+        return NULL;
+    const char *l3 = rdt->l3_cache_schema;
+    if (l3 && !(rdt->mem_bw_schema && strncmp(l3, "MB:", 3) == 0))
+        v[n++] = l3;
+    if (rdt->mem_bw_schema)
+        v[n++] = rdt->mem_bw_schema;
+    for (size_t i = 0; i < rdt->n_schemata; i++)
+        v[n++] = rdt->schemata[i];
+    return v;
+}
+
+int oci_resctrl_config(const struct oci_linux *lx, const char *id,
+                       struct vd_resctrl_config *cfg, const char ***lines, vd_error **err)
+{
+    *lines = NULL;
+    if (lx == NULL || lx->intel_rdt == NULL)
         return 0;
-    struct statfs st;
-    if (statfs("/sys/fs/resctrl", &st) < 0 || st.f_type != RESCTRL_SUPER_MAGIC)
-        return vd_error_set(err, 0, "linux.intelRdt: resctrl is not mounted at /sys/fs/resctrl");
-    return vd_error_set(err, 0, "linux.intelRdt: not supported by this build yet");
+    const struct oci_intel_rdt *rdt = lx->intel_rdt;
+    if ((*lines = rdt_lines(rdt)) == NULL)
+        return vd_error_set(err, ENOMEM, "linux.intelRdt");
+    /* Without a closID the group is the container's, named after it. */
+    *cfg = (struct vd_resctrl_config){
+        .group = rdt->clos_id ? rdt->clos_id : id,
+        .own_group = rdt->clos_id == NULL,
+        .schemata = *lines,
+        .monitor = rdt->enable_monitoring ? id : NULL,
+    };
+    return 1;
 }
 
 int oci_translate_linux_ext(const struct oci_linux *lx, vd_builder *b, vd_error **err)
 {
     if (lx == NULL)
         return 0;
-    if (translate_time_offsets(lx, b, err) < 0 || translate_net_devices(lx, b, err) < 0 ||
-        translate_intel_rdt(lx, err) < 0)
+    if (translate_time_offsets(lx, b, err) < 0 || translate_net_devices(lx, b, err) < 0)
         return -1;
     return 0;
 }

@@ -349,8 +349,16 @@ static int spawn_in(struct exec_run *x, struct container *c, struct oci_spec *sp
     vd_cgroup *cg = NULL;
     if (open_cgroup(c, x->o, &cg, err) < 0)
         return -1;
+    /* As with runc, the process joins the init's resctrl group too. */
+    vd_resctrl *rdt = NULL;
+    if (container_resctrl(c, &rdt, err) < 0) {
+        vd_cgroup_free(cg);
+        return -1;
+    }
     vd_builder *b = vd_builder_new();
     int r = b ? 0 : vd_error_set(err, ENOMEM, "allocate the builder");
+    if (r == 0 && rdt)
+        vd_builder_set_resctrl(b, rdt);
     struct seccomp_listener listener = {.spec = spec, .state = c->state, .exec = true};
     if (r == 0)
         r = describe_builder(x->o, spec, p, init_fd, cg, b, err);
@@ -360,6 +368,7 @@ static int spawn_in(struct exec_run *x, struct container *c, struct oci_spec *sp
     }
     vd_builder_free(b);
     vd_cgroup_free(cg);
+    vd_resctrl_free(rdt);
     return r;
 }
 

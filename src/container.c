@@ -286,6 +286,27 @@ int container_destroy_cgroup(const struct container *c, vd_error **err)
     return vd_cgroup_destroy(cg, false, err);
 }
 
+/* ---- linux.intelRdt --------------------------------------------------------- */
+
+int container_resctrl(const struct container *c, vd_resctrl **r, vd_error **err)
+{
+    *r = NULL;
+    if (c->state == NULL || c->state->resctrl_group == NULL)
+        return 0;
+    return vd_resctrl_open(c->state->resctrl_group, c->state->resctrl_monitor,
+                           c->state->resctrl_own, r, err);
+}
+
+int container_destroy_resctrl(const struct container *c, vd_error **err)
+{
+    vd_resctrl *r = NULL;
+    if (container_resctrl(c, &r, err) < 0)
+        return -1;
+    int ret = r ? vd_resctrl_destroy(r, false, err) : 0;
+    vd_resctrl_free(r);
+    return ret;
+}
+
 static bool cgroup_frozen(const struct container *c)
 {
     _cleanup_cgroup_ vd_cgroup *cg = NULL;

@@ -72,6 +72,10 @@ int container_wait_stopped(const struct container *c, int timeout_ms, vd_error *
 int container_cgroup(const struct container *c, vd_cgroup **cg, vd_error **err);
 /* Kill what is left in the cgroup and remove its directories. */
 int container_destroy_cgroup(const struct container *c, vd_error **err);
+/* Its linux.intelRdt group as state.json records it (*r NULL when none;
+ * free with vd_resctrl_free), and its removal at delete. */
+int container_resctrl(const struct container *c, vd_resctrl **r, vd_error **err);
+int container_destroy_resctrl(const struct container *c, vd_error **err);
 void container_free(struct container *c);
 /* _cleanup_container_ */
 static inline void container_freep(struct container **c)

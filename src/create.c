@@ -320,6 +320,36 @@ static int make_cgroup(const struct create_opts *o, struct created *c, vd_builde
     return 0;
 }
 
+/* ---- linux.intelRdt ----------------------------------------------------- */
+
+static int record_resctrl(const vd_resctrl *r, struct oci_state *s, vd_error **err)
+{
+    const char *mon = vd_resctrl_monitor_dir(r);
+    s->resctrl_own = vd_resctrl_owns_group(r);
+    if ((s->resctrl_group = strdup(vd_resctrl_group_dir(r))) == NULL ||
+        (mon && (s->resctrl_monitor = strdup(mon)) == NULL))
+        return vd_error_set(err, ENOMEM, "record the resctrl group");
+    return 0;
+}
+
+/* Like the cgroup: made, and recorded for delete, before the init exists;
+ * the init is put in it before its setup goes on (vd_builder_set_resctrl). */
+static int make_resctrl(const struct create_opts *o, struct created *c, vd_builder *b,
+                        vd_error **err)
+{
+    struct vd_resctrl_config cfg;
+    _cleanup_free_ const char **lines = NULL;
+    int r = oci_resctrl_config(c->spec->linux_, o->id, &cfg, &lines, err);
+    if (r <= 0)
+        return r < 0 ? vd_error_prefix(err, "config.json") : 0;
+    if (vd_resctrl_create(&cfg, &c->resctrl, err) < 0)
+        return vd_error_prefix(err, "config.json: linux.intelRdt");
+    if (record_resctrl(c->resctrl, c->state, err) < 0 || oci_state_write(c->dir, c->state, err) < 0)
+        return -1;
+    vd_builder_set_resctrl(b, c->resctrl);
+    return 0;
+}
+
 static void undo(const struct global_opts *g, const struct create_opts *o, struct created *c)
 {
     if (c->proc) {
@@ -329,6 +359,8 @@ static void undo(const struct global_opts *g, const struct create_opts *o, struc
     }
     if (c->cgroup)
         vd_cgroup_destroy(c->cgroup, true, NULL);
+    if (c->resctrl)
+        vd_resctrl_destroy(c->resctrl, true, NULL);
     if (c->dir)
         state_dir_remove(g->root, o->id, NULL);
     created_release(c);
@@ -366,6 +398,8 @@ int container_create(const struct global_opts *g, const struct create_opts *o, s
     if (r == 0)
         r = make_cgroup(o, c, b, err);
     if (r == 0)
+        r = make_resctrl(o, c, b, err);
+    if (r == 0)
         r = vd_spawn(b, &c->proc, err);
     vd_builder_free(b);
     if (r == 0)
@@ -387,5 +421,6 @@ void created_release(struct created *c)
     oci_state_free(c->state);
     free(c->dir);
     vd_cgroup_free(c->cgroup);
+    vd_resctrl_free(c->resctrl);
     *c = (struct created){.console = -1};
 }

@@ -31,6 +31,7 @@ struct created {
     struct oci_state *state;
     char *dir;             /* the state directory */
     vd_cgroup *cgroup;     /* the container's cgroup */
+    vd_resctrl *resctrl;   /* its linux.intelRdt group, or NULL */
 };
 
 /* On failure nothing is left: no process, no state directory. */

@@ -151,10 +151,12 @@ features() {
     echo "$output" | jq -e '.annotations["org.voidoci.version"] | type == "string"'
 }
 
-@test "features: apparmor and selinux are reported as supported by this build, intelRdt as not" {
+@test "features: apparmor, selinux and intelRdt are reported as supported by this build" {
     local f
     f=$(features)
     [ "$(jq -r .linux.apparmor.enabled <<<"$f")" = true ]
     [ "$(jq -r .linux.selinux.enabled <<<"$f")" = true ]
-    [ "$(jq -r .linux.intelRdt.enabled <<<"$f")" = false ]
+    [ "$(jq -r .linux.intelRdt.enabled <<<"$f")" = true ]
+    [ "$(jq -r .linux.intelRdt.schemata <<<"$f")" = true ]
+    [ "$(jq -r .linux.intelRdt.monitoring <<<"$f")" = true ]
 }

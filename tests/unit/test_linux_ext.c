@@ -185,14 +185,76 @@ static void test_net_devices(void)
         "linux.netDevices.b: two devices would have the name \"c\"");
 }
 
+/* linux.intelRdt as the resctrl group create makes (oci_resctrl_config). */
+static struct oci_spec *parse(const char *doc)
+{
+    char *text = strdup(doc);
+    if (text == NULL)
+        abort();
+    for (char *p = text; *p; p++)
+        if (*p == '\'')
+            *p = '"';
+    struct oci_spec *spec = NULL;
+    vd_error *err = NULL;
+    if (oci_spec_parse(text, strlen(text), &spec, &err) < 0) {
+        fprintf(stderr, "test_linux_ext.c: %s\n", err->msg);
+        vd_error_free(&err);
+    }
+    free(text);
+    return spec;
+}
+
+/* The schemata lines of `doc`'s intelRdt joined by '|', and the group. */
+static bool rdt_is(int line, const char *doc, const char *group, bool own, const char *monitor,
+                   const char *lines)
+{
+    struct oci_spec *spec = parse(doc);
+    struct vd_resctrl_config cfg = {0};
+    const char **v = NULL;
+    vd_error *err = NULL;
+    char joined[256] = "";
+    int r = spec ? oci_resctrl_config(spec->linux_, "ctr", &cfg, &v, &err) : -1;
+    for (size_t i = 0; r == 1 && v[i]; i++)
+        snprintf(joined + strlen(joined), sizeof(joined) - strlen(joined), "%s%s",
+                 i ? "|" : "", v[i]);
+    bool ok = r == 1 && streq(cfg.group, group) && cfg.own_group == own &&
+              (monitor ? streq(cfg.monitor, monitor) : cfg.monitor == NULL) &&
+              streq(joined, lines);
+    if (!ok)
+        fprintf(stderr, "test_linux_ext.c:%d: got r=%d group=%s own=%d monitor=%s lines=%s\n",
+                line, r, cfg.group ? cfg.group : "-", cfg.own_group,
+                cfg.monitor ? cfg.monitor : "-", joined);
+    free(v);
+    vd_error_free(&err);
+    oci_spec_free(spec);
+    return ok;
+}
+#define RDT_IS(doc, group, own, monitor, lines)                                                  \
+    check_at(__LINE__, rdt_is(__LINE__, doc, group, own, monitor, lines), "resctrl config")
+
 static void test_intel_rdt(void)
 {
-    /* Never honoured by this build: refused with or without resctrl. */
-    char *msg;
-    vd_builder *b = translate(DOC("'intelRdt': {'closID': 'g', 'schemata': ['L3:0=f']}"), &msg);
-    CHECK(b == NULL && msg && strncmp(msg, "linux.intelRdt: ", 16) == 0);
+    /* Translation leaves it to create, which makes the group. */
+    vd_builder *b = GOOD(DOC("'intelRdt': {'closID': 'g', 'schemata': ['L3:0=f']}"));
     vd_builder_free(b);
-    free(msg);
+    /* No closID: the container's own group, named after it. */
+    RDT_IS(DOC("'intelRdt': {}"), "ctr", true, NULL, "");
+    RDT_IS(DOC("'intelRdt': {'closID': 'gold', 'enableMonitoring': true}"), "gold", false, "ctr",
+           "");
+    /* l3CacheSchema and memBwSchema combined, then schemata, in order. */
+    RDT_IS(DOC("'intelRdt': {'l3CacheSchema': 'L3:0=7f0', 'memBwSchema': 'MB:0=20',"
+               " 'schemata': ['L2:0=f', 'MB:0=70']}"),
+           "ctr", true, NULL, "L3:0=7f0|MB:0=20|L2:0=f|MB:0=70");
+    /* An MB: line in l3CacheSchema gives way to memBwSchema ... */
+    RDT_IS(DOC("'intelRdt': {'l3CacheSchema': 'MB:0=50', 'memBwSchema': 'MB:0=20'}"), "ctr",
+           true, NULL, "MB:0=20");
+    /* ... and is kept without one. */
+    RDT_IS(DOC("'intelRdt': {'l3CacheSchema': 'MB:0=50'}"), "ctr", true, NULL, "MB:0=50");
+    struct oci_spec *spec = parse(DOC("'sysctl': {}"));
+    struct vd_resctrl_config cfg;
+    const char **v = (const char **)&cfg;
+    CHECK(spec && oci_resctrl_config(spec->linux_, "ctr", &cfg, &v, NULL) == 0 && v == NULL);
+    oci_spec_free(spec);
     BAD(DOC("'intelRdt': {'closID': ''}"), "linux.intelRdt.closID: not a resctrl group name \"\"");
     BAD(DOC("'intelRdt': {'closID': '.'}"), "linux.intelRdt.closID: not a resctrl group name \".\"");
     BAD(DOC("'intelRdt': {'memBwSchema': 'L3:0=f'}"),

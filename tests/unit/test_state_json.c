@@ -234,6 +234,8 @@ static void test_round_trip(const char *tmp)
     write_file(tmp_path, "junk", 4);
     struct oci_state changed = sample;
     changed.pid = 77;
+    changed.resctrl_group = (char *)"/sys/fs/resctrl/gold";
+    changed.resctrl_monitor = (char *)"/sys/fs/resctrl/gold/mon_groups/web";
     CHECK(oci_state_write(dir, &changed, &err) == 0, "rewrite state.json");
     CHECK(lstat(tmp_path, &st) < 0 && errno == ENOENT, "stale temp file gone");
 
@@ -254,6 +256,10 @@ static void test_round_trip(const char *tmp)
               streq(s->annotations[0].value, "1") && streq(s->annotations[1].key, "b") &&
               streq(s->annotations[1].value, "two words"),
           "annotations in order");
+    CHECK(streq(s->resctrl_group, "/sys/fs/resctrl/gold") &&
+              streq(s->resctrl_monitor, "/sys/fs/resctrl/gold/mon_groups/web") &&
+              !s->resctrl_own,
+          "resctrl groups");
 
     /* Writing into a directory that is not there names it. */
     _cleanup_free_ char *missing = join(tmp, "missing");
