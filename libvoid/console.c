@@ -27,7 +27,6 @@ int vd_builder_set_terminal(vd_builder *b, bool on, unsigned short rows, unsigne
     return 0;
 }
 
-
 /* The image's /dev/console may be a symlink: followed inside the root it
  * could lead the bind onto a /proc file (core_pattern, or a masked path,
  * which the pty would then replace).  It must lead to /dev/console itself. */
@@ -46,11 +45,8 @@ static int check_console_target(const char *target_path, vd_error **err)
 }
 
 /* /dev/console is the pty's slave, bound from its devpts path. */
-static int bind_console(int pty_number, vd_error **err)
+static int bind_console(int root, int pty_number, vd_error **err)
 {
-    _cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (root < 0)
-        return vd_error_set(err, errno, "open \"/\"");
     _cleanup_close_ int target = vd_open_in_root(root, "/dev/console", true, true, err);
     if (target < 0)
         return vd_error_prefix(err, "create /dev/console");
@@ -80,11 +76,8 @@ static int make_controlling_tty(int slave, vd_error **err)
  * through /dev/ptmx, which the image may have made a symlink (to a /proc
  * file, say), and not through any symlink at all: what is opened must be
  * the ptmx node of a devpts mount, checked on the open fd. */
-static int open_ptmx(vd_error **err)
+static int open_ptmx(int root, vd_error **err)
 {
-    _cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (root < 0)
-        return vd_error_set(err, errno, "open \"/\"");
     _cleanup_close_ int fd =
         vd_openat2(root, "dev/pts/ptmx", O_RDWR | O_NOCTTY, RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS);
     if (fd < 0)
@@ -108,7 +101,11 @@ int vd_child_setup_console(const vd_builder *b, int sync_fd, vd_error **err)
 {
     if (!b->terminal)
         return 0;
-    _cleanup_close_ int master = open_ptmx(err);
+    /* The container's root: both paths below are resolved inside it. */
+    _cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0)
+        return vd_error_set(err, errno, "open \"/\"");
+    _cleanup_close_ int master = open_ptmx(root, err);
     if (master < 0)
         return -1;
     int unlock = 0, number = -1;
@@ -124,7 +121,7 @@ int vd_child_setup_console(const vd_builder *b, int sync_fd, vd_error **err)
     if (slave < 0)
         return vd_error_set(err, errno, "open the pty slave");
     /* A process joining a live container leaves its /dev/console alone. */
-    if ((!b->join_only && bind_console(number, err) < 0) || make_controlling_tty(slave, err) < 0)
+    if ((!b->join_only && bind_console(root, number, err) < 0) || make_controlling_tty(slave, err) < 0)
         return -1;
     int type = VD_SYNC_CONSOLE;
     if (vd_send_fd(sync_fd, &type, sizeof(type), master) < 0)

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/utsname.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -21,10 +22,10 @@ static void spec_freep(struct oci_spec **spec)
 }
 #define _cleanup_spec_ __attribute__((cleanup(spec_freep)))
 
-/* The kernel's limit for both names (__NEW_UTS_LEN): a longer one would
- * fail sethostname(2) with EINVAL in the child, and the error would echo the
+/* The kernel's limit for both names: a longer one would fail
+ * sethostname(2) with EINVAL in the child, and the error would echo the
  * whole name without saying which field it came from. */
-#define UTS_NAME_MAX 64
+#define UTS_NAME_MAX __NEW_UTS_LEN
 
 static int parse_uts_name(vd_error **err, const struct oci_json *top, const char *key, char **out)
 {

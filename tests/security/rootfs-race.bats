@@ -19,6 +19,23 @@ teardown() {
     voidoci_teardown
 }
 
+# run_once [STDOUT]: one run of the bundle, stdin closed, its output in
+# $out and $err.  Sets $outcome: "inside" when it exits 0 (and printed
+# STDOUT, when given), "refused" when it fails with one voidoci error line,
+# else "odd"; the caller prints an odd run and stops.
+run_once() {
+    local rc=0
+    vrun </dev/null >"$out" 2>"$err" 3>&- || rc=$?
+    if [ "$rc" -eq 0 ] && { [ $# -eq 0 ] || [ "$(cat "$out")" = "$1" ]; }; then
+        outcome=inside
+    elif [ "$rc" -ne 0 ] && [ "$(grep -c '' "$err")" -eq 1 ] && grep -q '^voidoci: ' "$err"; then
+        outcome=refused
+    else
+        outcome=odd
+        echo "run $i: status $rc, stdout: $(cat "$out"), stderr: $(cat "$err")" >&2
+    fi
+}
+
 # Rename DIR/rootfs to DIR/rootfs.away and back, as fast as it can.
 RENAMER='
 import os, sys
@@ -35,22 +52,18 @@ while True:
     # $BATS_TEST_TMPDIR exists on the host and not in the rootfs.
     make_bundle "$BUNDLE" sh -c 'if test -d "$0"; then echo HOST-ROOT; else echo in-rootfs; fi' \
         "$BATS_TEST_TMPDIR"
-    local i rc out=$BATS_TEST_TMPDIR/out err=$BATS_TEST_TMPDIR/err host=0 inside=0 refused=0
+    local i outcome out=$BATS_TEST_TMPDIR/out err=$BATS_TEST_TMPDIR/err host=0 inside=0 refused=0
     bg "$PYTHON" -c "$RENAMER" "$BUNDLE"
     for ((i = 0; i < 100; i++)); do
-        rc=0
-        vrun </dev/null >"$out" 2>"$err" 3>&- || rc=$?
+        run_once in-rootfs
         if grep -qx HOST-ROOT "$out"; then
             host=$((host + 1))
-        elif [ "$rc" -eq 0 ] && [ "$(cat "$out")" = in-rootfs ]; then
-            inside=$((inside + 1))
-        elif [ "$rc" -ne 0 ] && [ "$(grep -c '' "$err")" -eq 1 ] && grep -q '^voidoci: ' "$err"; then
-            refused=$((refused + 1))
-        else
-            echo "run $i: status $rc, stdout: $(cat "$out"), stderr: $(cat "$err")" >&2
+        elif [ "$outcome" = odd ]; then
             kill "$BG_PID"
             return 1
         fi
+        [ "$outcome" != inside ] || inside=$((inside + 1))
+        [ "$outcome" != refused ] || refused=$((refused + 1))
     done
     kill "$BG_PID"
     wait "$BG_PID" || true
@@ -83,21 +96,21 @@ while True:
     mkdir -p "$BUNDLE/rootfs/vol/a"
     ln -s "$host" "$BUNDLE/rootfs/vol/b"
     bundle_jq "$BUNDLE" '.mounts += [{"destination": "/vol/a", "type": "bind", "source": "'"$src"'", "options": ["bind"]}]'
-    local i rc out=$BATS_TEST_TMPDIR/out err=$BATS_TEST_TMPDIR/err inside=0 refused=0
+    local i outcome out=$BATS_TEST_TMPDIR/out err=$BATS_TEST_TMPDIR/err inside=0 refused=0
     bg "$PYTHON" -c "$EXCHANGER" "$BUNDLE/rootfs/vol"
     for ((i = 0; i < 100; i++)); do
-        rc=0
-        vrun </dev/null >"$out" 2>"$err" 3>&- || rc=$?
-        if [ "$rc" -eq 0 ]; then
-            inside=$((inside + 1))
-        elif [ "$rc" -ne 0 ] && [ "$(grep -c '' "$err")" -eq 1 ] && grep -q '^voidoci: ' "$err"; then
+        run_once
+        case $outcome in
+        inside) inside=$((inside + 1)) ;;
+        refused)
             refused=$((refused + 1))
             cat "$err" >>"$BATS_TEST_TMPDIR/refusals"
-        else
-            echo "run $i: status $rc, stdout: $(cat "$out"), stderr: $(cat "$err")" >&2
+            ;;
+        *)
             kill "$BG_PID"
             return 1
-        fi
+            ;;
+        esac
     done
     kill "$BG_PID"
     wait "$BG_PID" || true
