@@ -291,6 +291,33 @@ struct exec_run {
     int console; /* the pty master we relay, or -1 */
 };
 
+/* Without --process the process is config.json's with the flags' changes:
+ * an error in a field a flag set names the flag, not config.json. */
+static int name_error_source(const struct exec_opts *o, vd_error **err)
+{
+    const struct {
+        const char *path, *flag;
+        bool set;
+    } flags[] = {
+        {"process.apparmorProfile: ", "--apparmor", o->ov.apparmor_profile != NULL},
+        {"process.selinuxLabel: ", "--process-label", o->ov.selinux_label != NULL},
+    };
+    if (o->process_file)
+        return vd_error_prefix(err, "--process");
+    const char *msg = *err && (*err)->msg ? (*err)->msg : "";
+    for (size_t i = 0; i < VD_ARRAY_SIZE(flags); i++) {
+        size_t len = strlen(flags[i].path);
+        char *named = NULL;
+        if (flags[i].set && strncmp(msg, flags[i].path, len) == 0 &&
+            asprintf(&named, "%s: %s", flags[i].flag, msg + len) >= 0) {
+            free((*err)->msg);
+            (*err)->msg = named; /* errnum stays */
+            return -1;
+        }
+    }
+    return vd_error_prefix(err, "config.json");
+}
+
 static int describe_builder(const struct exec_opts *o, const struct oci_spec *spec,
                             const struct oci_process *p, int init_fd, const vd_cgroup *cg,
                             vd_builder *b, vd_error **err)
@@ -298,7 +325,7 @@ static int describe_builder(const struct exec_opts *o, const struct oci_spec *sp
     if (vd_builder_join_process(b, init_fd, err) < 0)
         return vd_error_prefix(err, "join the container's init");
     if (oci_translate_exec(spec, p, o->preserve_fds, b, err) < 0)
-        return vd_error_prefix(err, "%s", o->process_file ? "--process" : "config.json");
+        return name_error_source(o, err);
     if (cg)
         vd_builder_set_cgroup(b, cg);
     return 0;
