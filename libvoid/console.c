@@ -121,7 +121,8 @@ int vd_child_setup_console(const vd_builder *b, int sync_fd, vd_error **err)
     if (slave < 0)
         return vd_error_set(err, errno, "open the pty slave");
     /* A process joining a live container leaves its /dev/console alone. */
-    if ((!b->join_only && bind_console(root, number, err) < 0) || make_controlling_tty(slave, err) < 0)
+    if ((!b->join_only && bind_console(root, number, err) < 0) ||
+        make_controlling_tty(slave, err) < 0)
         return -1;
     int type = VD_SYNC_CONSOLE;
     if (vd_send_fd(sync_fd, &type, sizeof(type), master) < 0)

@@ -27,9 +27,9 @@
 #define SCHEMATA_MAX 8192
 
 struct vd_resctrl {
-    char *group_dir;   /* absolute */
-    char *monitor_dir; /* absolute; NULL: no monitoring group */
-    bool own_group;    /* removed by destroy */
+    char *group_dir;               /* absolute */
+    char *monitor_dir;             /* absolute; NULL: no monitoring group */
+    bool own_group;                /* removed by destroy */
     bool made_group, made_monitor; /* by this create: removed if it fails */
 };
 
@@ -126,8 +126,7 @@ static bool parse_schema_line(const char *line, struct schema_entry **v, size_t 
     for (const char *p = colon + 1; *p;) {
         size_t len = strcspn(p, ";");
         const char *eq = memchr(p, '=', len);
-        if (eq == NULL ||
-            !copy_field(e.domain, sizeof(e.domain), (char *)p, (size_t)(eq - p)) ||
+        if (eq == NULL || !copy_field(e.domain, sizeof(e.domain), (char *)p, (size_t)(eq - p)) ||
             !copy_field(e.value, sizeof(e.value), (char *)eq + 1, len - (size_t)(eq - p) - 1))
             return false;
         struct schema_entry *nv = realloc(*v, (*n + 1) * sizeof(**v));
@@ -174,8 +173,7 @@ static int read_schemata(int group_fd, const char *group, char *buf, vd_error **
 
 /* The group's schemata must hold every value asked for (a later line
  * overrides an earlier one for the same resource and domain). */
-static int check_schemata(int group_fd, const char *group, const char *const *lines,
-                          vd_error **err)
+static int check_schemata(int group_fd, const char *group, const char *const *lines, vd_error **err)
 {
     _cleanup_free_ char *buf = malloc(SCHEMATA_MAX);
     _cleanup_free_ struct schema_entry *want = NULL, *have = NULL;
@@ -184,8 +182,7 @@ static int check_schemata(int group_fd, const char *group, const char *const *li
         return vd_error_set(err, ENOMEM, "resctrl group \"%s\"", group);
     for (size_t i = 0; lines[i]; i++)
         if (!parse_schema_line(lines[i], &want, &n_want))
-            return vd_error_set(err, 0, "schemata \"%s\": not RESOURCE:ID=VALUE;...",
-                                lines[i]);
+            return vd_error_set(err, 0, "schemata \"%s\": not RESOURCE:ID=VALUE;...", lines[i]);
     if (read_schemata(group_fd, group, buf, err) < 0)
         return -1;
     for (char *save = NULL, *line = strtok_r(buf, "\n", &save); line;
@@ -217,8 +214,8 @@ static void last_cmd_status(int root_fd, char *buf, size_t size)
     buf[strcspn(buf, "\n")] = '\0';
 }
 
-static int write_schemata(int root_fd, int group_fd, const char *group,
-                          const char *const *lines, vd_error **err)
+static int write_schemata(int root_fd, int group_fd, const char *group, const char *const *lines,
+                          vd_error **err)
 {
     _cleanup_close_ int fd = openat(group_fd, "schemata", O_WRONLY | O_CLOEXEC);
     if (fd < 0)

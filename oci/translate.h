@@ -41,8 +41,8 @@ int oci_translate_process_attrs(const struct oci_process *p, const struct oci_li
 int oci_translate_linux_ext(const struct oci_linux *lx, vd_builder *b, vd_error **err);
 /* linux.intelRdt of container `id` as a resctrl group: 1 and *cfg set, or
  * 0 when absent.  *cfg points into lx and *lines; free(*lines) always. */
-int oci_resctrl_config(const struct oci_linux *lx, const char *id,
-                       struct vd_resctrl_config *cfg, const char ***lines, vd_error **err);
+int oci_resctrl_config(const struct oci_linux *lx, const char *id, struct vd_resctrl_config *cfg,
+                       const char ***lines, vd_error **err);
 
 /* For `features`: the i-th mount option name this build honours, NULL
  * past the end. */

@@ -5,8 +5,8 @@
 #include <ctype.h>
 #include <errno.h>
 #include <net/if.h>
-#include <string.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "json.h"
@@ -100,8 +100,8 @@ static const char **rdt_lines(const struct oci_intel_rdt *rdt)
     return v;
 }
 
-int oci_resctrl_config(const struct oci_linux *lx, const char *id,
-                       struct vd_resctrl_config *cfg, const char ***lines, vd_error **err)
+int oci_resctrl_config(const struct oci_linux *lx, const char *id, struct vd_resctrl_config *cfg,
+                       const char ***lines, vd_error **err)
 {
     *lines = NULL;
     if (lx == NULL || lx->intel_rdt == NULL)

@@ -215,21 +215,20 @@ static bool rdt_is(int line, const char *doc, const char *group, bool own, const
     char joined[256] = "";
     int r = spec ? oci_resctrl_config(spec->linux_, "ctr", &cfg, &v, &err) : -1;
     for (size_t i = 0; r == 1 && v[i]; i++)
-        snprintf(joined + strlen(joined), sizeof(joined) - strlen(joined), "%s%s",
-                 i ? "|" : "", v[i]);
+        snprintf(joined + strlen(joined), sizeof(joined) - strlen(joined), "%s%s", i ? "|" : "",
+                 v[i]);
     bool ok = r == 1 && streq(cfg.group, group) && cfg.own_group == own &&
-              (monitor ? streq(cfg.monitor, monitor) : cfg.monitor == NULL) &&
-              streq(joined, lines);
+              (monitor ? streq(cfg.monitor, monitor) : cfg.monitor == NULL) && streq(joined, lines);
     if (!ok)
-        fprintf(stderr, "test_linux_ext.c:%d: got r=%d group=%s own=%d monitor=%s lines=%s\n",
-                line, r, cfg.group ? cfg.group : "-", cfg.own_group,
-                cfg.monitor ? cfg.monitor : "-", joined);
+        fprintf(stderr, "test_linux_ext.c:%d: got r=%d group=%s own=%d monitor=%s lines=%s\n", line,
+                r, cfg.group ? cfg.group : "-", cfg.own_group, cfg.monitor ? cfg.monitor : "-",
+                joined);
     free(v);
     vd_error_free(&err);
     oci_spec_free(spec);
     return ok;
 }
-#define RDT_IS(doc, group, own, monitor, lines)                                                  \
+#define RDT_IS(doc, group, own, monitor, lines)                                                    \
     check_at(__LINE__, rdt_is(__LINE__, doc, group, own, monitor, lines), "resctrl config")
 
 static void test_intel_rdt(void)
@@ -246,8 +245,8 @@ static void test_intel_rdt(void)
                " 'schemata': ['L2:0=f', 'MB:0=70']}"),
            "ctr", true, NULL, "L3:0=7f0|MB:0=20|L2:0=f|MB:0=70");
     /* An MB: line in l3CacheSchema gives way to memBwSchema ... */
-    RDT_IS(DOC("'intelRdt': {'l3CacheSchema': 'MB:0=50', 'memBwSchema': 'MB:0=20'}"), "ctr",
-           true, NULL, "MB:0=20");
+    RDT_IS(DOC("'intelRdt': {'l3CacheSchema': 'MB:0=50', 'memBwSchema': 'MB:0=20'}"), "ctr", true,
+           NULL, "MB:0=20");
     /* ... and is kept without one. */
     RDT_IS(DOC("'intelRdt': {'l3CacheSchema': 'MB:0=50'}"), "ctr", true, NULL, "MB:0=50");
     struct oci_spec *spec = parse(DOC("'sysctl': {}"));

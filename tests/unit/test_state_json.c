@@ -257,8 +257,7 @@ static void test_round_trip(const char *tmp)
               streq(s->annotations[1].value, "two words"),
           "annotations in order");
     CHECK(streq(s->resctrl_group, "/sys/fs/resctrl/gold") &&
-              streq(s->resctrl_monitor, "/sys/fs/resctrl/gold/mon_groups/web") &&
-              !s->resctrl_own,
+              streq(s->resctrl_monitor, "/sys/fs/resctrl/gold/mon_groups/web") && !s->resctrl_own,
           "resctrl groups");
 
     /* Writing into a directory that is not there names it. */
