@@ -41,9 +41,8 @@ static bool streq(const char *a, const char *b)
 #define DOC(...) "{" HEAD ", 'linux': {" __VA_ARGS__ "}}"
 #define NS(...) "'namespaces': [" __VA_ARGS__ "]"
 
-/* Parse and translate; the builder, or NULL with *msg the error (of
- * either step). */
-static vd_builder *translate(const char *doc, char **msg)
+/* Parse doc (' for "); NULL with *err set when it does not parse. */
+static struct oci_spec *parse_doc(const char *doc, vd_error **err)
 {
     char *text = strdup(doc);
     if (text == NULL)
@@ -52,10 +51,20 @@ static vd_builder *translate(const char *doc, char **msg)
         if (*p == '\'')
             *p = '"';
     struct oci_spec *spec = NULL;
+    oci_spec_parse(text, strlen(text), &spec, err);
+    free(text);
+    return spec;
+}
+
+/* Parse and translate; the builder, or NULL with *msg the error (of
+ * either step). */
+static vd_builder *translate(const char *doc, char **msg)
+{
     vd_error *err = NULL;
     vd_builder *b = NULL;
     *msg = NULL;
-    if (oci_spec_parse(text, strlen(text), &spec, &err) == 0) {
+    struct oci_spec *spec = parse_doc(doc, &err);
+    if (spec) {
         b = vd_builder_new();
         struct oci_translate_opts opts = {.bundle = "/"};
         if (b && oci_translate(spec, &opts, b, &err) < 0) {
@@ -67,7 +76,6 @@ static vd_builder *translate(const char *doc, char **msg)
         *msg = strdup(err && err->msg ? err->msg : "?");
     vd_error_free(&err);
     oci_spec_free(spec);
-    free(text);
     return b;
 }
 
@@ -186,32 +194,15 @@ static void test_net_devices(void)
 }
 
 /* linux.intelRdt as the resctrl group create makes (oci_resctrl_config). */
-static struct oci_spec *parse(const char *doc)
-{
-    char *text = strdup(doc);
-    if (text == NULL)
-        abort();
-    for (char *p = text; *p; p++)
-        if (*p == '\'')
-            *p = '"';
-    struct oci_spec *spec = NULL;
-    vd_error *err = NULL;
-    if (oci_spec_parse(text, strlen(text), &spec, &err) < 0) {
-        fprintf(stderr, "test_linux_ext.c: %s\n", err->msg);
-        vd_error_free(&err);
-    }
-    free(text);
-    return spec;
-}
 
 /* The schemata lines of `doc`'s intelRdt joined by '|', and the group. */
 static bool rdt_is(int line, const char *doc, const char *group, bool own, const char *monitor,
                    const char *lines)
 {
-    struct oci_spec *spec = parse(doc);
+    vd_error *err = NULL;
+    struct oci_spec *spec = parse_doc(doc, &err);
     struct vd_resctrl_config cfg = {0};
     const char **v = NULL;
-    vd_error *err = NULL;
     char joined[256] = "";
     int r = spec ? oci_resctrl_config(spec->linux_, "ctr", &cfg, &v, &err) : -1;
     for (size_t i = 0; r == 1 && v[i]; i++)
@@ -249,7 +240,7 @@ static void test_intel_rdt(void)
            NULL, "MB:0=20");
     /* ... and is kept without one. */
     RDT_IS(DOC("'intelRdt': {'l3CacheSchema': 'MB:0=50'}"), "ctr", true, NULL, "MB:0=50");
-    struct oci_spec *spec = parse(DOC("'sysctl': {}"));
+    struct oci_spec *spec = parse_doc(DOC("'sysctl': {}"), NULL);
     struct vd_resctrl_config cfg;
     const char **v = (const char **)&cfg;
     CHECK(spec && oci_resctrl_config(spec->linux_, "ctr", &cfg, &v, NULL) == 0 && v == NULL);
