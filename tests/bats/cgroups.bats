@@ -22,6 +22,7 @@ setup() {
 
 teardown() {
     voidoci_teardown
+    restore_bfq
 }
 
 # cg_dir PID CONTROLLER: the host directory of PID's cgroup that holds
@@ -496,16 +497,23 @@ disk_dev() {
     return 1
 }
 
-@test "cgroups: the four blockIO throttle lists are written per device (v1)" {
-    [ "$LAYOUT" != v2 ] || skip "this host is cgroup v2: this test reads the v1 blkio files"
-    local dev maj min
-    dev=$(disk_dev) || skip "this machine has no disk in /sys/block"
-    maj=${dev%:*} min=${dev#*:}
+# create_throttled_sleeper MAJ:MIN: create_sleeper with the four blockIO
+# throttle lists on that device: read 1 MiB/s and 100 IOPS, write 2 MiB/s
+# and 200 IOPS.
+create_throttled_sleeper() {
+    local maj=${1%:*} min=${1#*:}
     create_sleeper '.linux.resources.blockIO = {
         "throttleReadBpsDevice": [{"major": '"$maj"', "minor": '"$min"', "rate": 1048576}],
         "throttleWriteBpsDevice": [{"major": '"$maj"', "minor": '"$min"', "rate": 2097152}],
         "throttleReadIOPSDevice": [{"major": '"$maj"', "minor": '"$min"', "rate": 100}],
         "throttleWriteIOPSDevice": [{"major": '"$maj"', "minor": '"$min"', "rate": 200}]}'
+}
+
+@test "cgroups: the four blockIO throttle lists are written per device (v1)" {
+    [ "$LAYOUT" != v2 ] || skip "this host is cgroup v2: this test reads the v1 blkio files"
+    local dev
+    dev=$(disk_dev) || skip "this machine has no disk in /sys/block"
+    create_throttled_sleeper "$dev"
     local dir
     dir=$(cg_dir "$PID" blkio)
     [ "$(cat "$dir/blkio.throttle.read_bps_device")" = "$dev 1048576" ]
@@ -517,14 +525,9 @@ disk_dev() {
 
 @test "cgroups: the four blockIO throttle lists are one io.max line per device (v2)" {
     [ "$LAYOUT" = v2 ] || skip "this host is not cgroup v2 only: this test reads io.max"
-    local dev maj min
+    local dev
     dev=$(disk_dev) || skip "this machine has no disk in /sys/block"
-    maj=${dev%:*} min=${dev#*:}
-    create_sleeper '.linux.resources.blockIO = {
-        "throttleReadBpsDevice": [{"major": '"$maj"', "minor": '"$min"', "rate": 1048576}],
-        "throttleWriteBpsDevice": [{"major": '"$maj"', "minor": '"$min"', "rate": 2097152}],
-        "throttleReadIOPSDevice": [{"major": '"$maj"', "minor": '"$min"', "rate": 100}],
-        "throttleWriteIOPSDevice": [{"major": '"$maj"', "minor": '"$min"', "rate": 200}]}'
+    create_throttled_sleeper "$dev"
     local max
     max=$(cat "$(cg_dir "$PID" io)/io.max")
     echo "io.max: $max"
@@ -548,6 +551,47 @@ disk_dev() {
     grep -qx 'default 500' <<<"$weights"
     grep -qx "$dev 300" <<<"$weights"
     vo delete --force "$ID"
+}
+
+# BFQ taken away for one test, where it is a module that can be put back
+# (the VM's: tests/vm/init loads it from /lib/voidoci-modules); teardown
+# puts it back.
+BFQ_MODULE=/lib/voidoci-modules/bfq.ko
+unload_bfq() {
+    local q
+    for q in /sys/block/*/queue/scheduler; do
+        ! grep -q '\[bfq\]' "$q" || echo none >"$q" || return 1
+    done
+    rmmod bfq && touch "$BATS_TEST_TMPDIR/bfq-unloaded"
+}
+
+restore_bfq() {
+    [ -e "$BATS_TEST_TMPDIR/bfq-unloaded" ] || return 0
+    insmod "$BFQ_MODULE" && echo bfq >/sys/block/nullb0/queue/scheduler
+}
+
+@test "cgroups: without BFQ, blockIO weights go to io.weight on its 1-10000 scale (v2)" {
+    [ "$LAYOUT" = v2 ] || skip "this host is not cgroup v2 only: this test reads io.weight"
+    [ -e "$(cg_dir $$ io)/io.weight" ] || skip "this kernel has no io.weight (no blk-iocost)"
+    if [ -e "$(cg_dir $$ io)/io.bfq.weight" ]; then
+        [ -e "$BFQ_MODULE" ] || skip "BFQ is loaded here and this test cannot put it back"
+        unload_bfq || skip "BFQ cannot be unloaded here"
+    fi
+    [ ! -e "$(cg_dir $$ io)/io.bfq.weight" ]
+    local dev
+    dev=$(disk_dev) || skip "this machine has no disk in /sys/block"
+    # A per-device io.weight needs iocost on the device's queue.
+    echo "$dev enable=1" >/sys/fs/cgroup/io.cost.qos || skip "iocost cannot be enabled on $dev"
+    create_sleeper '.linux.resources.blockIO = {"weight": 500,
+        "weightDevice": [{"major": '"${dev%:*}"', "minor": '"${dev#*:}"', "weight": 300}]}'
+    local weights
+    weights=$(cat "$(cg_dir "$PID" io)/io.weight")
+    echo "io.weight: $weights"
+    # runc's conversion: 1 + (w - 10) * 9999 / 990.
+    grep -qx "default $((1 + (500 - 10) * 9999 / 990))" <<<"$weights"
+    grep -qx "$dev $((1 + (300 - 10) * 9999 / 990))" <<<"$weights"
+    vo delete --force "$ID"
+    echo "$dev enable=0" >/sys/fs/cgroup/io.cost.qos
 }
 
 @test "cgroups: blockIO weight without a weight file (no BFQ) is one error line naming it, not dropped" {
