@@ -394,6 +394,7 @@ cpu.realtimeRuntime = 1000|cgroup v2 has no real-time
 memory.swappiness = 60|cgroup v2 has no memory.swappiness
 memory.disableOOMKiller = true|cgroup v2 cannot disable the OOM killer
 memory.kernel = 1048576|cgroup v2 has no kernel memory limit
+blockIO.leafWeight = 500|cgroup v2 has no leaf weight
 FIELDS
     else
         [ ! -d /sys/fs/cgroup/net_cls ] || skip "this host has a net_cls hierarchy"
@@ -603,6 +604,40 @@ restore_bfq() {
     run --separate-stderr vrun
     [ "$status" -ne 0 ]
     assert_one_error_line 'linux\.resources\.blockIO\.weight: blkio\.bfq\.weight: the kernel has no such cgroup file'
+    [ -z "$(our_cgroup_dirs)" ]
+}
+
+@test "cgroups: blockIO weight and a per-device weight go to the v1 BFQ (or CFQ) files (v1)" {
+    [ "$LAYOUT" != v2 ] || skip "this host is cgroup v2: this test reads the v1 blkio files"
+    local file
+    for file in blkio.weight blkio.bfq.weight none; do
+        [ "$file" != none ] || skip "this host has no blkio weight file (neither BFQ nor CFQ)"
+        [ ! -e "/sys/fs/cgroup/blkio/$file" ] || break
+    done
+    local dev
+    dev=$(disk_dev) || skip "this machine has no disk in /sys/block"
+    grep -Eq '\[(bfq|cfq)\]' "/sys/dev/block/$dev/queue/scheduler" ||
+        skip "disk $dev uses neither BFQ nor CFQ"
+    create_sleeper '.linux.resources.blockIO = {"weight": 500,
+        "weightDevice": [{"major": '"${dev%:*}"', "minor": '"${dev#*:}"', "weight": 300}]}'
+    local dir
+    dir=$(cg_dir "$PID" blkio)
+    cat "$dir/$file" "$dir/${file}_device"
+    grep -Eqx '(default )?500' "$dir/$file"
+    grep -qx "$dev 300" "$dir/${file}_device"
+    vo delete --force "$ID"
+}
+
+@test "cgroups: blockIO leafWeight without CFQ's leaf files is one error line naming it (v1)" {
+    [ "$LAYOUT" != v2 ] || skip "this host is cgroup v2: v2 refuses leafWeight on its own"
+    [ -d /sys/fs/cgroup/blkio ] || skip "this host has no v1 blkio hierarchy"
+    [ ! -e /sys/fs/cgroup/blkio/blkio.leaf_weight ] ||
+        skip "this host has CFQ's blkio.leaf_weight (a kernel before 5.0)"
+    make_bundle "$BUNDLE" true
+    bundle_jq "$BUNDLE" '.linux.resources.blockIO.leafWeight = 500'
+    run --separate-stderr vrun
+    [ "$status" -ne 0 ]
+    assert_one_error_line 'linux\.resources\.blockIO\.leafWeight: blkio\.leaf_weight: the kernel has no such cgroup file'
     [ -z "$(our_cgroup_dirs)" ]
 }
 
