@@ -94,7 +94,7 @@ struct schema_entry {
     char value[64];
 };
 
-static void trim(char **s, size_t *len)
+static void trim(const char **s, size_t *len)
 {
     while (*len && (**s == ' ' || **s == '\t')) {
         (*s)++;
@@ -104,7 +104,7 @@ static void trim(char **s, size_t *len)
         (*len)--;
 }
 
-static bool copy_field(char *dst, size_t size, char *src, size_t len)
+static bool copy_field(char *dst, size_t size, const char *src, size_t len)
 {
     trim(&src, &len);
     if (len == 0 || len >= size)
@@ -121,13 +121,13 @@ static bool parse_schema_line(const char *line, struct schema_entry **v, size_t 
     if (colon == NULL)
         return false;
     struct schema_entry e;
-    if (!copy_field(e.resource, sizeof(e.resource), (char *)line, (size_t)(colon - line)))
+    if (!copy_field(e.resource, sizeof(e.resource), line, (size_t)(colon - line)))
         return false;
     for (const char *p = colon + 1; *p;) {
         size_t len = strcspn(p, ";");
         const char *eq = memchr(p, '=', len);
-        if (eq == NULL || !copy_field(e.domain, sizeof(e.domain), (char *)p, (size_t)(eq - p)) ||
-            !copy_field(e.value, sizeof(e.value), (char *)eq + 1, len - (size_t)(eq - p) - 1))
+        if (eq == NULL || !copy_field(e.domain, sizeof(e.domain), p, (size_t)(eq - p)) ||
+            !copy_field(e.value, sizeof(e.value), eq + 1, len - (size_t)(eq - p) - 1))
             return false;
         struct schema_entry *nv = realloc(*v, (*n + 1) * sizeof(**v));
         if (nv == NULL)
@@ -283,6 +283,12 @@ static int make_monitor(const struct vd_resctrl_config *cfg, int group_fd, vd_re
     _cleanup_free_ char *name = NULL;
     if (asprintf(&name, "mon_groups/%s", cfg->monitor) < 0)
         return vd_error_set(err, ENOMEM, "resctrl monitoring group");
+    /* The kernel makes mon_groups in every group where it can monitor. */
+    if (faccessat(group_fd, "mon_groups", F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
+        return vd_error_set(err, 0,
+                            "resctrl group \"%s\" has no mon_groups: this host cannot "
+                            "monitor (enableMonitoring)",
+                            r->group_dir);
     return make_dir(group_fd, name, r->monitor_dir, &r->made_monitor, err);
 }
 

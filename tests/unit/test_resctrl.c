@@ -222,6 +222,20 @@ static void test_own_group(void)
     vd_resctrl_free(again);
 }
 
+/* enableMonitoring where resctrl has no monitoring (no mon_groups). */
+static void test_no_monitoring(void)
+{
+    kernel_group("plain", "L3:0=f\n");
+    rmdir(path_of("plain/mon_groups"));
+    char *msg;
+    vd_resctrl *r = create("plain", false, NULL, "web", &msg);
+    CHECK(r == NULL && msg &&
+          strstr(msg, "/plain\" has no mon_groups: this host cannot monitor") != NULL);
+    free(msg);
+    CHECK(exists("plain/schemata"));
+    remove_tree("plain");
+}
+
 static void test_bad_names(void)
 {
     char *msg;
@@ -260,6 +274,7 @@ int main(void)
     test_schemata_mismatch();
     test_missing_group();
     test_own_group();
+    test_no_monitoring();
     test_bad_names();
     test_default_root();
     if (rmdir(root) < 0) {
