@@ -23,6 +23,7 @@ setup() {
 teardown() {
     voidoci_teardown
     restore_bfq
+    [ -z "${NET_MNT-}" ] || release_net_hierarchy "$NET_MNT"
 }
 
 # cg_dir PID CONTROLLER: the host directory of PID's cgroup that holds
@@ -639,6 +640,82 @@ restore_bfq() {
     [ "$status" -ne 0 ]
     assert_one_error_line 'linux\.resources\.blockIO\.leafWeight: blkio\.leaf_weight: the kernel has no such cgroup file'
     [ -z "$(our_cgroup_dirs)" ]
+}
+
+# The kernel's hierarchy number of controller $1 (/proc/cgroups), or
+# nothing when it has no such controller.
+hierarchy_of() {
+    awk -v c="$1" '$1 == c { print $2 }' /proc/cgroups
+}
+
+# A v1 hierarchy whose last mount went while a cgroup in it was still
+# being removed outlives the mount (empty, its controllers held); mounting
+# it again, empty now, and unmounting lets the kernel free it.
+release_net_hierarchy() {
+    local i
+    for ((i = 0; i < 50; i++)); do
+        [ "$(hierarchy_of net_cls)" != 0 ] || return 0
+        unshare -m --propagation private sh -c \
+            'mount -t cgroup -o net_cls,net_prio voidoci-test "$1" && umount "$1"' _ "$1"
+        sleep 0.1
+    done
+    echo "the net_cls,net_prio hierarchy outlived the test" >&2
+    return 1
+}
+
+@test "cgroups: network classID and priorities go to net_cls.classid and net_prio.ifpriomap (v1)" {
+    [ "$LAYOUT" != v2 ] || skip "this host is cgroup v2 only: net_cls and net_prio are v1 controllers"
+    [ -n "$(hierarchy_of net_cls)" ] && [ -n "$(hierarchy_of net_prio)" ] ||
+        skip "this kernel has no net_cls or net_prio controller"
+    # Our hosts mount neither: the test mounts them as one v1 hierarchy, in a
+    # mount namespace of its own, and runs the container's lifecycle there.
+    [ "$(hierarchy_of net_cls)" = 0 ] && [ "$(hierarchy_of net_prio)" = 0 ] ||
+        skip "net_cls or net_prio is mounted as a v1 hierarchy here already"
+    make_bundle "$BUNDLE" sleep 1000
+    bundle_jq "$BUNDLE" '.linux.resources.network = {"classID": 1048577,
+        "priorities": [{"name": "lo", "priority": 5}]}'
+    local mnt=$BATS_TEST_TMPDIR/net-cgroups
+    mkdir "$mnt"
+    NET_MNT=$mnt # teardown frees the hierarchy
+    run --separate-stderr unshare -m --propagation private bash -c '
+        mnt=$1 id=$2 bundle=$3 root=$4
+        shift 4
+        mount -t cgroup -o net_cls,net_prio voidoci-test "$mnt" || exit 1
+        # The hierarchy goes once it has no cgroup and no mount left.
+        trap "rmdir \"\$mnt/voidoci\" 2>/dev/null; umount \"\$mnt\"" EXIT
+        "$@" create --bundle "$bundle" "$id" </dev/null >/dev/null 2>"$mnt.err" 3>&- || {
+            cat "$mnt.err" >&2
+            exit 1
+        }
+        cat "$mnt/voidoci/$id/net_cls.classid"
+        grep "^lo " "$mnt/voidoci/$id/net_prio.ifpriomap"
+        grep -qx "$(jq .pid "$root/$id/state.json")" "$mnt/voidoci/$id/cgroup.procs" && echo "init in it"
+        "$@" delete --force "$id" && [ ! -e "$mnt/voidoci/$id" ] && echo "removed by delete"
+    ' _ "$mnt" "$ID" "$BUNDLE" "$ROOT" "$VOIDOCI" --root "$ROOT"
+    echo "$output" "$stderr"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = 1048577 ]
+    [ "${lines[1]}" = "lo 5" ]
+    [ "${lines[2]}" = "init in it" ]
+    [ "${lines[3]}" = "removed by delete" ]
+    # Nothing of it is left on the host: the hierarchy went with its mount.
+    ! grep -q voidoci-test /proc/self/mountinfo
+}
+
+@test "cgroups: rdma limits go to rdma.max for the device" {
+    [ -n "$(hierarchy_of rdma)" ] || skip "this kernel has no rdma cgroup controller"
+    local dev
+    dev=$(ls /sys/class/infiniband 2>/dev/null | head -1)
+    [ -n "$dev" ] || skip "this machine has no RDMA device (/sys/class/infiniband is empty)"
+    make_bundle "$BUNDLE" sleep 1000
+    bundle_jq "$BUNDLE" '.linux.resources.rdma = {($d): {"hcaHandles": 3, "hcaObjects": 100}}' --arg d "$dev"
+    vcreate
+    PID=$(state_field pid)
+    local max
+    max=$(cat "$(cg_dir "$PID" rdma)/rdma.max")
+    echo "rdma.max: $max"
+    grep -qx "$dev hca_handle=3 hca_object=100" <<<"$max"
+    vo delete --force "$ID"
 }
 
 @test "cgroups: rdma limits on a host without the rdma controller are refused naming the device" {
