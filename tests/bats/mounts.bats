@@ -466,6 +466,29 @@ run_idmapped() {
     assert_one_error_line 'config\.json: mounts\[[0-9]+\]\.options\[1\]: "tmpcopyup" is only for a tmpfs mount$'
 }
 
+@test "mounts: linux.mountLabel is the context of the container's tmpfs mounts (SELinux)" {
+    [ "$(stat -f -c %T /sys/fs/selinux 2>/dev/null)" = selinux ] ||
+        skip "SELinux is not enabled here (no selinuxfs at /sys/fs/selinux)"
+    # A context the loaded policy has for files: the host's /tmp's.
+    local label
+    label=$(stat -c %C /tmp)
+    [ -n "$label" ] && [ "$label" != "?" ]
+    make_bundle "$BUNDLE" sh -c 'grep " /dev/shm " /proc/self/mountinfo; stat -c %C /dev/shm'
+    bundle_jq "$BUNDLE" '.linux.mountLabel = $l' --arg l "$label"
+    run -0 vrun
+    echo "$output"
+    # SELinux shows the option among the super options, quoted when the
+    # label has a comma (MCS categories).
+    [[ "${lines[0]}" == *" - tmpfs "*"context=$label"* || "${lines[0]}" == *" - tmpfs "*"context=\"$label\""* ]]
+    [ "${lines[1]}" = "$label" ]
+    # A context the policy cannot have fails the run instead.
+    bundle_jq "$BUNDLE" '.linux.mountLabel = $l' \
+        --arg l "$(awk -F: -v OFS=: '{ $3 = "voidoci_no_such_t"; print }' <<<"$label")"
+    run --separate-stderr vrun
+    [ "$status" -ne 0 ]
+    [ "$(grep -c '' <<<"$stderr")" -eq 1 ]
+}
+
 @test "mounts: linux.mountLabel without SELinux is refused, not dropped" {
     if [ "$(stat -f -c %T /sys/fs/selinux 2>/dev/null)" = selinux ]; then
         skip "SELinux is enabled on this machine: the label would be applied"
