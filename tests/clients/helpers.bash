@@ -209,7 +209,7 @@ proc_cgroup() {
 podman_setup_file() {
     local d id image link nofile nproc pid_max runtime_name
     d=$BATS_FILE_TMPDIR/podman
-    mkdir -p "$d/storage/root" "$d/storage/run" "$d/tmp" "$d/cni" "$d/events"
+    mkdir -p "$d/storage/root" "$d/storage/run" "$d/tmp" "$d/cni" "$d/events" "$d/cwd"
     runtime_name=${RUNTIME##*/}
     # Root here lacks CAP_SYS_RESOURCE: podman's default RLIMIT_NOFILE of
     # 1048576 could not be set, so ask for the limits we already have.
@@ -276,13 +276,19 @@ podman_teardown_file() {
     rm -rf "$PODMAN_DIR"
 }
 
-# pm ARG...: the private podman, with $RUNTIME, under a timeout.
+# pm ARG...: the private podman, with $RUNTIME, under a timeout.  It runs
+# in $PODMAN_DIR/cwd, and so does the conmon it starts: conmon writes a
+# file named "oom" in its working directory when the container meets its
+# memory limit, which would otherwise land in the caller's (the checkout).
 pm() {
-    TMPDIR=$PODMAN_DIR/tmp \
-        CONTAINERS_CONF=$PODMAN_DIR/containers.conf \
-        CONTAINERS_STORAGE_CONF=$PODMAN_DIR/storage.conf \
-        CONTAINERS_REGISTRIES_CONF=$PODMAN_DIR/registries.conf \
-        timeout --kill-after=10 "$CLIENT_TIMEOUT" podman --runtime "$RUNTIME" "$@"
+    (
+        cd "$PODMAN_DIR/cwd" || exit 1
+        TMPDIR=$PODMAN_DIR/tmp \
+            CONTAINERS_CONF=$PODMAN_DIR/containers.conf \
+            CONTAINERS_STORAGE_CONF=$PODMAN_DIR/storage.conf \
+            CONTAINERS_REGISTRIES_CONF=$PODMAN_DIR/registries.conf \
+            exec timeout --kill-after=10 "$CLIENT_TIMEOUT" podman --runtime "$RUNTIME" "$@"
+    )
 }
 
 # prun ARG...: `podman run` of this test, in this test's cgroup parent.

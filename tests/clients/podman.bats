@@ -112,9 +112,13 @@ run_detached() {
     run pm exec "$CTR" sh -c 'i=0; while [ $i -lt 40 ]; do sleep 30 & i=$((i + 1)); done 2>&1; echo end'
     [[ "$output" == *"can't fork"* ]] || [[ "$output" == *"Resource temporarily unavailable"* ]]
     # memory: a process that grows past the limit is killed
+    touch "$BATS_TEST_TMPDIR/before-oom"
     run prun --rm --memory 16m --memory-swap 16m "$IMAGE" sh -c 'x=$(head -c 100000000 /dev/zero | tr "\0" a); echo survived'
     [ "$status" -eq 137 ]
     [[ "$output" != *survived* ]]
+    # conmon's "oom" file, made in its working directory, is not this
+    # directory's (a run from the checkout would leave it there).
+    [ ! "$PWD/oom" -nt "$BATS_TEST_TMPDIR/before-oom" ]
 }
 
 @test "podman run --network none: only a loopback; --network host: the host's namespace" {
