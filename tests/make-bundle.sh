@@ -11,7 +11,9 @@
 #   --config-only   write only BUNDLE_DIR/config.json (the rootfs is already there)
 #
 # The runtime that writes config.json is $VOIDOCI, else build/src/voidoci next
-# to this script's tests/ directory. Needs busybox-static and jq.
+# to this script's tests/ directory. $VOIDOCI_BUNDLE_CGROUPS_PATH, when set,
+# becomes linux.cgroupsPath (the tests place each container under a cgroup
+# parent of their own). Needs busybox-static and jq.
 set -euo pipefail
 
 prog=${0##*/}
@@ -30,7 +32,7 @@ case ${1-} in
 --rootfs-only) want_config=false; shift ;;
 --config-only) want_rootfs=false; shift ;;
 -h | --help)
-    sed -n '4,15s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+    sed -n '4,17s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
     exit 0
     ;;
 esac
@@ -90,12 +92,16 @@ write_config() {
     [ ! -e "$dir/config.json" ] || die "$dir/config.json already exists"
     "$runtime" spec -b "$dir" || die "$runtime spec -b $dir failed"
     tmp=$(mktemp "$dir/config.json.XXXXXX")
-    if [ $# -gt 0 ]; then
-        jq '.process.terminal = false | .process.args = $args' --argjson args "$(json_array "$@")" \
-            <"$dir/config.json" >"$tmp"
-    else
-        jq '.process.terminal = false' <"$dir/config.json" >"$tmp"
+    local filter='.process.terminal = false'
+    local -a opts=(--arg cg "${VOIDOCI_BUNDLE_CGROUPS_PATH-}")
+    if [ -n "${VOIDOCI_BUNDLE_CGROUPS_PATH-}" ]; then
+        filter+=' | .linux.cgroupsPath = $cg'
     fi
+    if [ $# -gt 0 ]; then
+        filter+=' | .process.args = $args'
+        opts+=(--argjson args "$(json_array "$@")")
+    fi
+    jq "$filter" "${opts[@]}" <"$dir/config.json" >"$tmp"
     mv "$tmp" "$dir/config.json"
 }
 

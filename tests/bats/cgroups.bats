@@ -64,7 +64,8 @@ our_cgroup_dirs() {
 }
 
 @test "cgroups: the init is in /voidoci/ID of every hierarchy from its creation, and delete removes them all" {
-    create_sleeper
+    # The default placement: no cgroupsPath (make_bundle gives one).
+    create_sleeper 'del(.linux.cgroupsPath)'
     local n_hier n_ours
     # Every hierarchy in /proc/PID/cgroup names our path.
     cat "/proc/$PID/cgroup"
@@ -75,6 +76,28 @@ our_cgroup_dirs() {
     [ "$n_ours" -eq "$n_hier" ]
     vo delete --force "$ID"
     [ -z "$(our_cgroup_dirs)" ]
+}
+
+@test "cgroups: a test's containers are under its own parent, and its leak check judges only its own cgroups" {
+    create_sleeper
+    local mnt other top
+    # make_bundle's cgroupsPath: $CGROUP_PARENT/$ID in every hierarchy.
+    run grep -vc ":$CGROUP_PARENT/$ID\$" "/proc/$PID/cgroup"
+    [ "$output" -eq 0 ]
+    # Another program's cgroups, made while the test runs: at the top and
+    # beside the default placement.  Not the test's to judge or remove.
+    mnt=$(_cgroup_mounts | awk 'NR == 1 { print $1 }')
+    top=$mnt/other-prog-$$-$RANDOM
+    other=$mnt/voidoci/other-prog-$$-$RANDOM
+    mkdir -p "$top" "$other"
+    run _leaked_cgroups
+    echo "$output"
+    [[ $output == *"$CGROUP_PARENT/$ID"* ]]
+    [[ $output != *other-prog* ]]
+    vo delete --force "$ID"
+    check_nothing_left_behind
+    [ -d "$top" ] && [ -d "$other" ]
+    rmdir "$top" "$other"
 }
 
 @test "cgroups: a new cgroup namespace is rooted at the container's cgroup" {
@@ -672,7 +695,8 @@ release_net_hierarchy() {
     [ "$(hierarchy_of net_cls)" = 0 ] && [ "$(hierarchy_of net_prio)" = 0 ] ||
         skip "net_cls or net_prio is mounted as a v1 hierarchy here already"
     make_bundle "$BUNDLE" sleep 1000
-    bundle_jq "$BUNDLE" '.linux.resources.network = {"classID": 1048577,
+    # The default placement (/voidoci/ID), in the hierarchy the test mounts.
+    bundle_jq "$BUNDLE" 'del(.linux.cgroupsPath) | .linux.resources.network = {"classID": 1048577,
         "priorities": [{"name": "lo", "priority": 5}]}'
     local mnt=$BATS_TEST_TMPDIR/net-cgroups
     mkdir "$mnt"
@@ -750,8 +774,8 @@ busy_sub_cgroup() {
     ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 run strace -f -e trace=rmdir -o "$BATS_TEST_TMPDIR/rmdir.log" \
         "$VOIDOCI" --root "$ROOT" delete --force "$ID"
     [ "$status" -eq 0 ]
-    grep -q 'rmdir(".*/pids/voidoci/'"$ID"'/busy") = -1 EBUSY' "$BATS_TEST_TMPDIR/rmdir.log"
-    grep -q 'rmdir(".*/pids/voidoci/'"$ID"'/busy") = 0' "$BATS_TEST_TMPDIR/rmdir.log"
+    grep -q 'rmdir(".*/pids'"$CGROUP_PARENT/$ID"'/busy") = -1 EBUSY' "$BATS_TEST_TMPDIR/rmdir.log"
+    grep -q 'rmdir(".*/pids'"$CGROUP_PARENT/$ID"'/busy") = 0' "$BATS_TEST_TMPDIR/rmdir.log"
     [ -z "$(our_cgroup_dirs)" ]
     [ ! -e "$ROOT/$ID" ]
 
@@ -762,7 +786,7 @@ busy_sub_cgroup() {
     busy_sub_cgroup 4
     run --separate-stderr vo delete --force "$ID"
     [ "$status" -ne 0 ]
-    assert_one_error_line 'remove cgroup ".*/pids/voidoci/'"$ID"'/busy": Device or resource busy'
+    assert_one_error_line 'remove cgroup ".*/pids'"$CGROUP_PARENT/$ID"'/busy": Device or resource busy'
     [ -e "$ROOT/$ID" ]
     wait_for sh -c '! grep -q . "$0"' "$BUSY/cgroup.procs"
     vo delete --force "$ID"

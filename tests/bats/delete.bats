@@ -126,9 +126,11 @@ teardown() {
 
 @test "delete: deleting one container leaves another alone" {
     make_bundle "$BUNDLE" sleep 100
+    # The same rootfs, another cgroup.
+    bundle_clone "$BUNDLE" "$BATS_TEST_TMPDIR/b"
     local other=$ID-b pid_b
     vcreate
-    vcreate --id "$other" --pid-file "$BATS_TEST_TMPDIR/b.pid"
+    BUNDLE=$BATS_TEST_TMPDIR/b vcreate --id "$other" --pid-file "$BATS_TEST_TMPDIR/b.pid"
     pid_b=$(cat "$BATS_TEST_TMPDIR/b.pid")
     vo delete --force "$ID"
     [ ! -e "$ROOT/$ID" ]

@@ -4,11 +4,16 @@
 # Shared by every tests/bats/*.bats file:  load helpers
 #
 # Each test gets its own state directory ($ROOT, passed as --root), its own
-# container ID ($ID) and a bundle path ($BUNDLE, made by make_bundle).  The
-# teardown first deletes (`delete --force`) any container the test left in
-# $ROOT, then fails the test if the test left a container, a mount, a state
+# container ID ($ID), a bundle path ($BUNDLE, made by make_bundle) and a
+# cgroup parent of its own ($CGROUP_PARENT, /voidoci-test-$ID in every
+# hierarchy), under which make_bundle places its containers.  The teardown
+# first deletes (`delete --force`) any container the test left in $ROOT,
+# then fails the test if the test left a container, a mount, a state
 # directory, a cgroup or a process behind, after cleaning it up so that the
-# next test starts clean.
+# next test starts clean.  It looks only at what is the test's own: the
+# cgroups under its parent, those its configs name and those named for its
+# container IDs.  What other programs (systemd, podman, another runtime,
+# another bats run) make or remove meanwhile is theirs, and never touched.
 
 bats_require_minimum_version 1.5.0
 
@@ -35,8 +40,8 @@ voidoci_setup() {
     ROOT=$(mktemp -d "${TMPDIR:-/tmp}/voidoci-root.XXXXXX")
     ID="vt${BATS_SUITE_TEST_NUMBER:-$BATS_TEST_NUMBER}-$$-$RANDOM"
     BUNDLE=$BATS_TEST_TMPDIR/bundle
+    CGROUP_PARENT=/voidoci-test-$ID
     BG_PIDS=()
-    _cgroup_dirs >"$BATS_TEST_TMPDIR/cgroups.before"
 }
 
 # Call from each file's teardown().
@@ -72,14 +77,45 @@ _rootfs_template() {
 }
 
 # make_bundle DIR [COMMAND [ARG...]]: a busybox bundle whose config.json is
-# `voidoci spec`'s with terminal false and, if given, COMMAND as process.args.
+# `voidoci spec`'s with terminal false, linux.cgroupsPath under the test's
+# parent (bundle_cgroup DIR) and, if given, COMMAND as process.args.  A test
+# that checks the default placement deletes linux.cgroupsPath.
 make_bundle() {
     local dir=$1 tpl
     shift
     tpl=$(_rootfs_template) || return 1
     mkdir -p "$dir"
     cp -a "$tpl" "$dir/rootfs"
-    "$TESTS_DIR/make-bundle.sh" --config-only "$dir" "$@"
+    VOIDOCI_BUNDLE_CGROUPS_PATH=$(bundle_cgroup "$dir") \
+        "$TESTS_DIR/make-bundle.sh" --config-only "$dir" "$@"
+}
+
+# bundle_cgroup DIR: the cgroupsPath make_bundle gives the bundle at DIR:
+# $CGROUP_PARENT/$ID for $BUNDLE, else $CGROUP_PARENT/$ID-NAME, NAME being
+# DIR's path in the test's directory with "-" for "/".  Named for the
+# test's ID, so that the container's cgroup is found by name as well.
+bundle_cgroup() {
+    local dir=${1%/} name
+    if [ "$dir" = "${BUNDLE%/}" ]; then
+        echo "$CGROUP_PARENT/$ID"
+        return
+    fi
+    name=${dir#"$BATS_TEST_TMPDIR"/}
+    name=${name//[^A-Za-z0-9_.-]/-}
+    echo "$CGROUP_PARENT/$ID-${name#-}"
+}
+
+# bundle_clone SRC DST: a bundle at DST running SRC's rootfs (root.path
+# made absolute) with SRC's config, but for the cgroupsPath make_bundle
+# would give DST: for containers that run side by side from one rootfs,
+# each in a cgroup of its own (two containers in one cgroup would share
+# its limits, and the delete of one would kill the other).
+bundle_clone() {
+    local src=${1%/} dst=${2%/}
+    mkdir -p "$dst"
+    jq '.root.path = $r | .linux.cgroupsPath = $c' \
+        --arg r "$(cd "$src" && realpath -m "$(jq -r .root.path config.json)")" \
+        --arg c "$(bundle_cgroup "$dst")" <"$src/config.json" >"$dst/config.json"
 }
 
 # bundle_jq DIR FILTER [JQ-OPTION...]: rewrite DIR/config.json through jq,
@@ -432,35 +468,88 @@ _leaked_pids() {
     done | sort -un
 }
 
-_cgroup_dirs() {
-    find /sys/fs/cgroup -maxdepth 8 -type d 2>/dev/null | sort
+# _cgroup_mounts: each cgroup hierarchy mounted under /sys/fs/cgroup in
+# this mount namespace, and this shell's cgroup in it: "MOUNT OWN" a line
+# (OWN is where a relative cgroupsPath goes).
+_cgroup_mounts() {
+    awk -F: 'NR == FNR { own[$2] = $3; next }
+        {
+            sep = index($0, " - "); split(substr($0, 1, sep - 1), pre, " ")
+            split(substr($0, sep + 3), post, " ")
+            if (pre[5] !~ "^/sys/fs/cgroup(/|$)") next
+            if (post[1] == "cgroup2") { print pre[5], ("" in own ? own[""] : "/"); next }
+            if (post[1] != "cgroup") next
+            # v1: the /proc/self/cgroup line whose controllers are this
+            # mount'\''s options
+            n = split(post[3], opt, ",")
+            for (k in own) {
+                if (k == "") continue
+                m = split(k, c, ","); hit = 0
+                for (i = 1; i <= m; i++) for (j = 1; j <= n; j++) if (c[i] == opt[j]) hit++
+                if (hit == m) { print pre[5], own[k]; break }
+            }
+        }' /proc/self/cgroup FS=' ' /proc/self/mountinfo
 }
 
-# Cgroup directories made since voidoci_setup (whatever cgroupsPath named
-# them), and any named "$ID*" (tests that run more than one container name
-# the others "$ID-..."), deepest first.  The default parent, /voidoci in
-# each hierarchy, is shared by every container and stays, as runc's does.
-_leaked_cgroups() {
-    [ -n "${ID-}" ] || return 0
+# _config_cgroup_paths: linux.cgroupsPath of every config.json in the
+# test's directory (the bundles' and any the test wrote), one a line; not
+# the systemd form (slice:prefix:name), which names no directory.
+_config_cgroup_paths() {
+    local f filter='.linux.cgroupsPath? // empty | strings'
+    local -a files=()
+    [ -n "${BATS_TEST_TMPDIR-}" ] && [ -d "$BATS_TEST_TMPDIR" ] || return 0
+    mapfile -t files < <(find "$BATS_TEST_TMPDIR" -maxdepth 4 -name rootfs -prune -o \
+        -name config.json -type f -print 2>/dev/null | xargs -r grep -l cgroupsPath 2>/dev/null)
+    [ "${#files[@]}" -gt 0 ] || return 0
     {
-        find /sys/fs/cgroup -maxdepth 8 -type d -name "$ID*" 2>/dev/null
-        [ ! -f "$BATS_TEST_TMPDIR/cgroups.before" ] ||
-            _cgroup_dirs | comm -13 "$BATS_TEST_TMPDIR/cgroups.before" - |
-            grep -v '/voidoci$' | _not_another_tests
-    } | sort -ru
+        # One jq for them all; file by file if one is not JSON (tests write
+        # broken configs on purpose).
+        jq -r "$filter" "${files[@]}" 2>/dev/null ||
+            for f in "${files[@]}"; do jq -r "$filter" "$f" 2>/dev/null; done
+    } | grep -v -e '^[^/]*:.*:' -e '^/*$' | sort -u
 }
 
-# Drop cgroups named for another bats test's container (vtN-PID-R...): a
-# suite running beside this one makes them, and they are not ours to judge.
-_not_another_tests() {
-    local c base
-    while IFS= read -r c; do
-        base=${c##*/}
-        if [[ $base =~ ^vt[0-9]+-[0-9]+-[0-9]+ ]] && [[ $base != "$ID"* ]]; then
-            continue
-        fi
-        echo "$c"
-    done
+# The test's cgroups that are still there, deepest first, in every
+# hierarchy: everything below its parent $CGROUP_PARENT, the paths its
+# configs name (absolute: from the hierarchy's root; relative: from this
+# shell's cgroup, as voidoci places them) and what is below them, and any
+# directory named $ID or $ID-... (the default place, /voidoci/ID, and the
+# parents tests make, such as /$ID-parent).  Nothing else: a cgroup made
+# meanwhile by another program is not the test's to judge or remove.  The
+# parent itself and the default parent /voidoci are no leak: the runtime
+# makes them for its containers and leaves them, as runc does.
+_leaked_cgroups() {
+    local mnt own p d
+    local -a paths=()
+    [ -n "${ID-}" ] || return 0
+    mapfile -t paths < <(_config_cgroup_paths)
+    while read -r mnt own; do
+        {
+            [ -z "${CGROUP_PARENT-}" ] || [ ! -d "$mnt$CGROUP_PARENT" ] ||
+                find "$mnt$CGROUP_PARENT" -mindepth 1 -type d
+            for p in ${paths[@]+"${paths[@]}"}; do
+                case $p in
+                /*) d=$mnt$p ;;
+                *) d=$mnt${own%/}/$p ;;
+                esac
+                [ ! -d "$d" ] || [ "$d" = "$mnt$CGROUP_PARENT" ] || find "$d" -type d
+            done
+            find "$mnt" -maxdepth 8 -type d \( -path "*/$ID" -o -path "*/$ID/*" \
+                -o -path "*/$ID-*" \)
+        } 2>/dev/null
+    done < <(_cgroup_mounts) | sort -ru
+}
+
+# _remove_cgroup_parent: rmdir the test's parent in every hierarchy (the
+# runtime leaves it, as it leaves /voidoci).  Quietly: what is below it was
+# reported by _leaked_cgroups.
+_remove_cgroup_parent() {
+    local mnt own
+    [ -n "${CGROUP_PARENT-}" ] || return 0
+    while read -r mnt own; do
+        [ ! -d "$mnt$CGROUP_PARENT" ] || rmdir "$mnt$CGROUP_PARENT" 2>/dev/null
+    done < <(_cgroup_mounts)
+    return 0
 }
 
 # check_nothing_left_behind: 0 if this test's containers left no trace; else
@@ -505,5 +594,6 @@ check_nothing_left_behind() {
         echo "leaked cgroup: $c" >&2
         rmdir "$c" 2>/dev/null
     done
+    _remove_cgroup_parent
     return "$leaked"
 }

@@ -13,11 +13,14 @@ teardown() {
     voidoci_teardown
 }
 
-# Two containers: $ID created, $ID-b running.
+# Two containers: $ID created, from $BUNDLE; $ID-b running, from $BUNDLE_B
+# (the same rootfs, another cgroup).
 make_two_containers() {
     make_bundle "$BUNDLE" sleep 100
+    BUNDLE_B=$BATS_TEST_TMPDIR/b
+    bundle_clone "$BUNDLE" "$BUNDLE_B"
     vcreate --pid-file "$BATS_TEST_TMPDIR/a.pid"
-    vcreate --id "$ID-b" --pid-file "$BATS_TEST_TMPDIR/b.pid"
+    BUNDLE=$BUNDLE_B vcreate --id "$ID-b" --pid-file "$BATS_TEST_TMPDIR/b.pid"
     vstart "$ID-b"
 }
 
@@ -48,7 +51,7 @@ delete_two_containers() {
     [ "$(awk 'NR == 1 { print $1, $2, $3, $4, $5, $6 }' <<<"$output")" = "ID PID STATUS BUNDLE CREATED OWNER" ]
     [ "${#lines[@]}" -eq 3 ]
     grep -Eq "^$ID +$(cat "$BATS_TEST_TMPDIR/a.pid") +created +$BUNDLE +" <<<"$output"
-    grep -Eq "^$ID-b +$(cat "$BATS_TEST_TMPDIR/b.pid") +running +$BUNDLE +" <<<"$output"
+    grep -Eq "^$ID-b +$(cat "$BATS_TEST_TMPDIR/b.pid") +running +$BUNDLE_B +" <<<"$output"
     delete_two_containers
 }
 
@@ -57,11 +60,11 @@ delete_two_containers() {
     run --separate-stderr vo list --format json
     [ "$status" -eq 0 ]
     [ -z "$stderr" ]
-    jq -e --arg a "$ID" --arg b "$ID-b" --arg bundle "$BUNDLE" \
+    jq -e --arg a "$ID" --arg b "$ID-b" --arg bundle "$BUNDLE" --arg bundle_b "$BUNDLE_B" \
         --argjson pa "$(cat "$BATS_TEST_TMPDIR/a.pid")" --argjson pb "$(cat "$BATS_TEST_TMPDIR/b.pid")" '
         type == "array" and length == 2
         and (map(select(.id == $a and .status == "created" and .pid == $pa and .bundle == $bundle)) | length) == 1
-        and (map(select(.id == $b and .status == "running" and .pid == $pb and .bundle == $bundle)) | length) == 1
+        and (map(select(.id == $b and .status == "running" and .pid == $pb and .bundle == $bundle_b)) | length) == 1
         and all(.[]; (.created | type == "string"))' <<<"$output"
     delete_two_containers
 }
