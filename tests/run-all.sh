@@ -134,6 +134,9 @@ suite build
 # LeakSanitizer stays on: a leak in the runtime fails the run.  Set
 # ASAN_OPTIONS yourself to change that.
 suite build-asan -Dsanitize=true
+# The suite beside another program that makes cgroups and runs containers:
+# nothing of that program's may be touched.
+tap side-by-side tests/security/side-by-side.sh build/src/voidoci
 # The config.json and state.json readers under libFuzzer, FUZZ_SECONDS each.
 tap fuzz tests/fuzz/run.sh
 # podman and containerd driving voidoci, then the same tests driving runc:
