@@ -493,7 +493,8 @@ _cgroup_mounts() {
 
 # _config_cgroup_paths: linux.cgroupsPath of every config.json in the
 # test's directory (the bundles' and any the test wrote), one a line; not
-# the systemd form (slice:prefix:name), which names no directory.
+# the systemd form (slice:prefix:name), which names no directory, nor one
+# with a "." or ".." component (the runtime refuses them; a test may try).
 _config_cgroup_paths() {
     local f filter='.linux.cgroupsPath? // empty | strings'
     local -a files=()
@@ -506,7 +507,7 @@ _config_cgroup_paths() {
         # broken configs on purpose).
         jq -r "$filter" "${files[@]}" 2>/dev/null ||
             for f in "${files[@]}"; do jq -r "$filter" "$f" 2>/dev/null; done
-    } | grep -v -e '^[^/]*:.*:' -e '^/*$' | sort -u
+    } | grep -v -e '^[^/]*:.*:' -e '^/*$' -e '\(^\|/\)\.\.\?\(/\|$\)' | sort -u
 }
 
 # The test's cgroups that are still there, deepest first, in every
@@ -532,7 +533,9 @@ _leaked_cgroups() {
                 /*) d=$mnt$p ;;
                 *) d=$mnt${own%/}/$p ;;
                 esac
-                [ ! -d "$d" ] || [ "$d" = "$mnt$CGROUP_PARENT" ] || find "$d" -type d
+                [ -d "$d" ] && [ "$d" != "$mnt$CGROUP_PARENT" ] || continue
+                # Never outside the hierarchy (a symbolic link in the way).
+                [[ $(realpath "$d") == "$mnt"/* ]] && find "$d" -type d
             done
             find "$mnt" -maxdepth 8 -type d \( -path "*/$ID" -o -path "*/$ID/*" \
                 -o -path "*/$ID-*" \)
