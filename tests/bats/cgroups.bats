@@ -82,6 +82,7 @@ our_cgroup_dirs() {
     create_sleeper
     local mnt other top
     # make_bundle's cgroupsPath: $CGROUP_PARENT/$ID in every hierarchy.
+    cat "/proc/$PID/cgroup"
     run grep -vc ":$CGROUP_PARENT/$ID\$" "/proc/$PID/cgroup"
     [ "$output" -eq 0 ]
     # Another program's cgroups, made while the test runs: at the top and

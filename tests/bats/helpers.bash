@@ -96,6 +96,8 @@ make_bundle() {
 # test's ID, so that the container's cgroup is found by name as well.
 bundle_cgroup() {
     local dir=${1%/} name
+    # Outside a test (no voidoci_setup): no cgroupsPath.
+    [ -n "${CGROUP_PARENT-}" ] || return 0
     if [ "$dir" = "${BUNDLE%/}" ]; then
         echo "$CGROUP_PARENT/$ID"
         return
