@@ -93,6 +93,19 @@ run_loop() {
     done
 }
 
+# Interrupted: stop the loops, remove what they made.
+cleanup() {
+    touch "$stop"
+    kill "${cgroup_pid-}" "${run_pid-}" 2>/dev/null
+    wait 2>/dev/null
+    timeout 30 "$voidoci" --root "$work/root" delete --force "$other" >/dev/null 2>&1
+    for m in "${mounts[@]}"; do
+        rmdir "$m/voidoci/$other"-* "$m/$other"-* 2>/dev/null
+    done
+    rm -rf "$work"
+}
+trap 'cleanup; exit 130' INT TERM
+
 VOIDOCI=$voidoci "$srcdir/tests/make-bundle.sh" "$work/bundle" true >/dev/null || exit 1
 cgroup_loop &
 cgroup_pid=$!
