@@ -394,7 +394,6 @@ bind_kmsg() {
 cpu.realtimeRuntime = 1000|cgroup v2 has no real-time
 memory.swappiness = 60|cgroup v2 has no memory.swappiness
 memory.disableOOMKiller = true|cgroup v2 cannot disable the OOM killer
-memory.kernel = 1048576|cgroup v2 has no kernel memory limit
 blockIO.leafWeight = 500|cgroup v2 has no leaf weight
 FIELDS
     else
@@ -438,22 +437,16 @@ FIELDS
     vo delete --force "$ID"
 }
 
-@test "cgroups: memory.kernel is written where the kernel keeps it, refused where it ignores it (v1)" {
-    [ "$LAYOUT" != v2 ] || skip "this host is cgroup v2: it has no kernel memory limit (voidoci refuses the field)"
-    [ -e /sys/fs/cgroup/memory/memory.kmem.limit_in_bytes ] || skip "this kernel has no memory.kmem.limit_in_bytes"
-    make_bundle "$BUNDLE" sleep 1000
-    bundle_jq "$BUNDLE" '.linux.resources.memory.kernel = 67108864'
-    run_create
-    echo "status $status: $stderr"
-    if [ "$status" -eq 0 ]; then
-        # A kernel that keeps kmem limits (before 5.16): the value is there.
-        [ "$(cg_read "$(state_field pid)" memory memory.kmem.limit_in_bytes -)" = 67108864 ]
-        vo delete --force "$ID"
-    else
-        # One that takes the write and drops it: refused, naming the field.
-        assert_one_error_line 'linux\.resources\.memory\.kernel: this kernel ignores kernel memory limits'
-        [ ! -e "$ROOT/$ID" ]
-    fi
+@test "cgroups: memory.kernel is ignored with a warning on stderr, as runc 1.1 does" {
+    create_sleeper '.linux.resources.memory = {"kernel": 67108864, "limit": 33554432}'
+    [[ $stderr == *"warning: config.json: linux.resources.memory.kernel is ignored"* ]]
+    # Nothing written: the kmem limit (where the file is) stays unlimited.
+    local dir
+    dir=$(cg_dir "$PID" memory)
+    [ ! -e "$dir/memory.kmem.limit_in_bytes" ] ||
+        [ "$(cat "$dir/memory.kmem.limit_in_bytes")" -gt 67108864 ]
+    [ "$(cg_read "$PID" memory memory.limit_in_bytes memory.max)" = 33554432 ]
+    vo delete --force "$ID"
     [ -z "$(our_cgroup_dirs)" ]
 }
 
@@ -605,6 +598,41 @@ restore_bfq() {
     run --separate-stderr vrun
     [ "$status" -ne 0 ]
     assert_one_error_line 'linux\.resources\.blockIO\.weight: blkio\.bfq\.weight: the kernel has no such cgroup file'
+    [ -z "$(our_cgroup_dirs)" ]
+}
+
+# What Docker 20.10 sends with every container ("not set" spelled 0 or ""):
+# runc reads each zero as unset, so nothing is written for it, and no host
+# lacking BFQ, real-time groups or net_cls fails it.
+@test "cgroups: Docker's all-zero resources run on any host and change nothing" {
+    make_bundle "$BUNDLE" sleep 1000
+    bundle_jq "$BUNDLE" '.linux.resources += {
+        "memory": {"limit": 0, "reservation": 0, "swap": 0, "kernelTCP": 0,
+                   "disableOOMKiller": false},
+        "cpu": {"shares": 0, "quota": 0, "period": 0, "realtimeRuntime": 0,
+                "realtimePeriod": 0, "cpus": "", "mems": ""},
+        "blockIO": {"weight": 0, "leafWeight": 0,
+                    "weightDevice": [{"major": 8, "minor": 0, "weight": 0, "leafWeight": 0}]},
+        "pids": {"limit": 0},
+        "network": {"classID": 0}}'
+    vcreate
+    PID=$(state_field pid)
+    [ -z "$stderr" ]
+    if [ "$LAYOUT" = v2 ]; then
+        [ "$(cg_read "$PID" cpu - cpu.weight)" = 100 ]
+        [ "$(cg_read "$PID" cpu - cpu.max)" = "max 100000" ]
+        [ "$(cg_read "$PID" memory - memory.max)" = max ]
+    else
+        [ "$(cg_read "$PID" cpu cpu.shares -)" = 1024 ]
+        [ "$(cg_read "$PID" cpu cpu.cfs_quota_us -)" = -1 ]
+        [ "$(cg_read "$PID" cpu cpu.cfs_period_us -)" = 100000 ]
+        [ "$(cg_read "$PID" memory memory.limit_in_bytes -)" -gt 1000000000000 ]
+        [ "$(cg_read "$PID" cpuset cpuset.cpus -)" = "$(cat "$(dirname "$(cg_dir "$PID" cpuset)")/cpuset.cpus")" ]
+    fi
+    [ "$(cg_read "$PID" pids pids.max pids.max)" = max ]
+    vstart
+    [ "$(state_field status)" = running ]
+    vo delete --force "$ID"
     [ -z "$(our_cgroup_dirs)" ]
 }
 
