@@ -77,6 +77,51 @@ our_cgroup_dirs() {
     [ -z "$(our_cgroup_dirs)" ]
 }
 
+# The cgroup mount as a container sees it without a cgroup namespace of
+# its own (voidoci spec's default, podman's and Docker's on v1): each
+# hierarchy is the container's own cgroup directory (runc's way), so the
+# files read are its limits and no cgroup above or beside it is there.
+@test "cgroups: without a cgroup namespace /sys/fs/cgroup shows the container's own cgroups and limits, none of the host's tree" {
+    make_bundle "$BUNDLE" sh -c 'grep -E " - cgroup2? " /proc/self/mountinfo; echo ---
+        if [ -e /sys/fs/cgroup/memory.max ]; then
+            cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max
+            find /sys/fs/cgroup -mindepth 1 -type d
+        else
+            cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max
+            find /sys/fs/cgroup -mindepth 2 -type d
+        fi'
+    bundle_jq "$BUNDLE" '.linux.namespaces |= map(select(.type != "cgroup"))
+        | .linux.resources.memory = {"limit": 67108864} | .linux.resources.pids = {"limit": 42}'
+    jq -e '.mounts[] | select(.type == "cgroup" and .destination == "/sys/fs/cgroup")' \
+        "$BUNDLE/config.json"
+    run --separate-stderr vrun
+    echo "$output"
+    [ "$status" -eq 0 ]
+    local mounts rest
+    mounts=$(sed '/^---$/,$d' <<<"$output")
+    rest=$(sed '1,/^---$/d' <<<"$output")
+    # Every hierarchy is there, each rooted at the container's cgroup.
+    [ "$(grep -c '' <<<"$mounts")" -ge 1 ]
+    [ "$(awk '$4 != "/voidoci/'"$ID"'"' <<<"$mounts")" = "" ]
+    # Its limits, and no cgroup directory below the hierarchies' tops.
+    [ "$rest" = "$(printf '67108864\n42')" ]
+}
+
+# A v1 hierarchy of several controllers ("cpu,cpuacct") is reached by each
+# name inside as on such hosts: cpu -> cpu,cpuacct.
+@test "cgroups: a hierarchy of several controllers has a link for each of them (v1)" {
+    local combined
+    combined=$(awk '$5 ~ "^/sys/fs/cgroup/[^/]*,[^/]*$" && $0 ~ / - cgroup / { sub("/sys/fs/cgroup/", "", $5); print $5; exit }' \
+        /proc/self/mountinfo)
+    [ -n "$combined" ] || skip "this host has no v1 hierarchy of several controllers (such as cpu,cpuacct)"
+    make_bundle "$BUNDLE" sh -c "readlink /sys/fs/cgroup/${combined%%,*}; ls /sys/fs/cgroup/${combined%%,*}/ | grep -c ."
+    run --separate-stderr vrun
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "$combined" ]
+    [ "${lines[1]}" -gt 0 ]
+}
+
 @test "cgroups: a new cgroup namespace is rooted at the container's cgroup" {
     make_bundle "$BUNDLE" cat /proc/self/cgroup
     bundle_jq "$BUNDLE" '.linux.namespaces |= (map(select(.type != "cgroup")) + [{"type": "cgroup"}])'
