@@ -108,18 +108,49 @@ our_cgroup_dirs() {
 }
 
 # A v1 hierarchy of several controllers ("cpu,cpuacct") is reached by each
-# name inside as on such hosts: cpu -> cpu,cpuacct.
+# name inside, as on such hosts: cpu -> cpu,cpuacct.  Where the host has
+# none, the test makes one: in a mount namespace of its own, a tmpfs on
+# /sys/fs/cgroup with the host's hierarchies mounted again, plus the unused
+# net_cls and net_prio controllers as one hierarchy.
 @test "cgroups: a hierarchy of several controllers has a link for each of them (v1)" {
-    local combined
+    [ "$LAYOUT" != v2 ] || skip "this host is cgroup v2 only: it has no v1 hierarchy"
+    local combined mnt=$BATS_TEST_TMPDIR/net-cgroups
     combined=$(awk '$5 ~ "^/sys/fs/cgroup/[^/]*,[^/]*$" && $0 ~ / - cgroup / { sub("/sys/fs/cgroup/", "", $5); print $5; exit }' \
         /proc/self/mountinfo)
-    [ -n "$combined" ] || skip "this host has no v1 hierarchy of several controllers (such as cpu,cpuacct)"
-    make_bundle "$BUNDLE" sh -c "readlink /sys/fs/cgroup/${combined%%,*}; ls /sys/fs/cgroup/${combined%%,*}/ | grep -c ."
-    run --separate-stderr vrun
-    echo "$output"
+    if [ -z "$combined" ]; then
+        [ "$(hierarchy_of net_cls)" = 0 ] && [ "$(hierarchy_of net_prio)" = 0 ] ||
+            skip "this host has no v1 hierarchy of several controllers, nor unused net_cls and net_prio controllers to make one"
+        combined=net_cls,net_prio
+        mkdir "$mnt"
+        NET_MNT=$mnt # teardown frees the hierarchy
+    fi
+    make_bundle "$BUNDLE" sh -c "readlink /sys/fs/cgroup/${combined%%,*}; readlink /sys/fs/cgroup/${combined#*,}
+        ls /sys/fs/cgroup/${combined#*,}/ | grep -c ."
+    run --separate-stderr unshare -m --propagation private bash -c '
+        set -e
+        if [ -n "$1" ]; then
+            mount -t tmpfs voidoci-test /sys/fs/cgroup
+            while IFS=: read -r n ctrls path; do
+                dir=/sys/fs/cgroup/${ctrls#name=}
+                [ -n "$ctrls" ] || dir=/sys/fs/cgroup/unified
+                mkdir "$dir"
+                if [ -n "$ctrls" ]; then
+                    mount -t cgroup -o "$ctrls" voidoci-test "$dir"
+                else
+                    mount -t cgroup2 voidoci-test "$dir"
+                fi
+            done </proc/self/cgroup
+            mkdir /sys/fs/cgroup/net_cls,net_prio
+            mount -t cgroup -o net_cls,net_prio voidoci-test /sys/fs/cgroup/net_cls,net_prio
+            trap "rmdir /sys/fs/cgroup/net_cls,net_prio/voidoci" EXIT
+        fi
+        shift
+        "$@"' _ "${NET_MNT-}" "$VOIDOCI" --root "$ROOT" run --bundle "$BUNDLE" "$ID"
+    echo "$output" "$stderr"
     [ "$status" -eq 0 ]
     [ "${lines[0]}" = "$combined" ]
-    [ "${lines[1]}" -gt 0 ]
+    [ "${lines[1]}" = "$combined" ]
+    [ "${lines[2]}" -gt 0 ]
 }
 
 @test "cgroups: a new cgroup namespace is rooted at the container's cgroup" {
