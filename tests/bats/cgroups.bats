@@ -81,7 +81,8 @@ our_cgroup_dirs() {
 # its own (voidoci spec's default, podman's and Docker's on v1): each
 # hierarchy is the container's own cgroup directory (runc's way), so the
 # files read are its limits and no cgroup above or beside it is there.
-@test "cgroups: without a cgroup namespace /sys/fs/cgroup shows the container's own cgroups and limits, none of the host's tree" {
+# check_own_cgroup_mount [FILTER]: that, for this test's bundle with FILTER.
+check_own_cgroup_mount() {
     make_bundle "$BUNDLE" sh -c 'grep -E " - cgroup2? " /proc/self/mountinfo; echo ---
         if [ -e /sys/fs/cgroup/memory.max ]; then
             cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max
@@ -92,6 +93,7 @@ our_cgroup_dirs() {
         fi'
     bundle_jq "$BUNDLE" '.linux.namespaces |= map(select(.type != "cgroup"))
         | .linux.resources.memory = {"limit": 67108864} | .linux.resources.pids = {"limit": 42}'
+    [ -z "${1-}" ] || bundle_jq "$BUNDLE" "$1"
     jq -e '.mounts[] | select(.type == "cgroup" and .destination == "/sys/fs/cgroup")' \
         "$BUNDLE/config.json"
     run --separate-stderr vrun
@@ -105,6 +107,22 @@ our_cgroup_dirs() {
     [ "$(awk '$4 != "/voidoci/'"$ID"'"' <<<"$mounts")" = "" ]
     # Its limits, and no cgroup directory below the hierarchies' tops.
     [ "$rest" = "$(printf '67108864\n42')" ]
+}
+
+@test "cgroups: without a cgroup namespace /sys/fs/cgroup shows the container's own cgroups and limits, none of the host's tree" {
+    check_own_cgroup_mount
+}
+
+# Where a fresh mount is refused (a new user namespace, the host's cgroup
+# namespace), the host's hierarchies were bound whole before.
+@test "cgroups: in a new user namespace without a cgroup namespace, too, /sys/fs/cgroup shows only the container's own cgroups" {
+    local d=$BUNDLE
+    while d=${d%/*}; [ "${#d}" -ge "${#BATS_RUN_TMPDIR}" ]; do
+        chmod o+x "$d"
+    done
+    check_own_cgroup_mount '.linux.namespaces += [{"type": "user"}]
+        | .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+        | .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
 }
 
 # A v1 hierarchy of several controllers ("cpu,cpuacct") is reached by each
