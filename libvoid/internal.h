@@ -276,6 +276,10 @@ void vd_mount_entry_clear(struct vd_mount_entry *e);
  * namespace of its own (`own_ns`), else its own cgroup directories bound. */
 int vd_mount_cgroup(int root_fd, const struct vd_mount_entry *m, const char *target, bool own_ns,
                     vd_error **err);
+/* A mount of type "cgroup2" outside a cgroup namespace of the container's
+ * own: its own cgroup2 directory bound on `target`. */
+int vd_mount_cgroup2_own(int root_fd, const struct vd_mount_entry *m, const char *target,
+                         vd_error **err);
 /* mount_attr.c: the mount's recursive attributes, on the mount at `fd`. */
 int vd_mount_set_tree_attrs(int fd, const struct vd_mount_entry *m, vd_error **err);
 /* tmpcopyup.c: copy what directory `from_dir` holds into `to_dir`;

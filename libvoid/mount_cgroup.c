@@ -210,6 +210,27 @@ static int link_controllers(int root_fd, const struct vd_mount_entry *m, const c
     return 0;
 }
 
+/* A mount of type "cgroup2" without a cgroup namespace of the container's
+ * own: its directory of the host's cgroup2 hierarchy (at /sys/fs/cgroup,
+ * or under it on a hybrid host) bound on `target`. */
+int vd_mount_cgroup2_own(int root_fd, const struct vd_mount_entry *m, const char *target,
+                         vd_error **err)
+{
+    _cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
+    if (f == NULL)
+        return vd_error_set(err, errno, "open \"/proc/self/mountinfo\"");
+    _cleanup_free_ char *line = NULL;
+    size_t cap = 0;
+    unsigned long flags = m->flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY | MS_RELATIME);
+    while (getline(&line, &cap, f) > 0) {
+        struct hierarchy h;
+        if (parse_hierarchy(line, &h) && strcmp(h.fstype, "cgroup2") == 0)
+            return bind_own_cgroup(root_fd, &h, m->destination, target, flags, err);
+    }
+    return vd_error_set(err, ENOENT, "mount \"%s\": the host has no cgroup2 mount under "
+                                     "\"/sys/fs/cgroup\"", m->destination);
+}
+
 /* A cgroup2-only host: /sys/fs/cgroup itself, fresh in a namespace of the
  * container's own, else the container's directory bound. */
 static int mount_unified(int root_fd, const struct vd_mount_entry *m, const char *target,
@@ -220,19 +241,7 @@ static int mount_unified(int root_fd, const struct vd_mount_entry *m, const char
             return vd_error_set(err, errno, "mount cgroup2 on \"%s\"", m->destination);
         return 0;
     }
-    _cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
-    if (f == NULL)
-        return vd_error_set(err, errno, "open \"/proc/self/mountinfo\"");
-    _cleanup_free_ char *line = NULL;
-    size_t cap = 0;
-    unsigned long flags = m->flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY | MS_RELATIME);
-    while (getline(&line, &cap, f) > 0) {
-        struct hierarchy h;
-        if (parse_hierarchy(line, &h) && h.name[0] == '\0' && strcmp(h.fstype, "cgroup2") == 0)
-            return bind_own_cgroup(root_fd, &h, m->destination, target, flags, err);
-    }
-    return vd_error_set(err, ENOENT, "mount \"%s\": no cgroup2 mount at \"/sys/fs/cgroup\" in "
-                                     "\"/proc/self/mountinfo\"", m->destination);
+    return vd_mount_cgroup2_own(root_fd, m, target, err);
 }
 
 int vd_mount_cgroup(int root_fd, const struct vd_mount_entry *m, const char *target, bool own_ns,

@@ -125,6 +125,18 @@ check_own_cgroup_mount() {
         | .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
 }
 
+@test "cgroups: a mount of type cgroup2 without a cgroup namespace is the container's own cgroup2 directory" {
+    grep -q ' - cgroup2 ' /proc/self/mountinfo || skip "this host has no cgroup2 mount"
+    make_bundle "$BUNDLE" sh -c 'grep " - cgroup2 " /proc/self/mountinfo; find /sys/fs/cgroup -mindepth 1 -type d'
+    bundle_jq "$BUNDLE" '.linux.namespaces |= map(select(.type != "cgroup"))
+        | .mounts |= map(if .type == "cgroup" then .type = "cgroup2" | .source = "cgroup2" else . end)'
+    run --separate-stderr vrun
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [ "${#lines[@]}" -eq 1 ]
+    [ "$(awk '{ print $4, $5 }' <<<"${lines[0]}")" = "/voidoci/$ID /sys/fs/cgroup" ]
+}
+
 # A v1 hierarchy of several controllers ("cpu,cpuacct") is reached by each
 # name inside, as on such hosts: cpu -> cpu,cpuacct.  Where the host has
 # none, the test makes one: in a mount namespace of its own, a tmpfs on
