@@ -45,7 +45,8 @@ static bool parse_hierarchy(char *line, struct hierarchy *h)
     char *save = NULL;
     char *field[16] = {0};
     int n = 0;
-    for (char *tok = strtok_r(line, " \n", &save); tok && n < 16; tok = strtok_r(NULL, " \n", &save))
+    for (char *tok = strtok_r(line, " \n", &save); tok && n < 16;
+         tok = strtok_r(NULL, " \n", &save))
         field[n++] = tok;
     int dash = -1;
     for (int i = 6; i < n; i++)
@@ -127,8 +128,10 @@ static int own_cgroup_dir(const struct hierarchy *h, char *out, size_t size, vd_
             continue;
         size_t n = strcmp(h->root, "/") == 0 ? 0 : strlen(h->root);
         if (strncmp(path, h->root, n) != 0 || (path[n] != '/' && path[n] != '\0'))
-            return vd_error_set(err, ENOENT, "the cgroup \"%s\" is outside the host's mount "
-                                             "\"%s\" (root \"%s\")", path, h->point, h->root);
+            return vd_error_set(err, ENOENT,
+                                "the cgroup \"%s\" is outside the host's mount "
+                                "\"%s\" (root \"%s\")",
+                                path, h->point, h->root);
         snprintf(out, size, "%s%s", h->point, path + n);
         return 0;
     }
@@ -227,8 +230,10 @@ int vd_mount_cgroup2_own(int root_fd, const struct vd_mount_entry *m, const char
         if (parse_hierarchy(line, &h) && strcmp(h.fstype, "cgroup2") == 0)
             return bind_own_cgroup(root_fd, &h, m->destination, target, flags, err);
     }
-    return vd_error_set(err, ENOENT, "mount \"%s\": the host has no cgroup2 mount under "
-                                     "\"/sys/fs/cgroup\"", m->destination);
+    return vd_error_set(err, ENOENT,
+                        "mount \"%s\": the host has no cgroup2 mount under "
+                        "\"/sys/fs/cgroup\"",
+                        m->destination);
 }
 
 /* A cgroup2-only host: /sys/fs/cgroup itself, fresh in a namespace of the
