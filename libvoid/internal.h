@@ -263,11 +263,23 @@ int vd_openat2(int dir_fd, const char *path, int flags, uint64_t resolve);
  * (and the last component as a file when `as_file`).  Returns an O_PATH fd. */
 int vd_open_in_root(int root_fd, const char *path, bool create, bool as_file, vd_error **err);
 int vd_create_devices(const vd_builder *b, int root_fd, vd_error **err);
+/* Flags a bind remount of `target` must keep (locked by a less privileged
+ * user namespace). */
+unsigned long vd_locked_flags(const char *target);
 /* What vd_builder_add_mount refuses, and the parts of an entry beyond its
  * strings (copied in, freed). */
 int vd_mount_check(const struct vd_mount *m, vd_error **err);
 int vd_mount_entry_fill(struct vd_mount_entry *e, const struct vd_mount *m, vd_error **err);
 void vd_mount_entry_clear(struct vd_mount_entry *e);
+/* mount_cgroup.c: a mount of type "cgroup" on `target` (the fd path of
+ * its destination): each hierarchy fresh when the container has a cgroup
+ * namespace of its own (`own_ns`), else its own cgroup directories bound. */
+int vd_mount_cgroup(int root_fd, const struct vd_mount_entry *m, const char *target, bool own_ns,
+                    vd_error **err);
+/* A mount of type "cgroup2" outside a cgroup namespace of the container's
+ * own: its own cgroup2 directory bound on `target`. */
+int vd_mount_cgroup2_own(int root_fd, const struct vd_mount_entry *m, const char *target,
+                         vd_error **err);
 /* mount_attr.c: the mount's recursive attributes, on the mount at `fd`. */
 int vd_mount_set_tree_attrs(int fd, const struct vd_mount_entry *m, vd_error **err);
 /* tmpcopyup.c: copy what directory `from_dir` holds into `to_dir`;

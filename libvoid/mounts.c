@@ -4,14 +4,12 @@
  * in the image can never send a mount out to the host. */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/magic.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -175,7 +173,7 @@ void vd_mount_entry_clear(struct vd_mount_entry *e)
 
 /* Flags a bind remount must keep: the kernel refuses to drop nosuid, nodev
  * or noexec from a mount locked by a less privileged user namespace. */
-static unsigned long locked_flags(const char *target)
+unsigned long vd_locked_flags(const char *target)
 {
     struct statvfs sv;
     if (statvfs(target, &sv) < 0)
@@ -246,113 +244,6 @@ static int bind_mount(int root_fd, const struct vd_mount_entry *m, const char *t
     return bind_remount(root_fd, m, err);
 }
 
-static bool host_has_cgroup2_only(void)
-{
-    struct statfs sf;
-    return statfs("/sys/fs/cgroup", &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC;
-}
-
-/* Mount one fresh cgroup hierarchy named `name` with `options` under the
- * container's cgroup tmpfs `dest`. */
-static int mount_cgroup_hierarchy(int root_fd, const struct vd_mount_entry *m, const char *name,
-                                  const char *fstype, const char *options, vd_error **err)
-{
-    char dest[4096];
-    snprintf(dest, sizeof(dest), "%s/%s", m->destination, name);
-    _cleanup_close_ int fd = vd_open_in_root(root_fd, dest, true, false, err);
-    if (fd < 0)
-        return -1;
-    char target[FD_PATH_MAX];
-    fd_path(fd, target);
-    unsigned long flags = m->flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY | MS_RELATIME);
-    if (mount(fstype, target, fstype, flags, options) == 0)
-        return 0;
-    if (errno != EPERM)
-        return vd_error_set(err, errno, "mount %s \"%s\" on \"%s\"", fstype, options, dest);
-    /* Without privilege over the cgroup namespace (a new user namespace
-     * with the host's cgroup namespace), bind the host's hierarchy. */
-    char host[4096];
-    snprintf(host, sizeof(host), "/sys/fs/cgroup/%s", name);
-    if (mount(host, target, NULL, MS_BIND | MS_REC, NULL) < 0)
-        return vd_error_set(err, errno, "bind \"%s\" on \"%s\"", host, dest);
-    _cleanup_close_ int top = vd_open_in_root(root_fd, dest, false, false, err);
-    if (top < 0)
-        return -1;
-    fd_path(top, target);
-    if (mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | flags | locked_flags(target), NULL) < 0)
-        return vd_error_set(err, errno, "remount \"%s\" with its options", dest);
-    return 0;
-}
-
-/* From one /proc/self/mountinfo line of a cgroup hierarchy under
- * /sys/fs/cgroup, take its directory name, type and super options. */
-static bool parse_cgroup_mountinfo(char *line, char **name, char **fstype, char **options)
-{
-    char *save = NULL;
-    char *field[16] = {0};
-    int n = 0;
-    for (char *tok = strtok_r(line, " \n", &save); tok && n < 16; tok = strtok_r(NULL, " \n", &save))
-        field[n++] = tok;
-    int dash = -1;
-    for (int i = 6; i < n; i++)
-        if (strcmp(field[i], "-") == 0)
-            dash = i;
-    if (dash < 0 || dash + 3 >= n)
-        return false;
-    if (strncmp(field[4], "/sys/fs/cgroup/", 15) != 0 || strchr(field[4] + 15, '/'))
-        return false;
-    *fstype = field[dash + 1];
-    if (strcmp(*fstype, "cgroup") != 0 && strcmp(*fstype, "cgroup2") != 0)
-        return false;
-    *name = field[4] + 15;
-    /* Super options are "rw,cpu,cpuacct": drop the rw/ro word. */
-    char *opts = field[dash + 3];
-    if (strncmp(opts, "rw,", 3) == 0 || strncmp(opts, "ro,", 3) == 0)
-        opts += 3;
-    else if (strcmp(opts, "rw") == 0 || strcmp(opts, "ro") == 0)
-        opts = NULL;
-    *options = opts;
-    return true;
-}
-
-/* type "cgroup": cgroup2 on a unified host; on v1 and hybrid hosts a tmpfs
- * with a fresh mount of each hierarchy the host has.  In a new cgroup
- * namespace a fresh mount shows only the container's part of the tree. */
-static int mount_cgroup(int root_fd, const struct vd_mount_entry *m, const char *target,
-                        vd_error **err)
-{
-    unsigned long flags = m->flags & ~(unsigned long)MS_RDONLY;
-    if (host_has_cgroup2_only()) {
-        if (mount("cgroup2", target, "cgroup2", m->flags, NULL) < 0)
-            return vd_error_set(err, errno, "mount cgroup2 on \"%s\"", m->destination);
-        return 0;
-    }
-    if (mount("tmpfs", target, "tmpfs", flags, "mode=755") < 0)
-        return vd_error_set(err, errno, "mount tmpfs for cgroups on \"%s\"", m->destination);
-    _cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
-    if (f == NULL)
-        return vd_error_set(err, errno, "open \"/proc/self/mountinfo\"");
-    _cleanup_free_ char *line = NULL;
-    size_t cap = 0;
-    while (getline(&line, &cap, f) > 0) {
-        char *name, *fstype, *options;
-        if (!parse_cgroup_mountinfo(line, &name, &fstype, &options))
-            continue;
-        if (mount_cgroup_hierarchy(root_fd, m, name, fstype, options, err) < 0)
-            return -1;
-    }
-    if (!(m->flags & MS_RDONLY))
-        return 0;
-    _cleanup_close_ int top = vd_open_in_root(root_fd, m->destination, false, false, err);
-    if (top < 0)
-        return -1;
-    char top_path[FD_PATH_MAX];
-    fd_path(top, top_path);
-    if (mount(NULL, top_path, NULL, MS_REMOUNT | MS_RDONLY | flags, "mode=755") < 0)
-        return vd_error_set(err, errno, "remount \"%s\" read-only", m->destination);
-    return 0;
-}
-
 static bool source_is_dir(const struct vd_mount_entry *m)
 {
     struct stat st;
@@ -389,7 +280,8 @@ static int finish_mount(int root_fd, const struct vd_mount_entry *m, int below, 
     return vd_mount_set_tree_attrs(top, m, err);
 }
 
-static int mount_one(int root_fd, const struct vd_mount_entry *m, vd_error **err)
+static int mount_one(int root_fd, const struct vd_mount_entry *m, bool own_cgroupns,
+                     vd_error **err)
 {
     _cleanup_close_ int fd = vd_open_in_root(root_fd, m->destination, true, !source_is_dir(m), err);
     if (fd < 0)
@@ -408,7 +300,9 @@ static int mount_one(int root_fd, const struct vd_mount_entry *m, vd_error **err
     } else if (is_bind(m))
         r = bind_mount(root_fd, m, target, err);
     else if (m->fstype && strcmp(m->fstype, "cgroup") == 0)
-        r = mount_cgroup(root_fd, m, target, err);
+        r = vd_mount_cgroup(root_fd, m, target, own_cgroupns, err);
+    else if (m->fstype && strcmp(m->fstype, "cgroup2") == 0 && !own_cgroupns)
+        r = vd_mount_cgroup2_own(root_fd, m, target, err);
     else if (mount(m->source ? m->source : m->fstype, target, m->fstype, m->flags, m->data) < 0)
         r = vd_error_set(err, errno, "mount %s \"%s\" on \"%s\"", m->fstype ? m->fstype : "",
                          m->source ? m->source : "", m->destination);
@@ -458,7 +352,7 @@ static int move_into(int root_fd, const char *rootfs, vd_error **err)
 static int finish_root(const vd_builder *b, vd_error **err)
 {
     if (b->rootfs_readonly &&
-        mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | locked_flags("/"), NULL) < 0)
+        mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | vd_locked_flags("/"), NULL) < 0)
         return vd_error_set(err, errno, "remount the root read-only");
     if (b->rootfs_propagation && mount(NULL, "/", NULL, b->rootfs_propagation, NULL) < 0)
         return vd_error_set(err, errno, "set the root's propagation");
@@ -501,14 +395,14 @@ int vd_child_prepare_rootfs(const vd_builder *b, const struct vd_child_hook *bef
 
     /* The hook waits for the cgroups (see child_wait_cgroup): the mounts
      * before the first that needs them go on while the parent joins. */
-    bool waited = false;
+    bool waited = false, own_cgroupns = b->ns[VD_NS_CGROUP].mode != VD_NS_MODE_SHARE;
     for (size_t i = 0; i < b->n_mounts; i++) {
         if (!waited && needs_cgroups(&b->mounts[i])) {
             waited = true;
             if (before_cgroup->fn(before_cgroup->ctx, err) < 0)
                 return -1;
         }
-        if (mount_one(root_fd, &b->mounts[i], err) < 0)
+        if (mount_one(root_fd, &b->mounts[i], own_cgroupns, err) < 0)
             return b->mounts[i].label ? vd_error_prefix(err, "%s", b->mounts[i].label) : -1;
     }
     /* Devices after it: on v1 the devices cgroup decides what mknod may make. */

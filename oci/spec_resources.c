@@ -237,9 +237,14 @@ static bool is_cpu_list(const char *s)
     }
 }
 
+/* "" leaves the cpuset as it is (runc's reading: Docker sends it). */
 static int opt_cpu_list(vd_error **err, const struct oci_json *obj, const char *key, char **out)
 {
     int r = spec_opt_string(err, obj, key, out);
+    if (r == 0 && *out && (*out)[0] == '\0') {
+        free(*out);
+        *out = NULL;
+    }
     if (r == 0 && *out && !is_cpu_list(*out))
         return spec_error_value(err, spec_member(obj, key),
                                 "expected a list such as \"0-3,7\", not", *out);

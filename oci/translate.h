@@ -60,10 +60,16 @@ int oci_propagation_flags(const char *name, unsigned long *flags);
  * and linux.resources written into `cg`. */
 int oci_cgroup_path(const struct oci_linux *lx, const char *id, char **out, vd_error **err);
 int oci_translate_resources(const struct oci_linux *lx, const vd_cgroup *cg, vd_error **err);
-/* `update`: a standalone resources object written into a live container's
+/* A zero in the fields runc reads as "not set" when 0 (cpu shares, quota,
+ * periods, memory limits, pids, blkio weights ...) asks for nothing, at
+ * create as at update.
+ * `update`: a standalone resources object written into a live container's
  * cgroup; unset fields, and those runc reads as unset when 0, are left as
  * they are, device rules are not touched.  Errors name the JSON path
  * inside the object ("memory.limit: ..."). */
 int oci_update_resources(const struct oci_resources *res, const vd_cgroup *cg, vd_error **err);
+/* Whether `res` asks for memory.kernel: deprecated, never applied (as in
+ * runc 1.1), for the command line to warn about. */
+bool oci_resources_kernel_memory(const struct oci_resources *res);
 
 #endif

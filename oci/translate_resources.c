@@ -82,7 +82,8 @@ static void fill_memory_cpu(const struct oci_resources *o, struct vd_cgroup_reso
     r->memory.limit = opt_i(o->memory.limit);
     r->memory.reservation = opt_i(o->memory.reservation);
     r->memory.swap = opt_i(o->memory.swap);
-    r->memory.kernel = opt_i(o->memory.kernel);
+    /* memory.kernel is deprecated and never applied (runc 1.1 ignores it
+     * too); the command line warns about it (oci_resources_kernel_memory). */
     r->memory.kernel_tcp = opt_i(o->memory.kernel_tcp);
     r->memory.swappiness = opt_u(o->memory.swappiness);
     r->memory.has_disable_oom_killer = o->memory.has_disable_oom_killer;
@@ -277,6 +278,39 @@ static int name_field(const struct oci_linux *lx, const char *base,
     return vd_error_prefix(err, "%s%s%s", base, dot, name);
 }
 
+/* runc 1.1 treats 0 as "not set" in these fields, at create and at update
+ * alike (its cgroup drivers skip a zero), and clients rely on it: Docker
+ * sends blockIO.weight 0 and cpu.shares 0 with every container.  So a zero
+ * asks for nothing here either, and cannot fail on a host that lacks the
+ * file. */
+static void zero_is_unset(struct vd_opt *o)
+{
+    if (o->set && o->value == 0)
+        o->set = false;
+}
+
+static void unset_zeros(struct vd_cgroup_resources *r, struct res_arrays *a)
+{
+    struct vd_opt *zeroable[] = {&r->memory.limit,     &r->memory.reservation,
+                                 &r->memory.swap,      &r->memory.kernel_tcp,
+                                 &r->cpu.shares,       &r->cpu.quota,
+                                 &r->cpu.period,       &r->cpu.realtime_runtime,
+                                 &r->cpu.realtime_period, &r->blkio.weight,
+                                 &r->blkio.leaf_weight, &r->pids_limit,
+                                 &r->net_class_id};
+    for (size_t i = 0; i < VD_ARRAY_SIZE(zeroable); i++)
+        zero_is_unset(zeroable[i]);
+    for (size_t i = 0; i < r->blkio.n_devices; i++) {
+        zero_is_unset(&a->blkio[i].weight);
+        zero_is_unset(&a->blkio[i].leaf_weight);
+    }
+}
+
+bool oci_resources_kernel_memory(const struct oci_resources *res)
+{
+    return res && res->memory.kernel.set;
+}
+
 int oci_translate_resources(const struct oci_linux *lx, const vd_cgroup *cg, vd_error **err)
 {
     static const struct oci_linux none = {0};
@@ -288,6 +322,7 @@ int oci_translate_resources(const struct oci_linux *lx, const vd_cgroup *cg, vd_
     if (lx->resources) {
         fill_memory_cpu(lx->resources, &r);
         fill_lists(lx->resources, &r, &a, &oom);
+        unset_zeros(&r, &a);
     }
     fill_devices(lx, &r, &a, &oom);
     int ret = 0;
@@ -302,32 +337,6 @@ int oci_translate_resources(const struct oci_linux *lx, const vd_cgroup *cg, vd_
 
 /* ---- update ------------------------------------------------------------------ */
 
-/* runc's update treats 0 as "leave as it is" for these (its cgroup
- * drivers skip a zero), so a client that sends every field unset as 0
- * changes nothing by it. */
-static void zero_is_unset(struct vd_opt *o)
-{
-    if (o->set && o->value == 0)
-        o->set = false;
-}
-
-static void update_semantics(struct vd_cgroup_resources *r)
-{
-    struct vd_opt *zeroable[] = {&r->memory.limit,     &r->memory.reservation,
-                                 &r->memory.swap,      &r->memory.kernel,
-                                 &r->memory.kernel_tcp, &r->cpu.shares,
-                                 &r->cpu.quota,        &r->cpu.period,
-                                 &r->cpu.realtime_runtime, &r->cpu.realtime_period,
-                                 &r->blkio.weight,     &r->pids_limit};
-    for (size_t i = 0; i < VD_ARRAY_SIZE(zeroable); i++)
-        zero_is_unset(zeroable[i]);
-    /* runc: an empty cpuset list leaves the cpuset alone. */
-    if (r->cpu.cpus && r->cpu.cpus[0] == '\0')
-        r->cpu.cpus = NULL;
-    if (r->cpu.mems && r->cpu.mems[0] == '\0')
-        r->cpu.mems = NULL;
-}
-
 int oci_update_resources(const struct oci_resources *res, const vd_cgroup *cg, vd_error **err)
 {
     struct vd_cgroup_resources r = {0};
@@ -335,7 +344,7 @@ int oci_update_resources(const struct oci_resources *res, const vd_cgroup *cg, v
     bool oom = false;
     fill_memory_cpu(res, &r);
     fill_lists(res, &r, &a, &oom);
-    update_semantics(&r);
+    unset_zeros(&r, &a);
     /* Device rules are never rewritten on a live container (runc skips
      * them too): rewriting starts with "deny all", which a running
      * program would feel. */

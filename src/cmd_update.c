@@ -252,6 +252,9 @@ static int collect(const char *file, char *const values[N_FLAGS], struct oci_res
     _cleanup_resources_ struct oci_resources *res = NULL;
     if (file && load_resources(file, &res, err) < 0)
         return -1;
+    if (oci_resources_kernel_memory(res))
+        log_warning("--resources: memory.kernel is ignored (kernel memory limits are "
+                    "obsolete), as runc 1.1 does");
     if (res == NULL && (res = calloc(1, sizeof(*res))) == NULL)
         return vd_error_set(err, ENOMEM, "update");
     for (size_t i = 0; i < N_FLAGS; i++) {

@@ -242,6 +242,9 @@ static int describe(const struct create_opts *o, const char *bundle, struct oci_
     snprintf(config, sizeof(config), "%s/config.json", bundle);
     if (oci_spec_load(config, spec, err) < 0)
         return -1;
+    if ((*spec)->linux_ && oci_resources_kernel_memory((*spec)->linux_->resources))
+        log_warning("config.json: linux.resources.memory.kernel is ignored (kernel memory "
+                    "limits are obsolete), as runc 1.1 does");
     struct oci_translate_opts topts = {.bundle = bundle, .no_pivot = o->no_pivot,
                                        .preserve_fds = o->preserve_fds};
     if (oci_translate(*spec, &topts, b, err) < 0)

@@ -111,6 +111,113 @@ our_cgroup_dirs() {
     rmdir "$top" "$other" 2>/dev/null || true
 }
 
+# The cgroup mount as a container sees it without a cgroup namespace of
+# its own (voidoci spec's default, podman's and Docker's on v1): each
+# hierarchy is the container's own cgroup directory (runc's way), so the
+# files read are its limits and no cgroup above or beside it is there.
+# check_own_cgroup_mount [FILTER]: that, for this test's bundle with FILTER.
+check_own_cgroup_mount() {
+    make_bundle "$BUNDLE" sh -c 'grep -E " - cgroup2? " /proc/self/mountinfo; echo ---
+        if [ -e /sys/fs/cgroup/memory.max ]; then
+            cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max
+            find /sys/fs/cgroup -mindepth 1 -type d
+        else
+            cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max
+            find /sys/fs/cgroup -mindepth 2 -type d
+        fi'
+    bundle_jq "$BUNDLE" '.linux.namespaces |= map(select(.type != "cgroup"))
+        | .linux.resources.memory = {"limit": 67108864} | .linux.resources.pids = {"limit": 42}'
+    [ -z "${1-}" ] || bundle_jq "$BUNDLE" "$1"
+    jq -e '.mounts[] | select(.type == "cgroup" and .destination == "/sys/fs/cgroup")' \
+        "$BUNDLE/config.json"
+    run --separate-stderr vrun
+    echo "$output"
+    [ "$status" -eq 0 ]
+    local mounts rest
+    mounts=$(sed '/^---$/,$d' <<<"$output")
+    rest=$(sed '1,/^---$/d' <<<"$output")
+    # Every hierarchy is there, each rooted at the container's cgroup.
+    [ "$(grep -c '' <<<"$mounts")" -ge 1 ]
+    [ "$(awk '$4 != "'"$CGROUP_PARENT/$ID"'"' <<<"$mounts")" = "" ]
+    # Its limits, and no cgroup directory below the hierarchies' tops.
+    [ "$rest" = "$(printf '67108864\n42')" ]
+}
+
+@test "cgroups: without a cgroup namespace /sys/fs/cgroup shows the container's own cgroups and limits, none of the host's tree" {
+    check_own_cgroup_mount
+}
+
+# Where a fresh mount is refused (a new user namespace, the host's cgroup
+# namespace), the host's hierarchies were bound whole before.
+@test "cgroups: in a new user namespace without a cgroup namespace, too, /sys/fs/cgroup shows only the container's own cgroups" {
+    local d=$BUNDLE
+    while d=${d%/*}; [ "${#d}" -ge "${#BATS_RUN_TMPDIR}" ]; do
+        chmod o+x "$d"
+    done
+    check_own_cgroup_mount '.linux.namespaces += [{"type": "user"}]
+        | .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+        | .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+}
+
+@test "cgroups: a mount of type cgroup2 without a cgroup namespace is the container's own cgroup2 directory" {
+    grep -q ' - cgroup2 ' /proc/self/mountinfo || skip "this host has no cgroup2 mount"
+    make_bundle "$BUNDLE" sh -c 'grep " - cgroup2 " /proc/self/mountinfo; find /sys/fs/cgroup -mindepth 1 -type d'
+    bundle_jq "$BUNDLE" '.linux.namespaces |= map(select(.type != "cgroup"))
+        | .mounts |= map(if .type == "cgroup" then .type = "cgroup2" | .source = "cgroup2" else . end)'
+    run --separate-stderr vrun
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [ "${#lines[@]}" -eq 1 ]
+    [ "$(awk '{ print $4, $5 }' <<<"${lines[0]}")" = "$CGROUP_PARENT/$ID /sys/fs/cgroup" ]
+}
+
+# A v1 hierarchy of several controllers ("cpu,cpuacct") is reached by each
+# name inside, as on such hosts: cpu -> cpu,cpuacct.  Where the host has
+# none, the test makes one: in a mount namespace of its own, a tmpfs on
+# /sys/fs/cgroup with the host's hierarchies mounted again, plus the unused
+# net_cls and net_prio controllers as one hierarchy.
+@test "cgroups: a hierarchy of several controllers has a link for each of them (v1)" {
+    [ "$LAYOUT" != v2 ] || skip "this host is cgroup v2 only: it has no v1 hierarchy"
+    local combined mnt=$BATS_TEST_TMPDIR/net-cgroups
+    combined=$(awk '$5 ~ "^/sys/fs/cgroup/[^/]*,[^/]*$" && $0 ~ / - cgroup / { sub("/sys/fs/cgroup/", "", $5); print $5; exit }' \
+        /proc/self/mountinfo)
+    if [ -z "$combined" ]; then
+        [ "$(hierarchy_of net_cls)" = 0 ] && [ "$(hierarchy_of net_prio)" = 0 ] ||
+            skip "this host has no v1 hierarchy of several controllers, nor unused net_cls and net_prio controllers to make one"
+        combined=net_cls,net_prio
+        mkdir "$mnt"
+        NET_MNT=$mnt # teardown frees the hierarchy
+    fi
+    make_bundle "$BUNDLE" sh -c "readlink /sys/fs/cgroup/${combined%%,*}; readlink /sys/fs/cgroup/${combined#*,}
+        ls /sys/fs/cgroup/${combined#*,}/ | grep -c ."
+    export CG_PARENT=${CGROUP_PARENT-}
+    run --separate-stderr unshare -m --propagation private bash -c '
+        set -e
+        if [ -n "$1" ]; then
+            mount -t tmpfs voidoci-test /sys/fs/cgroup
+            while IFS=: read -r n ctrls path; do
+                dir=/sys/fs/cgroup/${ctrls#name=}
+                [ -n "$ctrls" ] || dir=/sys/fs/cgroup/unified
+                mkdir "$dir"
+                if [ -n "$ctrls" ]; then
+                    mount -t cgroup -o "$ctrls" voidoci-test "$dir"
+                else
+                    mount -t cgroup2 voidoci-test "$dir"
+                fi
+            done </proc/self/cgroup
+            mkdir /sys/fs/cgroup/net_cls,net_prio
+            mount -t cgroup -o net_cls,net_prio voidoci-test /sys/fs/cgroup/net_cls,net_prio
+            trap "rmdir /sys/fs/cgroup/net_cls,net_prio\$CG_PARENT /sys/fs/cgroup/net_cls,net_prio/voidoci 2>/dev/null" EXIT
+        fi
+        shift
+        "$@"' _ "${NET_MNT-}" "$VOIDOCI" --root "$ROOT" run --bundle "$BUNDLE" "$ID"
+    echo "$output" "$stderr"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "$combined" ]
+    [ "${lines[1]}" = "$combined" ]
+    [ "${lines[2]}" -gt 0 ]
+}
+
 @test "cgroups: a new cgroup namespace is rooted at the container's cgroup" {
     make_bundle "$BUNDLE" cat /proc/self/cgroup
     bundle_jq "$BUNDLE" '.linux.namespaces |= (map(select(.type != "cgroup")) + [{"type": "cgroup"}])'
@@ -428,7 +535,6 @@ bind_kmsg() {
 cpu.realtimeRuntime = 1000|cgroup v2 has no real-time
 memory.swappiness = 60|cgroup v2 has no memory.swappiness
 memory.disableOOMKiller = true|cgroup v2 cannot disable the OOM killer
-memory.kernel = 1048576|cgroup v2 has no kernel memory limit
 blockIO.leafWeight = 500|cgroup v2 has no leaf weight
 FIELDS
     else
@@ -472,22 +578,16 @@ FIELDS
     vo delete --force "$ID"
 }
 
-@test "cgroups: memory.kernel is written where the kernel keeps it, refused where it ignores it (v1)" {
-    [ "$LAYOUT" != v2 ] || skip "this host is cgroup v2: it has no kernel memory limit (voidoci refuses the field)"
-    [ -e /sys/fs/cgroup/memory/memory.kmem.limit_in_bytes ] || skip "this kernel has no memory.kmem.limit_in_bytes"
-    make_bundle "$BUNDLE" sleep 1000
-    bundle_jq "$BUNDLE" '.linux.resources.memory.kernel = 67108864'
-    run_create
-    echo "status $status: $stderr"
-    if [ "$status" -eq 0 ]; then
-        # A kernel that keeps kmem limits (before 5.16): the value is there.
-        [ "$(cg_read "$(state_field pid)" memory memory.kmem.limit_in_bytes -)" = 67108864 ]
-        vo delete --force "$ID"
-    else
-        # One that takes the write and drops it: refused, naming the field.
-        assert_one_error_line 'linux\.resources\.memory\.kernel: this kernel ignores kernel memory limits'
-        [ ! -e "$ROOT/$ID" ]
-    fi
+@test "cgroups: memory.kernel is ignored with a warning on stderr, as runc 1.1 does" {
+    create_sleeper '.linux.resources.memory = {"kernel": 67108864, "limit": 33554432}'
+    [[ $stderr == *"warning: config.json: linux.resources.memory.kernel is ignored"* ]]
+    # Nothing written: the kmem limit (where the file is) stays unlimited.
+    local dir
+    dir=$(cg_dir "$PID" memory)
+    [ ! -e "$dir/memory.kmem.limit_in_bytes" ] ||
+        [ "$(cat "$dir/memory.kmem.limit_in_bytes")" -gt 67108864 ]
+    [ "$(cg_read "$PID" memory memory.limit_in_bytes memory.max)" = 33554432 ]
+    vo delete --force "$ID"
     [ -z "$(our_cgroup_dirs)" ]
 }
 
@@ -639,6 +739,41 @@ restore_bfq() {
     run --separate-stderr vrun
     [ "$status" -ne 0 ]
     assert_one_error_line 'linux\.resources\.blockIO\.weight: blkio\.bfq\.weight: the kernel has no such cgroup file'
+    [ -z "$(our_cgroup_dirs)" ]
+}
+
+# What Docker 20.10 sends with every container ("not set" spelled 0 or ""):
+# runc reads each zero as unset, so nothing is written for it, and no host
+# lacking BFQ, real-time groups or net_cls fails it.
+@test "cgroups: Docker's all-zero resources run on any host and change nothing" {
+    make_bundle "$BUNDLE" sleep 1000
+    bundle_jq "$BUNDLE" '.linux.resources += {
+        "memory": {"limit": 0, "reservation": 0, "swap": 0, "kernelTCP": 0,
+                   "disableOOMKiller": false},
+        "cpu": {"shares": 0, "quota": 0, "period": 0, "realtimeRuntime": 0,
+                "realtimePeriod": 0, "cpus": "", "mems": ""},
+        "blockIO": {"weight": 0, "leafWeight": 0,
+                    "weightDevice": [{"major": 8, "minor": 0, "weight": 0, "leafWeight": 0}]},
+        "pids": {"limit": 0},
+        "network": {"classID": 0}}'
+    vcreate
+    PID=$(state_field pid)
+    [ -z "$stderr" ]
+    if [ "$LAYOUT" = v2 ]; then
+        [ "$(cg_read "$PID" cpu - cpu.weight)" = 100 ]
+        [ "$(cg_read "$PID" cpu - cpu.max)" = "max 100000" ]
+        [ "$(cg_read "$PID" memory - memory.max)" = max ]
+    else
+        [ "$(cg_read "$PID" cpu cpu.shares -)" = 1024 ]
+        [ "$(cg_read "$PID" cpu cpu.cfs_quota_us -)" = -1 ]
+        [ "$(cg_read "$PID" cpu cpu.cfs_period_us -)" = 100000 ]
+        [ "$(cg_read "$PID" memory memory.limit_in_bytes -)" -gt 1000000000000 ]
+        [ "$(cg_read "$PID" cpuset cpuset.cpus -)" = "$(cat "$(dirname "$(cg_dir "$PID" cpuset)")/cpuset.cpus")" ]
+    fi
+    [ "$(cg_read "$PID" pids pids.max pids.max)" = max ]
+    vstart
+    [ "$(state_field status)" = running ]
+    vo delete --force "$ID"
     [ -z "$(our_cgroup_dirs)" ]
 }
 

@@ -166,6 +166,16 @@ create_sleeper() {
     vo delete --force "$ID"
 }
 
+@test "update --resources: memory.kernel is ignored with a warning, the rest applied" {
+    create_sleeper
+    echo '{"memory": {"kernel": 5242880}, "pids": {"limit": 15}}' >"$BATS_TEST_TMPDIR/r.json"
+    run --separate-stderr vo update --resources "$BATS_TEST_TMPDIR/r.json" "$ID"
+    [ "$status" -eq 0 ]
+    [[ $stderr == *"memory.kernel is ignored"* ]]
+    [ "$(cg_cat pids pids.max pids.max)" = 15 ]
+    vo delete --force "$ID"
+}
+
 @test "update of a stopped container fails" {
     make_bundle "$BUNDLE" true
     vcreate

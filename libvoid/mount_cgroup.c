@@ -1,0 +1,283 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * A mount of type "cgroup": the container's view of its own cgroups, at
+ * /sys/fs/cgroup (or wherever config.json puts it).  In a cgroup
+ * namespace of its own a fresh mount of each hierarchy is rooted at the
+ * container's cgroup already.  Without one, a fresh mount would show the
+ * root of the host's hierarchy: the whole tree, and none of the
+ * container's limits (runtimes such as the JVM, Go and Node size
+ * themselves from these files).  There each hierarchy's own cgroup
+ * directory of the container is bound instead, as runc does, and nothing
+ * above it is reachable.
+ */
+#include <errno.h>
+#include <linux/magic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+/* One cgroup mount of the host, from its /proc/self/mountinfo line (the
+ * strings point into that line). */
+struct hierarchy {
+    const char *root;    /* the mount's root inside the hierarchy, "/" mostly */
+    const char *point;   /* where the host has it: /sys/fs/cgroup[/NAME] */
+    const char *name;    /* NAME, "" for /sys/fs/cgroup itself */
+    const char *fstype;  /* cgroup or cgroup2 */
+    const char *options; /* super options without rw/ro ("cpu,cpuacct"), or NULL */
+};
+
+static bool host_has_cgroup2_only(void)
+{
+    struct statfs sf;
+    return statfs("/sys/fs/cgroup", &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC;
+}
+
+/* From one mountinfo line of a cgroup file system at /sys/fs/cgroup or
+ * directly under it. */
+static bool parse_hierarchy(char *line, struct hierarchy *h)
+{
+    char *save = NULL;
+    char *field[16] = {0};
+    int n = 0;
+    for (char *tok = strtok_r(line, " \n", &save); tok && n < 16;
+         tok = strtok_r(NULL, " \n", &save))
+        field[n++] = tok;
+    int dash = -1;
+    for (int i = 6; i < n; i++)
+        if (strcmp(field[i], "-") == 0)
+            dash = i;
+    if (dash < 0 || dash + 3 >= n)
+        return false;
+    const char *point = field[4];
+    if (strcmp(point, "/sys/fs/cgroup") == 0)
+        h->name = "";
+    else if (strncmp(point, "/sys/fs/cgroup/", 15) == 0 && !strchr(point + 15, '/'))
+        h->name = point + 15;
+    else
+        return false;
+    h->fstype = field[dash + 1];
+    if (strcmp(h->fstype, "cgroup") != 0 && strcmp(h->fstype, "cgroup2") != 0)
+        return false;
+    h->root = field[3];
+    h->point = point;
+    char *opts = field[dash + 3];
+    if (strncmp(opts, "rw,", 3) == 0 || strncmp(opts, "ro,", 3) == 0)
+        opts += 3;
+    else if (strcmp(opts, "rw") == 0 || strcmp(opts, "ro") == 0)
+        opts = NULL;
+    h->options = opts;
+    return true;
+}
+
+/* Whether the comma-separated `list` holds `item` (`n` bytes). */
+static bool list_has(const char *list, const char *item, size_t n)
+{
+    for (const char *p = list; p && *p;) {
+        size_t len = strcspn(p, ",");
+        if (len == n && strncmp(p, item, n) == 0)
+            return true;
+        p += len;
+        p += *p == ',';
+    }
+    return false;
+}
+
+/* Whether the /proc/self/cgroup line's controllers `ctrls` are those of
+ * hierarchy `h`: "" for cgroup2, each of them among the super options
+ * ("cpu,cpuacct", "name=systemd") for v1. */
+static bool is_line_of(const struct hierarchy *h, const char *id, const char *ctrls)
+{
+    if (strcmp(h->fstype, "cgroup2") == 0)
+        return strcmp(id, "0") == 0 && ctrls[0] == '\0';
+    if (ctrls[0] == '\0')
+        return false;
+    for (const char *p = ctrls; *p;) {
+        size_t len = strcspn(p, ",");
+        if (!list_has(h->options, p, len))
+            return false;
+        p += len;
+        p += *p == ',';
+    }
+    return true;
+}
+
+/* The host path of the calling process's own cgroup in hierarchy `h`:
+ * its /proc/self/cgroup path, relative to the mount's root, under the
+ * mount point. */
+static int own_cgroup_dir(const struct hierarchy *h, char *out, size_t size, vd_error **err)
+{
+    _cleanup_fclose_ FILE *f = fopen("/proc/self/cgroup", "re");
+    if (f == NULL)
+        return vd_error_set(err, errno, "open \"/proc/self/cgroup\"");
+    _cleanup_free_ char *line = NULL;
+    size_t cap = 0;
+    while (getline(&line, &cap, f) > 0) {
+        line[strcspn(line, "\n")] = '\0';
+        char *ctrls = strchr(line, ':'), *path = ctrls ? strchr(ctrls + 1, ':') : NULL;
+        if (path == NULL)
+            continue;
+        *ctrls++ = '\0';
+        *path++ = '\0';
+        if (!is_line_of(h, line, ctrls))
+            continue;
+        size_t n = strcmp(h->root, "/") == 0 ? 0 : strlen(h->root);
+        if (strncmp(path, h->root, n) != 0 || (path[n] != '/' && path[n] != '\0'))
+            return vd_error_set(err, ENOENT,
+                                "the cgroup \"%s\" is outside the host's mount "
+                                "\"%s\" (root \"%s\")",
+                                path, h->point, h->root);
+        snprintf(out, size, "%s%s", h->point, path + n);
+        return 0;
+    }
+    return vd_error_set(err, ENOENT, "no line of \"/proc/self/cgroup\" for the hierarchy at \"%s\"",
+                        h->point);
+}
+
+/* The bind at `dest` (in the container) takes the mount's flags. */
+static int remount_bind(int root_fd, const char *dest, unsigned long flags, vd_error **err)
+{
+    _cleanup_close_ int top = vd_open_in_root(root_fd, dest, false, false, err);
+    if (top < 0)
+        return -1;
+    char target[FD_PATH_MAX];
+    fd_path(top, target);
+    if (mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | flags | vd_locked_flags(target), NULL) < 0)
+        return vd_error_set(err, errno, "remount \"%s\" with its options", dest);
+    return 0;
+}
+
+/* Bind the container's own cgroup directory of `h` on `target` (`dest`). */
+static int bind_own_cgroup(int root_fd, const struct hierarchy *h, const char *dest,
+                           const char *target, unsigned long flags, vd_error **err)
+{
+    char own[4096];
+    if (own_cgroup_dir(h, own, sizeof(own), err) < 0)
+        return vd_error_prefix(err, "mount \"%s\"", dest);
+    if (mount(own, target, NULL, MS_BIND, NULL) < 0)
+        return vd_error_set(err, errno, "bind \"%s\" on \"%s\"", own, dest);
+    return remount_bind(root_fd, dest, flags, err);
+}
+
+/* Mount hierarchy `h` under the container's cgroup tmpfs. */
+static int mount_hierarchy(int root_fd, const struct vd_mount_entry *m, const struct hierarchy *h,
+                           bool own_ns, vd_error **err)
+{
+    char dest[4096];
+    snprintf(dest, sizeof(dest), "%s/%s", m->destination, h->name);
+    _cleanup_close_ int fd = vd_open_in_root(root_fd, dest, true, false, err);
+    if (fd < 0)
+        return -1;
+    char target[FD_PATH_MAX];
+    fd_path(fd, target);
+    unsigned long flags = m->flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY | MS_RELATIME);
+    if (!own_ns)
+        return bind_own_cgroup(root_fd, h, dest, target, flags, err);
+    if (mount(h->fstype, target, h->fstype, flags, h->options) == 0)
+        return 0;
+    if (errno != EPERM)
+        return vd_error_set(err, errno, "mount %s \"%s\" on \"%s\"", h->fstype,
+                            h->options ? h->options : "", dest);
+    /* Without privilege over the cgroup namespace (a new user namespace
+     * with the host's cgroup namespace), bind the host's hierarchy. */
+    if (mount(h->point, target, NULL, MS_BIND | MS_REC, NULL) < 0)
+        return vd_error_set(err, errno, "bind \"%s\" on \"%s\"", h->point, dest);
+    return remount_bind(root_fd, dest, flags, err);
+}
+
+/* A hierarchy that holds several controllers ("cpu,cpuacct") is reached
+ * by each of their names too, as on the host: cpu -> cpu,cpuacct. */
+static int link_controllers(int root_fd, const struct vd_mount_entry *m, const char *name,
+                            vd_error **err)
+{
+    if (strchr(name, ',') == NULL)
+        return 0;
+    _cleanup_close_ int dir = vd_open_in_root(root_fd, m->destination, false, false, err);
+    if (dir < 0)
+        return -1;
+    for (const char *p = name; *p;) {
+        size_t len = strcspn(p, ",");
+        char link[256];
+        snprintf(link, sizeof(link), "%.*s", (int)len, p);
+        if (strchr(link, '=') == NULL && symlinkat(name, dir, link) < 0 && errno != EEXIST)
+            return vd_error_set(err, errno, "symlink \"%s/%s\" to \"%s\"", m->destination, link,
+                                name);
+        p += len;
+        p += *p == ',';
+    }
+    return 0;
+}
+
+/* A mount of type "cgroup2" without a cgroup namespace of the container's
+ * own: its directory of the host's cgroup2 hierarchy (at /sys/fs/cgroup,
+ * or under it on a hybrid host) bound on `target`. */
+int vd_mount_cgroup2_own(int root_fd, const struct vd_mount_entry *m, const char *target,
+                         vd_error **err)
+{
+    _cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
+    if (f == NULL)
+        return vd_error_set(err, errno, "open \"/proc/self/mountinfo\"");
+    _cleanup_free_ char *line = NULL;
+    size_t cap = 0;
+    unsigned long flags = m->flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY | MS_RELATIME);
+    while (getline(&line, &cap, f) > 0) {
+        struct hierarchy h;
+        if (parse_hierarchy(line, &h) && strcmp(h.fstype, "cgroup2") == 0)
+            return bind_own_cgroup(root_fd, &h, m->destination, target, flags, err);
+    }
+    return vd_error_set(err, ENOENT,
+                        "mount \"%s\": the host has no cgroup2 mount under "
+                        "\"/sys/fs/cgroup\"",
+                        m->destination);
+}
+
+/* A cgroup2-only host: /sys/fs/cgroup itself, fresh in a namespace of the
+ * container's own, else the container's directory bound. */
+static int mount_unified(int root_fd, const struct vd_mount_entry *m, const char *target,
+                         bool own_ns, vd_error **err)
+{
+    if (own_ns) {
+        if (mount("cgroup2", target, "cgroup2", m->flags, NULL) < 0)
+            return vd_error_set(err, errno, "mount cgroup2 on \"%s\"", m->destination);
+        return 0;
+    }
+    return vd_mount_cgroup2_own(root_fd, m, target, err);
+}
+
+int vd_mount_cgroup(int root_fd, const struct vd_mount_entry *m, const char *target, bool own_ns,
+                    vd_error **err)
+{
+    if (host_has_cgroup2_only())
+        return mount_unified(root_fd, m, target, own_ns, err);
+    unsigned long flags = m->flags & ~(unsigned long)MS_RDONLY;
+    if (mount("tmpfs", target, "tmpfs", flags, "mode=755") < 0)
+        return vd_error_set(err, errno, "mount tmpfs for cgroups on \"%s\"", m->destination);
+    _cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
+    if (f == NULL)
+        return vd_error_set(err, errno, "open \"/proc/self/mountinfo\"");
+    _cleanup_free_ char *line = NULL;
+    size_t cap = 0;
+    while (getline(&line, &cap, f) > 0) {
+        struct hierarchy h;
+        if (!parse_hierarchy(line, &h) || h.name[0] == '\0')
+            continue;
+        if (mount_hierarchy(root_fd, m, &h, own_ns, err) < 0 ||
+            link_controllers(root_fd, m, h.name, err) < 0)
+            return -1;
+    }
+    if (!(m->flags & MS_RDONLY))
+        return 0;
+    _cleanup_close_ int top = vd_open_in_root(root_fd, m->destination, false, false, err);
+    if (top < 0)
+        return -1;
+    char top_path[FD_PATH_MAX];
+    fd_path(top, top_path);
+    if (mount(NULL, top_path, NULL, MS_REMOUNT | MS_RDONLY | flags, "mode=755") < 0)
+        return vd_error_set(err, errno, "remount \"%s\" read-only", m->destination);
+    return 0;
+}
