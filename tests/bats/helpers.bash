@@ -450,13 +450,14 @@ _leaked_cgroups() {
     } | sort -ru
 }
 
-# Drop cgroups named for another bats test's container (vtN-PID-R...): a
-# suite running beside this one makes them, and they are not ours to judge.
+# Drop cgroups named for another bats test's container (vtN-PID-R..., maybe
+# behind a prefix such as "voidoci-test-"): a suite running beside this one
+# makes them, and they are not ours to judge.
 _not_another_tests() {
     local c base
     while IFS= read -r c; do
         base=${c##*/}
-        if [[ $base =~ ^vt[0-9]+-[0-9]+-[0-9]+ ]] && [[ $base != "$ID"* ]]; then
+        if [[ $base =~ (^|[^[:alnum:]])vt[0-9]+-[0-9]+-[0-9]+ ]] && [[ $base != *"$ID"* ]]; then
             continue
         fi
         echo "$c"
