@@ -12,6 +12,7 @@
 #
 # The runtime that writes config.json is $VOIDOCI, else build/src/voidoci next
 # to this script's tests/ directory. Needs busybox-static and jq.
+# VOIDOCI_TEST_SECCOMP=classic adds linux.seccomp: tests/fixtures/seccomp-classic.json.
 set -euo pipefail
 
 prog=${0##*/}
@@ -30,7 +31,7 @@ case ${1-} in
 --rootfs-only) want_config=false; shift ;;
 --config-only) want_rootfs=false; shift ;;
 -h | --help)
-    sed -n '4,15s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+    sed -n '4,16s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
     exit 0
     ;;
 esac
@@ -82,20 +83,28 @@ json_array() {
     jq -nc "${opts[@]}" "$filter]"
 }
 
+# The linux.seccomp every container gets in the suite's conservative mode.
+seccomp_profile() {
+    case ${VOIDOCI_TEST_SECCOMP-} in
+    '') echo null ;;
+    classic) cat "$srcdir/tests/fixtures/seccomp-classic.json" ;;
+    *) die "VOIDOCI_TEST_SECCOMP=$VOIDOCI_TEST_SECCOMP: unknown mode (classic, or unset)" ;;
+    esac
+}
+
 write_config() {
-    local dir=$1 tmp
+    local dir=$1 tmp seccomp args=null
     shift
     command -v jq >/dev/null || die "jq is missing: apt-get install jq"
     [ -x "$runtime" ] || die "no runtime at $runtime: build it (meson setup build && ninja -C build) or set VOIDOCI"
     [ ! -e "$dir/config.json" ] || die "$dir/config.json already exists"
+    seccomp=$(seccomp_profile) || exit 1
     "$runtime" spec -b "$dir" || die "$runtime spec -b $dir failed"
     tmp=$(mktemp "$dir/config.json.XXXXXX")
-    if [ $# -gt 0 ]; then
-        jq '.process.terminal = false | .process.args = $args' --argjson args "$(json_array "$@")" \
-            <"$dir/config.json" >"$tmp"
-    else
-        jq '.process.terminal = false' <"$dir/config.json" >"$tmp"
-    fi
+    [ $# -eq 0 ] || args=$(json_array "$@")
+    jq '.process.terminal = false | if $args then .process.args = $args else . end |
+        if $seccomp then .linux.seccomp = $seccomp else . end' \
+        --argjson args "$args" --argjson seccomp "$seccomp" <"$dir/config.json" >"$tmp"
     mv "$tmp" "$dir/config.json"
 }
 
