@@ -225,14 +225,15 @@ struct vd_file_id {
 };
 /* The file /proc/self/exe names, read before the child leaves the host's view. */
 int vd_runtime_exe_id(struct vd_file_id *id, vd_error **err);
-/* Open `program` (close-on-exec) for vd_child_exec_program, refusing it
+/* Open `program` (close-on-exec) for vd_child_recheck_program, refusing it
  * when it, or an interpreter of its script chain, is the runtime's binary.
  * *fd_out is -1 when it cannot be opened (the exec then reports why). */
 int vd_child_open_program(const char *program, const struct vd_file_id *runtime, int *fd_out,
                           vd_error **err);
-/* Exec the program opened above, if it is still the file checked. */
-int vd_child_exec_program(const vd_builder *b, const char *program, int fd,
-                          const struct vd_file_id *runtime, vd_error **err);
+/* Right before vd_child_exec: `program` must still be the file opened
+ * above, and none of its interpreters the runtime's binary. */
+int vd_child_recheck_program(const char *program, int fd, const struct vd_file_id *runtime,
+                             vd_error **err);
 /* sched.c: the initial CPU affinity first thing in the child; the memory
  * policy, the final affinity, then the scheduler and I/O priority at the
  * end of the setup, while the child still has its privileges and before

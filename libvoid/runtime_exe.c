@@ -159,29 +159,27 @@ int vd_child_open_program(const char *program, const struct vd_file_id *runtime,
     return 0;
 }
 
-/* Exec by path, as execve(2) names the process after the path's last
- * component (by fd it would be named "3").  Just before, the path must
- * still lead to the file opened and checked above, whose interpreters are
- * checked again (it may have been rewritten while the child waited at its
- * start gate).  What is left is the moment between this check and the
+/* The exec goes by path, as execve(2) names the process after the path's
+ * last component (by fd it would be named "3").  Just before, the path
+ * must still lead to the file opened and checked above, whose interpreters
+ * are checked again (it may have been rewritten while the child waited at
+ * its start gate).  What is left is the moment between this check and the
  * kernel's own lookup, in which a process already in the container would
  * have to swap the file. */
-int vd_child_exec_program(const vd_builder *b, const char *program, int fd,
-                          const struct vd_file_id *runtime, vd_error **err)
+int vd_child_recheck_program(const char *program, int fd, const struct vd_file_id *runtime,
+                             vd_error **err)
 {
-    if (fd >= 0) {
-        struct stat checked, now;
-        _cleanup_close_ int again = open(program, O_PATH | O_CLOEXEC);
-        if (fstat(fd, &checked) < 0)
-            return vd_error_set(err, errno, "stat the program \"%s\"", program);
-        if (again < 0 || fstat(again, &now) < 0)
-            return vd_child_exec_error(err, errno, program);
-        if (now.st_dev != checked.st_dev || now.st_ino != checked.st_ino)
-            return vd_error_set(err, EPERM,
-                                "exec \"%s\": the file changed while the container was being set up",
-                                program);
-        if (check_interpreters(program, fd, runtime, err) < 0)
-            return -1;
-    }
-    return vd_child_exec(b, program, err);
+    if (fd < 0)
+        return 0;
+    struct stat checked, now;
+    _cleanup_close_ int again = open(program, O_PATH | O_CLOEXEC);
+    if (fstat(fd, &checked) < 0)
+        return vd_error_set(err, errno, "stat the program \"%s\"", program);
+    if (again < 0 || fstat(again, &now) < 0)
+        return vd_child_exec_error(err, errno, program);
+    if (now.st_dev != checked.st_dev || now.st_ino != checked.st_ino)
+        return vd_error_set(err, EPERM,
+                            "exec \"%s\": the file changed while the container was being set up",
+                            program);
+    return check_interpreters(program, fd, runtime, err);
 }

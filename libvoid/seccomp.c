@@ -11,6 +11,13 @@
  * our own syscalls run under it.  A filter with notify actions is the
  * exception: its listener fd must reach the caller before the start gate
  * (while the caller still listens), so it is loaded at the end of the setup.
+ *
+ * The profile is the user's, written for the program, and need not list
+ * what the runtime itself calls: whatever the moment, only classic
+ * syscalls run under the filter (set*id, capset, prctl, fchdir, umask,
+ * openat, read, write, close, sendto/sendmsg, fstat, pread64, execve;
+ * with no_new_privs and no listener, execve alone).  The fds are closed
+ * before any load, so close_range never runs under it.
  */
 #include <errno.h>
 #include <linux/filter.h>

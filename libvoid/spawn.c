@@ -222,10 +222,16 @@ static char *child_setup(const vd_builder *b, int sync_fd, struct vd_gate *g, pi
     _cleanup_free_ char *program = vd_child_find_program(b, err);
     if (program == NULL || vd_child_open_program(program, &x->runtime, &x->program_fd, err) < 0)
         return NULL;
-    /* The process's own attributes before a seccomp filter could forbid
-     * them, the scheduler while the child still has CAP_SYS_NICE and after
-     * the final affinity (SCHED_DEADLINE wants every CPU). */
-    if (vd_child_set_rlimits(b, err) < 0 || vd_child_set_memory_policy(b, err) < 0 ||
+    /* The fds first: before any seccomp filter, whose profile need not list
+     * close_range.  Then the process's own attributes before a filter could
+     * forbid them, the scheduler while the child still has CAP_SYS_NICE and
+     * after the final affinity (SCHED_DEADLINE wants every CPU).  What runs
+     * after a filter loaded before the user change is classic syscalls
+     * only (set*id, capset, prctl, fchdir, umask, close, openat, write,
+     * sendto, fstat, pread64, execve): see vd_child_load_seccomp. */
+    const int own[] = {sync_fd, g->fifo_fd, g->fd_dir, x->program_fd, cwd_fd};
+    if (vd_child_prepare_fds(b, own, VD_ARRAY_SIZE(own), err) < 0 ||
+        vd_child_set_rlimits(b, err) < 0 || vd_child_set_memory_policy(b, err) < 0 ||
         vd_child_set_final_affinity(b, err) < 0 || vd_child_set_scheduling(b, err) < 0 ||
         vd_child_set_personality(b, err) < 0 || vd_child_drop_bounding(b, err) < 0 ||
         vd_child_load_seccomp(b, VD_SECCOMP_BEFORE_USER, sync_fd, err) < 0 ||
@@ -234,9 +240,7 @@ static char *child_setup(const vd_builder *b, int sync_fd, struct vd_gate *g, pi
         return NULL;
     if (cwd_fd >= 0)
         close(steal_fd(&cwd_fd));
-    const int own[] = {sync_fd, g->fifo_fd, g->fd_dir, x->program_fd};
-    if (vd_child_prepare_fds(b, own, VD_ARRAY_SIZE(own), err) < 0 ||
-        vd_child_load_seccomp(b, VD_SECCOMP_BEFORE_GATE, sync_fd, err) < 0)
+    if (vd_child_load_seccomp(b, VD_SECCOMP_BEFORE_GATE, sync_fd, err) < 0)
         return NULL;
     return steal_pointer(&program);
 }
@@ -259,8 +263,11 @@ static __attribute__((noreturn)) void child_main(const vd_builder *b, int sync_f
     if (program) {
         if (sync_send(sync_fd, VD_SYNC_EXEC, NULL) < 0 && !b->start_fifo)
             _exit(127);
-        if (vd_child_load_seccomp(b, VD_SECCOMP_BEFORE_EXEC, sync_fd, &err) == 0)
-            vd_child_exec_program(b, program, x.program_fd, &x.runtime, &err);
+        /* The last look at the program before the filter: after it,
+         * nothing but the execve. */
+        if (vd_child_recheck_program(program, x.program_fd, &x.runtime, &err) == 0 &&
+            vd_child_load_seccomp(b, VD_SECCOMP_BEFORE_EXEC, sync_fd, &err) == 0)
+            vd_child_exec(b, program, &err);
     }
 fail:
     /* Before READY the parent listens on the sync channel; past the gate

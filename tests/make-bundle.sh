@@ -14,6 +14,7 @@
 # to this script's tests/ directory. $VOIDOCI_BUNDLE_CGROUPS_PATH, when set,
 # becomes linux.cgroupsPath (the tests place each container under a cgroup
 # parent of their own). Needs busybox-static and jq.
+# VOIDOCI_TEST_SECCOMP=classic adds linux.seccomp: tests/fixtures/seccomp-classic.json.
 set -euo pipefail
 
 prog=${0##*/}
@@ -32,7 +33,7 @@ case ${1-} in
 --rootfs-only) want_config=false; shift ;;
 --config-only) want_rootfs=false; shift ;;
 -h | --help)
-    sed -n '4,17s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+    sed -n '4,18s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
     exit 0
     ;;
 esac
@@ -84,16 +85,26 @@ json_array() {
     jq -nc "${opts[@]}" "$filter]"
 }
 
+# The linux.seccomp every container gets in the suite's conservative mode.
+seccomp_profile() {
+    case ${VOIDOCI_TEST_SECCOMP-} in
+    '') echo null ;;
+    classic) cat "$srcdir/tests/fixtures/seccomp-classic.json" ;;
+    *) die "VOIDOCI_TEST_SECCOMP=$VOIDOCI_TEST_SECCOMP: unknown mode (classic, or unset)" ;;
+    esac
+}
+
 write_config() {
-    local dir=$1 tmp
+    local dir=$1 tmp seccomp
     shift
     command -v jq >/dev/null || die "jq is missing: apt-get install jq"
     [ -x "$runtime" ] || die "no runtime at $runtime: build it (meson setup build && ninja -C build) or set VOIDOCI"
     [ ! -e "$dir/config.json" ] || die "$dir/config.json already exists"
+    seccomp=$(seccomp_profile) || exit 1
     "$runtime" spec -b "$dir" || die "$runtime spec -b $dir failed"
     tmp=$(mktemp "$dir/config.json.XXXXXX")
-    local filter='.process.terminal = false'
-    local -a opts=(--arg cg "${VOIDOCI_BUNDLE_CGROUPS_PATH-}")
+    local filter='.process.terminal = false | if $seccomp then .linux.seccomp = $seccomp else . end'
+    local -a opts=(--arg cg "${VOIDOCI_BUNDLE_CGROUPS_PATH-}" --argjson seccomp "$seccomp")
     if [ -n "${VOIDOCI_BUNDLE_CGROUPS_PATH-}" ]; then
         filter+=' | .linux.cgroupsPath = $cg'
     fi
