@@ -10,9 +10,11 @@
 # podman, containerd or Docker state is read or touched; every process the
 # script started is stopped at the end.
 #
-# Usage: tests/configs/capture.sh [OUT_DIR] [podman] [ctr] [docker]
+# Usage: tests/configs/capture.sh [--runtime PATH] [OUT_DIR] [podman] [ctr] [docker]
 #
 # OUT_DIR defaults to tests/configs.  With no client named, all three run.
+# --runtime: the runtime behind the wrapper (default: runc).  With voidoci
+# there, the same scenarios check that the clients work with it.
 # Writes OUT_DIR/CLIENT-SCENARIO.config.json (and .process.json for an exec),
 # pretty-printed, with host-specific values replaced by placeholders (see
 # README.md) that field-configs.bats fills in.  Needs root, runc, jq and the
@@ -22,6 +24,11 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 srcdir=$(cd "$here/../.." && pwd)
 out=$here
+real_runc=
+if [ "${1-}" = --runtime ]; then
+    real_runc=$(cd "$(dirname "$2")" && pwd)/${2##*/}
+    shift 2
+fi
 if [ $# -gt 0 ] && [[ $1 == */* || -d $1 ]]; then
     out=$(cd "$1" && pwd)
     shift
@@ -30,7 +37,9 @@ clients=("$@")
 [ ${#clients[@]} -gt 0 ] || clients=(podman ctr docker)
 
 [ "$(id -u)" = 0 ] || { echo "capture.sh: run as root" >&2; exit 1; }
-real_runc=$(command -v runc) || { echo "capture.sh: runc is missing" >&2; exit 1; }
+[ -n "$real_runc" ] || real_runc=$(command -v runc) ||
+    { echo "capture.sh: runc is missing" >&2; exit 1; }
+[ -x "$real_runc" ] || { echo "capture.sh: no runtime at $real_runc" >&2; exit 1; }
 
 tmp=$(mktemp -d /tmp/vcapture.XXXXXX)
 cap=$tmp/capture
