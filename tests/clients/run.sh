@@ -1,7 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# Run the client tests (podman, containerd) against a runtime and print TAP.
+# Run the client tests (podman, containerd, and the scenarios of
+# tests/configs with podman, containerd and Docker) against a runtime and
+# print TAP.
 #
 # Usage: tests/clients/run.sh [RUNTIME_BINARY] [BATS-OPTION...]
 #
@@ -29,4 +31,4 @@ esac
 }
 export RUNTIME=$runtime
 echo "# runtime: $RUNTIME ($("$RUNTIME" --version 2>/dev/null | head -n1))"
-exec bats --tap "$@" "$here/podman.bats" "$here/containerd.bats"
+exec bats --tap "$@" "$here/podman.bats" "$here/containerd.bats" "$here/captured-configs.bats"
