@@ -264,25 +264,16 @@ lifecycle_from_exec() {
 
 # ---- Docker 20.10 ---------------------------------------------------------------
 
-# FIXME(issue14-item-2): every Docker config carries "blockIO": {"weight": 0}
-# (and "cpu": {"shares": 0}), which runc treats as unset; voidoci writes
-# blkio.bfq.weight and fails on a host without BFQ (this one):
-#   create "ID": config.json: linux.resources.blockIO.weight: blkio.bfq.weight:
-#   the kernel has no such cgroup file (".../blkio.bfq.weight"): No such file or directory
-# With blockIO removed, all five Docker configs and both exec processes pass.
-# Remove this skip (and the calls to it) once item 2 is merged.
-skip_until_issue14_item2() {
-    skip "FIXME(issue14-item-2): Docker's blockIO weight 0 fails create on a host without BFQ"
-}
+# Every Docker config carries "blockIO": {"weight": 0} and "cpu": {"shares": 0},
+# which runc reads as unset (issue 14 item 2): this host has no BFQ, so a
+# weight written would fail create.
 
 @test "field config docker-plain: create, start, exec (docker exec's process), kill, delete" {
-    skip_until_issue14_item2
     field_bundle "$BUNDLE" docker-plain -- "${INIT[@]}"
     lifecycle docker-plain docker-exec
 }
 
 @test "field config docker-memory (--memory 64m)" {
-    skip_until_issue14_item2
     field_bundle "$BUNDLE" docker-memory -- "${INIT[@]}"
     lifecycle_until_exec docker-memory
     [ "$(cat /sys/fs/cgroup/memory/"$CG"/"$ID"/memory.limit_in_bytes)" -eq $((64 << 20)) ]
@@ -290,19 +281,16 @@ skip_until_issue14_item2() {
 }
 
 @test "field config docker-tty (run -t; exec -t)" {
-    skip_until_issue14_item2
     field_bundle "$BUNDLE" docker-tty -- "${INIT[@]}"
     lifecycle docker-tty docker-exec-tty
 }
 
 @test "field config docker-cap-drop-all (--cap-drop ALL)" {
-    skip_until_issue14_item2
     field_bundle "$BUNDLE" docker-cap-drop-all -- "${INIT[@]}"
     lifecycle docker-cap-drop-all docker-exec
 }
 
 @test "field config docker-read-only (--read-only --tmpfs /run --tmpfs /tmp)" {
-    skip_until_issue14_item2
     field_bundle "$BUNDLE" docker-read-only -- "${INIT[@]}"
     lifecycle docker-read-only docker-exec
 }

@@ -52,10 +52,5 @@ capture_and_compare() {
 
 @test "captured configs: Docker runs every scenario of tests/configs and sends the same fields" {
     require_root_and dockerd docker unshare runc
-    # FIXME(issue14-item-2): Docker's "blockIO": {"weight": 0} fails every
-    # container here (no BFQ): remove this skip once item 2 is merged.
-    if [ "$("$RUNTIME" --version 2>/dev/null | head -n1 | cut -d' ' -f1)" = voidoci ]; then
-        skip "FIXME(issue14-item-2): voidoci refuses Docker's blockIO weight 0 on a host without BFQ"
-    fi
     capture_and_compare docker
 }
