@@ -376,11 +376,14 @@ struct vd_seccomp_arg {
 
 /* The names libseccomp's seccomp.h gives them ("SCMP_ACT_ERRNO",
  * "SCMP_CMP_EQ", "SCMP_ARCH_X86_64") and seccomp(2) gives the flags
- * ("SECCOMP_FILTER_FLAG_LOG"): what this build supports, for a caller that
- * lists it.  The lists are static and NULL-terminated. */
-const char *const *vd_seccomp_action_names(void);
-const char *const *vd_seccomp_op_names(void);
-const char *const *vd_seccomp_flag_names(void);
+ * ("SECCOMP_FILTER_FLAG_LOG"): the i-th name the *_from_name functions below
+ * take, NULL past the end; static strings. */
+const char *vd_seccomp_action_name_at(size_t i);
+const char *vd_seccomp_op_name_at(size_t i);
+const char *vd_seccomp_flag_name_at(size_t i);
+/* Whether the running kernel takes flag (VD_SECCOMP_FLAG_*), asked of it
+ * without loading anything. */
+bool vd_seccomp_flag_supported(unsigned flag);
 /* The SCMP_ARCH_* names this build's libseccomp resolves: up to `max` of
  * them in names[] (static strings); returns how many there are. */
 size_t vd_seccomp_arch_names(const char **names, size_t max);

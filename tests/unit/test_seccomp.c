@@ -212,20 +212,43 @@ static void test_bad(void)
         "linux.seccomp.syscalls[0].args: expected an array");
 }
 
-static bool listed(const char *const *names, const char *name)
+/* Every name name_at gives is one from_name takes, and `name` is among them. */
+static bool listed(const char *(*name_at)(size_t), int (*known)(const char *), const char *name)
 {
-    for (; *names; names++)
-        if (streq(*names, name))
-            return true;
-    return false;
+    bool found = false;
+    const char *n;
+    for (size_t i = 0; (n = name_at(i)) != NULL; i++) {
+        if (!known(n))
+            return false;
+        found = found || streq(n, name);
+    }
+    return found;
+}
+
+static int action_known(const char *name)
+{
+    enum vd_seccomp_action a;
+    return vd_seccomp_action_from_name(name, &a) == 0;
+}
+
+static int op_known(const char *name)
+{
+    enum vd_seccomp_op op;
+    return vd_seccomp_op_from_name(name, &op) == 0;
+}
+
+static int flag_known(const char *name)
+{
+    unsigned flag;
+    return vd_seccomp_flag_from_name(name, &flag) == 0;
 }
 
 static void test_names(void)
 {
-    const char *const *actions = vd_seccomp_action_names();
-    CHECK(listed(actions, "SCMP_ACT_KILL") && listed(actions, "SCMP_ACT_NOTIFY"));
-    CHECK(listed(vd_seccomp_op_names(), "SCMP_CMP_MASKED_EQ"));
-    CHECK(listed(vd_seccomp_flag_names(), "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"));
+    CHECK(listed(vd_seccomp_action_name_at, action_known, "SCMP_ACT_KILL"));
+    CHECK(listed(vd_seccomp_action_name_at, action_known, "SCMP_ACT_NOTIFY"));
+    CHECK(listed(vd_seccomp_op_name_at, op_known, "SCMP_CMP_MASKED_EQ"));
+    CHECK(listed(vd_seccomp_flag_name_at, flag_known, "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"));
     const char *arches[64];
     size_t n = vd_seccomp_arch_names(arches, 64);
     bool x86_64 = false, x32 = false;
@@ -241,6 +264,15 @@ static void test_names(void)
     CHECK(vd_seccomp_action_from_name("scmp_act_allow", &a) < 0);
     CHECK(vd_seccomp_action_takes_errno(VD_SECCOMP_TRACE));
     CHECK(!vd_seccomp_action_takes_errno(VD_SECCOMP_LOG));
+}
+
+/* TSYNC is as old as seccomp(2) (Linux 3.17), LOG came in 4.14; a flag
+ * voidoci does not know is never supported. */
+static void test_flag_supported(void)
+{
+    CHECK(vd_seccomp_flag_supported(VD_SECCOMP_FLAG_TSYNC));
+    CHECK(vd_seccomp_flag_supported(VD_SECCOMP_FLAG_LOG));
+    CHECK(!vd_seccomp_flag_supported(1u << 30));
 }
 
 static void test_compile(void)
@@ -296,6 +328,7 @@ int main(void)
     test_parse();
     test_bad();
     test_names();
+    test_flag_supported();
     test_compile();
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
