@@ -280,6 +280,11 @@ int vd_seccomp_add_arch(vd_seccomp *s, const char *name, vd_error **err)
     if (s->has_rules)
         return vd_error_set(err, EINVAL, "seccomp: architecture \"%s\" added after rules", name);
     int r = seccomp_arch_add(s->ctx, token);
+    /* libseccomp keeps one byte order per filter.  A kernel runs programs
+     * of its own byte order only, so no syscall of the other one can reach
+     * the filter: such an architecture is left out, not refused. */
+    if (r == -EDOM)
+        return 1;
     if (r < 0 && r != -EEXIST) /* the native one is always there */
         return vd_error_set(err, -r, "seccomp: add architecture \"%s\"", name);
     return 0;
@@ -349,6 +354,10 @@ static unsigned long kernel_flags(const vd_seccomp *s)
     for (size_t i = 0; i < VD_ARRAY_SIZE(flag_names); i++)
         if (s->flags & flag_names[i].flag)
             flags |= flag_names[i].kernel_flag;
+    /* WAIT_KILLABLE_RECV is about the listener's wait: the kernel takes it
+     * only with one (as libseccomp loads it). */
+    if (!s->notify)
+        flags &= ~(unsigned long)SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
     if (s->notify) {
         flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
         /* The kernel takes TSYNC with a listener only in this form. */

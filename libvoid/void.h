@@ -400,9 +400,12 @@ vd_seccomp *vd_seccomp_new(enum vd_seccomp_action default_action, uint16_t defau
                            vd_error **err);
 void vd_seccomp_free(vd_seccomp *s);
 /* Also filter the syscalls of architecture `name` ("SCMP_ARCH_X86"); the
- * native one always is.  Architectures come before the rules. */
+ * native one always is.  Architectures come before the rules.  Returns 1
+ * (left out) for one of the other byte order, which no program here can
+ * use. */
 int vd_seccomp_add_arch(vd_seccomp *s, const char *name, vd_error **err);
-/* VD_SECCOMP_FLAG_* */
+/* VD_SECCOMP_FLAG_*; WAIT_KILLABLE_RECV only matters (and is only passed
+ * to the kernel) when some rule notifies. */
 void vd_seccomp_set_flags(vd_seccomp *s, unsigned flags);
 /* `action` (with `errno_ret` for ERRNO and TRACE) for `syscall_name` when
  * all of args[] hold.  Returns 0 when added or when it does what the
