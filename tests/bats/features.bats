@@ -180,6 +180,13 @@ features() {
 
 # ---- linux.seccomp ---------------------------------------------------------------
 
+# listed JQ-PATH: the names of the features list at JQ-PATH, one a line;
+# fails when it is missing or empty, so that a loop over it cannot pass
+# by doing nothing.
+listed() {
+    features | jq -er "$1"' | if type == "array" and length > 0 then .[] else error("empty") end'
+}
+
 # listener_bin: the seccomp agent of tests/seccomp-listener.c, as seccomp.bats
 # finds or builds it.
 listener_bin() {
@@ -218,8 +225,9 @@ mkdir_rule() {
 }
 
 @test "features: every listed seccomp action works in a rule, with its effect on mkdir" {
-    local action want
-    for action in $(features | jq -r '.linux.seccomp.actions[]'); do
+    local action want actions
+    actions=$(listed .linux.seccomp.actions)
+    for action in $actions; do
         case $action in
         SCMP_ACT_ALLOW | SCMP_ACT_LOG) want=0 ;;
         # mkdir fails: EPERM; ENOSYS with no tracer; the agent's EXDEV
@@ -237,10 +245,11 @@ mkdir_rule() {
 # busybox's linux64 calls personality(0) and linux32 personality(8): each
 # operator is given a value that refuses just one of them.
 @test "features: every listed seccomp operator works in an argument condition" {
-    local op cond refused
+    local op cond refused ops
+    ops=$(listed .linux.seccomp.operators)
     make_bundle "$BUNDLE" sh -c 'linux64 true; echo "linux64=$?"; linux32 true; echo "linux32=$?"'
     cp "$BUNDLE/config.json" "$BATS_TEST_TMPDIR/base.json"
-    for op in $(features | jq -r '.linux.seccomp.operators[]'); do
+    for op in $ops; do
         case $op in
         SCMP_CMP_EQ) cond='"value": 8' refused=linux32 ;;
         SCMP_CMP_NE) cond='"value": 0' refused=linux32 ;;
@@ -267,8 +276,9 @@ mkdir_rule() {
 
 # Each architecture is added to a filter that must still refuse mkdir here.
 @test "features: every listed seccomp architecture is taken in a filter that still works" {
-    local arch
-    for arch in $(features | jq -r '.linux.seccomp.archs[]'); do
+    local arch archs
+    archs=$(listed .linux.seccomp.archs)
+    for arch in $archs; do
         seccomp_try "$(mkdir_rule SCMP_ACT_ERRNO | jq -c --arg a "$arch" '.architectures = [$a]')"
         [ "$status" -eq 1 ] || { echo "$arch: status $status: $stderr" >&2; return 1; }
         [[ $stderr == *"Operation not permitted"* ]]
@@ -278,9 +288,10 @@ mkdir_rule() {
 # A supported flag is loaded with and without a listener (the one
 # WAIT_KILLABLE_RECV is about); a known one this kernel lacks is refused.
 @test "features: every supported seccomp flag loads, with and without a listener" {
-    local f flag action
+    local f flag action flags
     f=$(features)
-    for flag in $(jq -r '.linux.seccomp.knownFlags[]' <<<"$f"); do
+    flags=$(listed .linux.seccomp.knownFlags)
+    for flag in $flags; do
         for action in SCMP_ACT_ERRNO SCMP_ACT_NOTIFY; do
             seccomp_try "$(mkdir_rule "$action" | jq -c --arg f "$flag" '.flags = [$f]')"
             if jq -e --arg f "$flag" '.linux.seccomp.supportedFlags | index($f)' <<<"$f" >/dev/null; then
@@ -345,13 +356,13 @@ mkdir_rule() {
 # kernel's name of each mode, and of the flags after "=".
 @test "features: every listed memoryPolicy mode and flag is the program's policy" {
     [ -e /sys/devices/system/node/node0 ] || skip "this kernel has no NUMA support (no node0)"
-    local f m flag want nodes
-    f=$(features)
+    local m want nodes modes flags
+    modes=$(listed .linux.memoryPolicy.modes)
+    flags=$(listed .linux.memoryPolicy.flags)
     make_bundle "$BUNDLE" head -n 1 /proc/self/numa_maps
     cp "$BUNDLE/config.json" "$BATS_TEST_TMPDIR/base.json"
-    for m in $(jq -r '.linux.memoryPolicy.modes[] | "mode:" + .' <<<"$f") \
-        $(jq -r '.linux.memoryPolicy.flags[] | "flag:" + .' <<<"$f"); do
-        flag='' nodes=0
+    for m in $(printf 'mode:%s\n' $modes) $(printf 'flag:%s\n' $flags); do
+        nodes=0
         case $m in
         mode:MPOL_DEFAULT) want='default' nodes='' ;;
         mode:MPOL_LOCAL) want='local' nodes='' ;;
