@@ -103,33 +103,19 @@ static const char *const arch_candidates[] = {
     "SCMP_ARCH_RISCV64",   "SCMP_ARCH_SHEB",        "SCMP_ARCH_SH",
 };
 
-static const char *const action_list[] = {
-    "SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP",
-    "SCMP_ACT_ERRNO", "SCMP_ACT_TRACE", "SCMP_ACT_ALLOW", "SCMP_ACT_LOG", "SCMP_ACT_NOTIFY",
-    NULL,
-};
-static const char *const op_list[] = {
-    "SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE", "SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT",
-    "SCMP_CMP_MASKED_EQ", NULL,
-};
-static const char *const flag_list[] = {
-    "SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
-    "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", NULL,
-};
-
-const char *const *vd_seccomp_action_names(void)
+const char *vd_seccomp_action_name_at(size_t i)
 {
-    return action_list;
+    return i < VD_ARRAY_SIZE(action_names) ? action_names[i].name : NULL;
 }
 
-const char *const *vd_seccomp_op_names(void)
+const char *vd_seccomp_op_name_at(size_t i)
 {
-    return op_list;
+    return i < VD_ARRAY_SIZE(op_names) ? op_names[i].name : NULL;
 }
 
-const char *const *vd_seccomp_flag_names(void)
+const char *vd_seccomp_flag_name_at(size_t i)
 {
-    return flag_list;
+    return i < VD_ARRAY_SIZE(flag_names) ? flag_names[i].name : NULL;
 }
 
 /* "SCMP_ARCH_X86_64" -> libseccomp's token, or 0 when it does not know it. */
@@ -190,6 +176,24 @@ int vd_seccomp_flag_from_name(const char *name, unsigned *out)
             return 0;
         }
     return -1;
+}
+
+/* seccomp(2) checks the flags before it reads the program: with no program
+ * a flag the kernel knows fails with EFAULT, one it does not with EINVAL.
+ * Nothing is loaded either way. */
+bool vd_seccomp_flag_supported(unsigned flag)
+{
+    unsigned long kernel_flag = 0;
+    for (size_t i = 0; i < VD_ARRAY_SIZE(flag_names); i++)
+        if (flag_names[i].flag == flag)
+            kernel_flag = flag_names[i].kernel_flag;
+    if (kernel_flag == 0)
+        return false;
+    /* The kernel takes this one only beside a listener (as we load it). */
+    if (kernel_flag == SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV)
+        kernel_flag |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+    return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, kernel_flag, NULL) < 0 &&
+           errno == EFAULT;
 }
 
 bool vd_seccomp_action_takes_errno(enum vd_seccomp_action action)
@@ -283,6 +287,11 @@ int vd_seccomp_add_arch(vd_seccomp *s, const char *name, vd_error **err)
     if (s->has_rules)
         return vd_error_set(err, EINVAL, "seccomp: architecture \"%s\" added after rules", name);
     int r = seccomp_arch_add(s->ctx, token);
+    /* libseccomp keeps one byte order per filter.  A kernel runs programs
+     * of its own byte order only, so no syscall of the other one can reach
+     * the filter: such an architecture is left out, not refused. */
+    if (r == -EDOM)
+        return 1;
     if (r < 0 && r != -EEXIST) /* the native one is always there */
         return vd_error_set(err, -r, "seccomp: add architecture \"%s\"", name);
     return 0;
@@ -352,6 +361,10 @@ static unsigned long kernel_flags(const vd_seccomp *s)
     for (size_t i = 0; i < VD_ARRAY_SIZE(flag_names); i++)
         if (s->flags & flag_names[i].flag)
             flags |= flag_names[i].kernel_flag;
+    /* WAIT_KILLABLE_RECV is about the listener's wait: the kernel takes it
+     * only with one (as libseccomp loads it). */
+    if (!s->notify)
+        flags &= ~(unsigned long)SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
     if (s->notify) {
         flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
         /* The kernel takes TSYNC with a listener only in this form. */

@@ -376,11 +376,14 @@ struct vd_seccomp_arg {
 
 /* The names libseccomp's seccomp.h gives them ("SCMP_ACT_ERRNO",
  * "SCMP_CMP_EQ", "SCMP_ARCH_X86_64") and seccomp(2) gives the flags
- * ("SECCOMP_FILTER_FLAG_LOG"): what this build supports, for a caller that
- * lists it.  The lists are static and NULL-terminated. */
-const char *const *vd_seccomp_action_names(void);
-const char *const *vd_seccomp_op_names(void);
-const char *const *vd_seccomp_flag_names(void);
+ * ("SECCOMP_FILTER_FLAG_LOG"): the i-th name the *_from_name functions below
+ * take, NULL past the end; static strings. */
+const char *vd_seccomp_action_name_at(size_t i);
+const char *vd_seccomp_op_name_at(size_t i);
+const char *vd_seccomp_flag_name_at(size_t i);
+/* Whether the running kernel takes flag (VD_SECCOMP_FLAG_*), asked of it
+ * without loading anything. */
+bool vd_seccomp_flag_supported(unsigned flag);
 /* The SCMP_ARCH_* names this build's libseccomp resolves: up to `max` of
  * them in names[] (static strings); returns how many there are. */
 size_t vd_seccomp_arch_names(const char **names, size_t max);
@@ -397,9 +400,12 @@ vd_seccomp *vd_seccomp_new(enum vd_seccomp_action default_action, uint16_t defau
                            vd_error **err);
 void vd_seccomp_free(vd_seccomp *s);
 /* Also filter the syscalls of architecture `name` ("SCMP_ARCH_X86"); the
- * native one always is.  Architectures come before the rules. */
+ * native one always is.  Architectures come before the rules.  Returns 1
+ * (left out) for one of the other byte order, which no program here can
+ * use. */
 int vd_seccomp_add_arch(vd_seccomp *s, const char *name, vd_error **err);
-/* VD_SECCOMP_FLAG_* */
+/* VD_SECCOMP_FLAG_*; WAIT_KILLABLE_RECV only matters (and is only passed
+ * to the kernel) when some rule notifies. */
 void vd_seccomp_set_flags(vd_seccomp *s, unsigned flags);
 /* `action` (with `errno_ret` for ERRNO and TRACE) for `syscall_name` when
  * all of args[] hold.  Returns 0 when added or when it does what the

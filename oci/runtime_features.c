@@ -97,6 +97,59 @@ static void write_intel_rdt(struct oci_json_writer *w)
     oci_json_write_end_object(w);
 }
 
+/* supportedFlags: the known flags this kernel takes (features-linux.md). */
+static void write_seccomp_flags(struct oci_json_writer *w)
+{
+    write_names(w, "knownFlags", vd_seccomp_flag_name_at);
+    oci_json_write_key(w, "supportedFlags");
+    oci_json_write_begin_array(w);
+    const char *name;
+    for (size_t i = 0; (name = vd_seccomp_flag_name_at(i)) != NULL; i++) {
+        unsigned flag;
+        if (vd_seccomp_flag_from_name(name, &flag) == 0 && vd_seccomp_flag_supported(flag))
+            oci_json_write_string(w, name);
+    }
+    oci_json_write_end_array(w);
+}
+
+/* The names libvoid/seccomp.c resolves, the same spec_seccomp.c checks. */
+static void write_seccomp(struct oci_json_writer *w)
+{
+    oci_json_write_key(w, "seccomp");
+    oci_json_write_begin_object(w);
+    oci_json_write_key(w, "enabled");
+    oci_json_write_bool(w, true);
+    write_names(w, "actions", vd_seccomp_action_name_at);
+    write_names(w, "operators", vd_seccomp_op_name_at);
+    const char *archs[64];
+    size_t n = vd_seccomp_arch_names(archs, VD_ARRAY_SIZE(archs));
+    oci_json_write_key(w, "archs");
+    oci_json_write_begin_array(w);
+    for (size_t i = 0; i < n && i < VD_ARRAY_SIZE(archs); i++)
+        oci_json_write_string(w, archs[i]);
+    oci_json_write_end_array(w);
+    write_seccomp_flags(w);
+    oci_json_write_end_object(w);
+}
+
+static void write_memory_policy(struct oci_json_writer *w)
+{
+    oci_json_write_key(w, "memoryPolicy");
+    oci_json_write_begin_object(w);
+    write_names(w, "modes", oci_memory_policy_mode_at);
+    write_names(w, "flags", oci_memory_policy_flag_at);
+    oci_json_write_end_object(w);
+}
+
+/* mounts[].uidMappings and gidMappings: idmapped mounts (libvoid/idmap.c). */
+static void write_mount_extensions(struct oci_json_writer *w)
+{
+    oci_json_write_key(w, "mountExtensions");
+    oci_json_write_begin_object(w);
+    write_bool_object(w, "idmap", "enabled", true);
+    oci_json_write_end_object(w);
+}
+
 static void write_linux(struct oci_json_writer *w)
 {
     oci_json_write_key(w, "linux");
@@ -104,12 +157,17 @@ static void write_linux(struct oci_json_writer *w)
     write_names(w, "namespaces", oci_namespace_type_at);
     write_capabilities(w);
     write_cgroup(w);
+    write_seccomp(w);
     /* What this build can apply, whatever the host has (features-linux.md):
      * libvoid/lsm.c writes the exec attribute where the LSM is on, and
      * refuses the field where it is off. */
     write_bool_object(w, "apparmor", "enabled", true);
     write_bool_object(w, "selinux", "enabled", true);
+    write_memory_policy(w);
     write_intel_rdt(w);
+    write_mount_extensions(w);
+    /* linux.netDevices: moved over rtnetlink (libvoid/network.c). */
+    write_bool_object(w, "netDevices", "enabled", true);
     oci_json_write_end_object(w);
 }
 

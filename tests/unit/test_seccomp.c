@@ -212,20 +212,43 @@ static void test_bad(void)
         "linux.seccomp.syscalls[0].args: expected an array");
 }
 
-static bool listed(const char *const *names, const char *name)
+/* Every name name_at gives is one from_name takes, and `name` is among them. */
+static bool listed(const char *(*name_at)(size_t), int (*known)(const char *), const char *name)
 {
-    for (; *names; names++)
-        if (streq(*names, name))
-            return true;
-    return false;
+    bool found = false;
+    const char *n;
+    for (size_t i = 0; (n = name_at(i)) != NULL; i++) {
+        if (!known(n))
+            return false;
+        found = found || streq(n, name);
+    }
+    return found;
+}
+
+static int action_known(const char *name)
+{
+    enum vd_seccomp_action a;
+    return vd_seccomp_action_from_name(name, &a) == 0;
+}
+
+static int op_known(const char *name)
+{
+    enum vd_seccomp_op op;
+    return vd_seccomp_op_from_name(name, &op) == 0;
+}
+
+static int flag_known(const char *name)
+{
+    unsigned flag;
+    return vd_seccomp_flag_from_name(name, &flag) == 0;
 }
 
 static void test_names(void)
 {
-    const char *const *actions = vd_seccomp_action_names();
-    CHECK(listed(actions, "SCMP_ACT_KILL") && listed(actions, "SCMP_ACT_NOTIFY"));
-    CHECK(listed(vd_seccomp_op_names(), "SCMP_CMP_MASKED_EQ"));
-    CHECK(listed(vd_seccomp_flag_names(), "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"));
+    CHECK(listed(vd_seccomp_action_name_at, action_known, "SCMP_ACT_KILL"));
+    CHECK(listed(vd_seccomp_action_name_at, action_known, "SCMP_ACT_NOTIFY"));
+    CHECK(listed(vd_seccomp_op_name_at, op_known, "SCMP_CMP_MASKED_EQ"));
+    CHECK(listed(vd_seccomp_flag_name_at, flag_known, "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"));
     const char *arches[64];
     size_t n = vd_seccomp_arch_names(arches, 64);
     bool x86_64 = false, x32 = false;
@@ -241,6 +264,15 @@ static void test_names(void)
     CHECK(vd_seccomp_action_from_name("scmp_act_allow", &a) < 0);
     CHECK(vd_seccomp_action_takes_errno(VD_SECCOMP_TRACE));
     CHECK(!vd_seccomp_action_takes_errno(VD_SECCOMP_LOG));
+}
+
+/* TSYNC is as old as seccomp(2) (Linux 3.17), LOG came in 4.14; a flag
+ * voidoci does not know is never supported. */
+static void test_flag_supported(void)
+{
+    CHECK(vd_seccomp_flag_supported(VD_SECCOMP_FLAG_TSYNC));
+    CHECK(vd_seccomp_flag_supported(VD_SECCOMP_FLAG_LOG));
+    CHECK(!vd_seccomp_flag_supported(1u << 30));
 }
 
 static void test_compile(void)
@@ -291,12 +323,44 @@ static void test_compile(void)
     vd_builder_free(b);
 }
 
+/* WAIT_KILLABLE_RECV reaches the kernel only beside a listener, which it
+ * needs there; an architecture of the other byte order is left out. */
+static void test_flag_and_arch_left_out(void)
+{
+    const char *other = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? "SCMP_ARCH_S390X"
+                                                                   : "SCMP_ARCH_X86_64";
+    char doc[512];
+    snprintf(doc, sizeof(doc), HEAD " 'linux': {'seccomp': {'defaultAction': 'SCMP_ACT_ALLOW',"
+             " 'architectures': ['%s'], 'flags': ['SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV'],"
+             " 'syscalls': [{'names': ['mkdir'], 'action': 'SCMP_ACT_ERRNO'}]}}}", other);
+    vd_builder *b = NULL;
+    char *msg = translate_at(doc, &b);
+    CHECK(msg == NULL);
+    if (msg)
+        fprintf(stderr, "  %s\n", msg);
+    CHECK(b && b->seccomp && b->seccomp->kernel_flags == 0);
+    vd_builder_free(b);
+    free(msg);
+
+    b = NULL;
+    msg = translate_at(DOC("'defaultAction': 'SCMP_ACT_ALLOW', 'listenerPath': '/run/a.sock',"
+                           " 'flags': ['SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV'],"
+                           " 'syscalls': [{'names': ['mkdir'], 'action': 'SCMP_ACT_NOTIFY'}]"),
+                       &b);
+    CHECK(msg == NULL && b && b->seccomp &&
+          b->seccomp->kernel_flags == (1UL << 3 | 1UL << 5)); /* NEW_LISTENER | WAIT_KILLABLE_RECV */
+    vd_builder_free(b);
+    free(msg);
+}
+
 int main(void)
 {
     test_parse();
     test_bad();
     test_names();
+    test_flag_supported();
     test_compile();
+    test_flag_and_arch_left_out();
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }
