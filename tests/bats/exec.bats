@@ -121,6 +121,16 @@ finish() {
     finish
 }
 
+@test "exec: a --process file without a user object runs as uid 0, gid 0, as runc's callers expect" {
+    sleeper
+    process_json '.process | .args = ["sh", "-c", "id -u; id -g"] | del(.user)'
+    [ "$(jq has\(\"user\"\) "$PROCESS")" = false ]
+    run -0 vexec --process "$PROCESS" "$ID"
+    [ "${lines[0]}" = 0 ]
+    [ "${lines[1]}" = 0 ]
+    finish
+}
+
 @test "exec: a bad --process file fails with its name and the JSON path, exit 255" {
     sleeper
     echo '{"args": [], "cwd": "/", "user": {"uid": 0, "gid": 0}}' >"$BATS_TEST_TMPDIR/process.json"
