@@ -235,6 +235,18 @@ static int check_terminal(const struct create_opts *o, const struct oci_spec *sp
     return 0;
 }
 
+void log_ignored_selinux_labels(const char *mount_label, const char *process_label)
+{
+    if (vd_selinux_enabled())
+        return;
+    if (mount_label && mount_label[0])
+        log_debug("linux.mountLabel \"%s\" ignored: SELinux is not enabled on this host",
+                  mount_label);
+    if (process_label && process_label[0])
+        log_debug("process.selinuxLabel \"%s\" ignored: SELinux is not enabled on this host",
+                  process_label);
+}
+
 static int describe(const struct create_opts *o, const char *bundle, struct oci_spec **spec,
                     vd_builder *b, vd_error **err)
 {
@@ -246,6 +258,8 @@ static int describe(const struct create_opts *o, const char *bundle, struct oci_
                                        .preserve_fds = o->preserve_fds};
     if (oci_translate(*spec, &topts, b, err) < 0)
         return vd_error_prefix(err, "config.json");
+    log_ignored_selinux_labels((*spec)->linux_ ? (*spec)->linux_->mount_label : NULL,
+                               (*spec)->process ? (*spec)->process->selinux_label : NULL);
     if (check_terminal(o, *spec, err) < 0)
         return -1;
     if (!o->no_new_keyring && vd_builder_set_session_keyring(b, o->id, err) < 0)

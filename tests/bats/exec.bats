@@ -354,21 +354,32 @@ v1_cgroup_dir() {
     finish
 }
 
-@test "exec: an --apparmor or --process-label the host cannot apply is refused naming the flag" {
+@test "exec: an --apparmor the host cannot apply is refused naming the flag" {
     [ "$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null)" != Y ] ||
         skip "AppArmor is enabled here: the refusal is for hosts without it"
-    [ "$(stat -f -c %T /sys/fs/selinux 2>/dev/null)" != selinux ] ||
-        skip "SELinux is enabled here: the refusal is for hosts without it"
     sleeper
     # The value came from the command line, not from config.json.
     run --separate-stderr -255 vexec --apparmor voidoci-test "$ID" true
     assert_one_error_line "exec \"$ID\": --apparmor: AppArmor is not enabled on this host$"
-    run --separate-stderr -255 vexec --process-label system_u:system_r:spc_t:s0 "$ID" true
-    assert_one_error_line "exec \"$ID\": --process-label: SELinux is not enabled on this host$"
     # The same field from config.json is named as config.json's.
     process_json '.process | .apparmorProfile = "voidoci-test"'
     run --separate-stderr -255 vexec --process "$PROCESS" "$ID"
     assert_one_error_line "exec \"$ID\": --process: process.apparmorProfile: AppArmor is not enabled on this host$"
+    finish
+}
+
+@test "exec: --process-label and a process file's selinuxLabel are no-ops without SELinux, said in a debug line" {
+    [ "$(stat -f -c %T /sys/fs/selinux 2>/dev/null)" != selinux ] ||
+        skip "SELinux is enabled here: the label would be applied"
+    sleeper
+    run --separate-stderr -0 vexec --process-label system_u:system_r:spc_t:s0 "$ID" echo ran
+    [ "$output" = ran ]
+    [ -z "$stderr" ]
+    run --separate-stderr -0 vo --debug exec --process-label system_u:system_r:spc_t:s0 "$ID" true </dev/null
+    [[ $stderr == *'debug: process.selinuxLabel "system_u:system_r:spc_t:s0" ignored: SELinux is not enabled on this host'* ]]
+    process_json '.process | .args = ["echo", "from-file"] | .selinuxLabel = "system_u:system_r:spc_t:s0"'
+    run --separate-stderr -0 vexec --process "$PROCESS" "$ID"
+    [ "$output" = from-file ]
     finish
 }
 
