@@ -222,6 +222,8 @@ static char *child_setup(const vd_builder *b, int sync_fd, struct vd_gate *g, pi
     _cleanup_free_ char *program = vd_child_find_program(b, err);
     if (program == NULL || vd_child_open_program(program, &x->runtime, &x->program_fd, err) < 0)
         return NULL;
+    /* Before the seccomp filter too, which need not allow fchdir. */
+    bool cwd_entered = vd_child_enter_cwd_early(b, cwd_fd);
     /* The process's own attributes before a seccomp filter could forbid
      * them, the scheduler while the child still has CAP_SYS_NICE and after
      * the final affinity (SCHED_DEADLINE wants every CPU). */
@@ -230,7 +232,8 @@ static char *child_setup(const vd_builder *b, int sync_fd, struct vd_gate *g, pi
         vd_child_set_personality(b, err) < 0 || vd_child_drop_bounding(b, err) < 0 ||
         vd_child_load_seccomp(b, VD_SECCOMP_BEFORE_USER, sync_fd, err) < 0 ||
         vd_child_set_user(b, err) < 0 || vd_child_set_caps(b, err) < 0 ||
-        vd_child_enter_cwd(b, cwd_fd, err) < 0 || vd_child_finish_process(b, caller_umask, err) < 0)
+        vd_child_enter_cwd(b, cwd_fd, cwd_entered, err) < 0 ||
+        vd_child_finish_process(b, caller_umask, err) < 0)
         return NULL;
     if (cwd_fd >= 0)
         close(steal_fd(&cwd_fd));

@@ -159,6 +159,17 @@ finish() {
     finish
 }
 
+@test "exec: --cwd only root can enter (/root, mode 700) works with --user 1000, as with runc" {
+    sleeper
+    mkdir -p "$BUNDLE/rootfs/root"
+    chown 0:0 "$BUNDLE/rootfs/root"
+    chmod 700 "$BUNDLE/rootfs/root"
+    run --separate-stderr -0 vexec --cwd /root --user 1000:1000 "$ID" sh -c 'pwd; id -u'
+    [ "${lines[0]}" = /root ]
+    [ "${lines[1]}" = 1000 ]
+    finish
+}
+
 @test "exec: the cwd is resolved inside the container's root" {
     sleeper
     ln -s ../../../../../../../.. "$BUNDLE/rootfs/up" 2>/dev/null ||
