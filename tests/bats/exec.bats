@@ -421,6 +421,26 @@ v1_cgroup_dir() {
     finish
 }
 
+@test "exec: --tty with --user 1000 gives the process a terminal it owns (uid 1000, group tty), as runc" {
+    [ -n "$CONSOLE_RECEIVER" ] || skip "no C compiler to build tests/console-receiver.c"
+    sleeper
+    local sock=$BATS_TEST_TMPDIR/console.sock
+    bg "$CONSOLE_RECEIVER" "$sock" --expect OWNER-DONE >"$BATS_TEST_TMPDIR/receiver.out" \
+        2>"$BATS_TEST_TMPDIR/receiver.err"
+    local receiver=$BG_PID
+    wait_for test -S "$sock"
+    vo exec --tty --console-socket "$sock" --detach --user 1000:1000 "$ID" \
+        sh -c 'echo "owner=$(stat -c %u:%g "$(tty)")"; echo OWNER-DONE; sleep 1' </dev/null 3>&-
+    wait "$receiver"
+    local got
+    got=$(tr -d '\r' <"$BATS_TEST_TMPDIR/receiver.out")
+    grep -qx owner=1000:5 <<<"$got" || {
+        echo "receiver read: $got" >&2
+        return 1
+    }
+    finish
+}
+
 @test "exec: --tty --detach without --console-socket fails" {
     sleeper
     run --separate-stderr -255 vexec --tty --detach "$ID" true
