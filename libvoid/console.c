@@ -120,6 +120,11 @@ int vd_child_setup_console(const vd_builder *b, int sync_fd, vd_error **err)
     _cleanup_close_ int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
     if (slave < 0)
         return vd_error_set(err, errno, "open the pty slave");
+    /* The terminal is the process's, as with runc: devpts made it ours
+     * (root's), with the group its gid= option names (tty); the uid is the
+     * one the process gets in the container's user namespace, where we are. */
+    if (b->uid != 0 && fchown(slave, b->uid, (gid_t)-1) < 0)
+        return vd_error_set(err, errno, "give the pty to uid %u", (unsigned)b->uid);
     /* A process joining a live container leaves its /dev/console alone. */
     if ((!b->join_only && bind_console(root, number, err) < 0) ||
         make_controlling_tty(slave, err) < 0)

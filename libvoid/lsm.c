@@ -21,7 +21,7 @@ static bool apparmor_enabled(void)
     return fd >= 0 && read(fd, &c, 1) == 1 && c == 'Y';
 }
 
-static bool selinux_enabled(void)
+bool vd_selinux_enabled(void)
 {
     struct statfs sfs;
     return statfs("/sys/fs/selinux", &sfs) == 0 && (unsigned long)sfs.f_type == SELINUX_MAGIC;
@@ -58,7 +58,7 @@ int vd_builder_set_selinux_label(vd_builder *b, const char *label, vd_error **er
 {
     if (check_label("SELinux label", label, err) < 0)
         return -1;
-    if (!selinux_enabled())
+    if (!vd_selinux_enabled())
         return vd_error_set(err, 0, "SELinux is not enabled on this host");
     char *copy = vd_strdup_checked(label, err);
     if (copy == NULL)

@@ -106,9 +106,18 @@ int vd_child_open_cwd(const vd_builder *b, int *cwd_fd, vd_error **err)
     return 0;
 }
 
-int vd_child_enter_cwd(const vd_builder *b, int cwd_fd, vd_error **err)
+/* Entered while still privileged, so that a cwd only root can enter
+ * (/root, mode 700) works for a process of another user, as with runc.
+ * A failure here is not final: a cwd only the user can enter (root-squashed
+ * NFS) is tried again once the user is set, by vd_child_enter_cwd. */
+bool vd_child_enter_cwd_early(const vd_builder *b, int cwd_fd)
 {
-    if (b->cwd == NULL)
+    return b->cwd == NULL || fchdir(cwd_fd) == 0;
+}
+
+int vd_child_enter_cwd(const vd_builder *b, int cwd_fd, bool entered, vd_error **err)
+{
+    if (b->cwd == NULL || entered)
         return 0;
     if (fchdir(cwd_fd) < 0)
         return vd_error_set(err, errno, "chdir to cwd \"%s\"", b->cwd);

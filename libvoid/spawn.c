@@ -223,20 +223,26 @@ static char *child_setup(const vd_builder *b, int sync_fd, struct vd_gate *g, pi
     if (program == NULL || vd_child_open_program(program, &x->runtime, &x->program_fd, err) < 0)
         return NULL;
     /* The fds first: before any seccomp filter, whose profile need not list
-     * close_range.  Then the process's own attributes before a filter could
-     * forbid them, the scheduler while the child still has CAP_SYS_NICE and
-     * after the final affinity (SCHED_DEADLINE wants every CPU).  What runs
-     * after a filter loaded before the user change is classic syscalls
-     * only (set*id, capset, prctl, fchdir, umask, close, openat, write,
-     * sendto, fstat, pread64, execve): see vd_child_load_seccomp. */
+     * close_range.  The cwd too, while still privileged (a cwd only root
+     * can enter; the filter need not allow fchdir): entered again after the
+     * user change only if this failed.  Then the process's own attributes
+     * before a filter could forbid them, the scheduler while the child
+     * still has CAP_SYS_NICE and after the final affinity (SCHED_DEADLINE
+     * wants every CPU).  What runs after a filter loaded before the user
+     * change is classic syscalls only (set*id, capset, prctl, fchdir,
+     * umask, close, openat, write, sendto, fstat, pread64, execve): see
+     * vd_child_load_seccomp. */
     const int own[] = {sync_fd, g->fifo_fd, g->fd_dir, x->program_fd, cwd_fd};
-    if (vd_child_prepare_fds(b, own, VD_ARRAY_SIZE(own), err) < 0 ||
-        vd_child_set_rlimits(b, err) < 0 || vd_child_set_memory_policy(b, err) < 0 ||
+    if (vd_child_prepare_fds(b, own, VD_ARRAY_SIZE(own), err) < 0)
+        return NULL;
+    bool cwd_entered = vd_child_enter_cwd_early(b, cwd_fd);
+    if (vd_child_set_rlimits(b, err) < 0 || vd_child_set_memory_policy(b, err) < 0 ||
         vd_child_set_final_affinity(b, err) < 0 || vd_child_set_scheduling(b, err) < 0 ||
         vd_child_set_personality(b, err) < 0 || vd_child_drop_bounding(b, err) < 0 ||
         vd_child_load_seccomp(b, VD_SECCOMP_BEFORE_USER, sync_fd, err) < 0 ||
         vd_child_set_user(b, err) < 0 || vd_child_set_caps(b, err) < 0 ||
-        vd_child_enter_cwd(b, cwd_fd, err) < 0 || vd_child_finish_process(b, caller_umask, err) < 0)
+        vd_child_enter_cwd(b, cwd_fd, cwd_entered, err) < 0 ||
+        vd_child_finish_process(b, caller_umask, err) < 0)
         return NULL;
     if (cwd_fd >= 0)
         close(steal_fd(&cwd_fd));

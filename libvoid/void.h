@@ -313,9 +313,12 @@ int vd_builder_set_personality(vd_builder *b, unsigned long persona, vd_error **
 
 /* The AppArmor profile or SELinux label the program is exec'd into.  Both
  * fail here, before anything is spawned, when the host does not run that
- * LSM: a label that cannot be applied is an error, never dropped. */
+ * LSM: the library never drops a label it was handed.  Whether to hand
+ * one on where the LSM is off is the caller's choice: vd_selinux_enabled. */
 int vd_builder_set_apparmor_profile(vd_builder *b, const char *profile, vd_error **err);
 int vd_builder_set_selinux_label(vd_builder *b, const char *label, vd_error **err);
+/* True when this host runs SELinux (selinuxfs mounted at /sys/fs/selinux). */
+bool vd_selinux_enabled(void);
 
 /* Points in the setup where a caller's function runs, in the parent (the
  * child waits for it) or in the child itself. */

@@ -158,7 +158,7 @@ static int parse_top(vd_error **err, const struct oci_json *top, struct oci_spec
     if (r == 0)
         r = parse_mounts(err, top, spec);
     if (r == 0 && (v = spec_member(top, "process")))
-        r = spec_parse_process(err, v, &spec->process);
+        r = spec_parse_process(err, v, true, &spec->process);
     if (r == 0)
         r = parse_uts_name(err, top, "hostname", &spec->hostname);
     if (r == 0)
@@ -258,7 +258,7 @@ static int load_process(const char *path, struct oci_process **out, vd_error **e
     _cleanup_json_ struct oci_json *top = NULL;
     if ((r = oci_json_parse(text, len, &top, err)) < 0)
         return r;
-    return spec_parse_process(err, top, out);
+    return spec_parse_process(err, top, false, out);
 }
 
 int oci_process_load(const char *path, struct oci_process **out, vd_error **err)

@@ -53,7 +53,9 @@ void spec_strv_free(char **v);
 void spec_kv_free(struct oci_kv *kv, size_t n);
 
 /* The sections, each in its own file. */
-int spec_parse_process(vd_error **err, const struct oci_json *v, struct oci_process **out);
+/* user_required: config.json's process needs "user"; exec's file may omit it. */
+int spec_parse_process(vd_error **err, const struct oci_json *v, bool user_required,
+                       struct oci_process **out);
 void spec_process_free(struct oci_process *p);
 /* The number of a capability spelled as the spec does ("CAP_CHOWN");
  * -1 for any other spelling or an unknown name. */

@@ -66,9 +66,14 @@ static int parse_additional_gids(vd_error **err, const struct oci_json *v, struc
     return 0;
 }
 
-static int parse_user(vd_error **err, const struct oci_json *process, struct oci_user *u)
+/* "user" is required in config.json; a process file for exec may leave it
+ * out, as runc's callers do, and then runs as uid 0, gid 0. */
+static int parse_user(vd_error **err, const struct oci_json *process, bool required,
+                      struct oci_user *u)
 {
     const struct oci_json *user, *v;
+    if (!required && spec_member(process, "user") == NULL)
+        return 0;
     int r = spec_require(err, process, "user", OCI_JSON_OBJECT, &user);
     if (r == 0 && (r = spec_require(err, user, "uid", OCI_JSON_NUMBER, &v)) == 0)
         r = spec_uint32(err, v, &u->uid);
@@ -232,7 +237,8 @@ static int parse_privileges(vd_error **err, const struct oci_json *process,
     return r;
 }
 
-static int parse_process(vd_error **err, const struct oci_json *v, struct oci_process *p)
+static int parse_process(vd_error **err, const struct oci_json *v, bool user_required,
+                         struct oci_process *p)
 {
     int r = spec_expect(err, v, OCI_JSON_OBJECT);
     if (r == 0)
@@ -240,7 +246,7 @@ static int parse_process(vd_error **err, const struct oci_json *v, struct oci_pr
     if (r == 0)
         r = parse_console_size(err, v, p);
     if (r == 0)
-        r = parse_user(err, v, &p->user);
+        r = parse_user(err, v, user_required, &p->user);
     if (r == 0)
         r = parse_args(err, v, p);
     if (r == 0)
@@ -254,12 +260,13 @@ static int parse_process(vd_error **err, const struct oci_json *v, struct oci_pr
     return r;
 }
 
-int spec_parse_process(vd_error **err, const struct oci_json *v, struct oci_process **out)
+int spec_parse_process(vd_error **err, const struct oci_json *v, bool user_required,
+                       struct oci_process **out)
 {
     struct oci_process *p = calloc(1, sizeof(*p));
     if (p == NULL)
         return spec_oom(err);
-    int r = parse_process(err, v, p);
+    int r = parse_process(err, v, user_required, p);
     if (r < 0) {
         spec_process_free(p);
         return r;

@@ -9,14 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
-#include <sys/statfs.h>
 
 #include "translate.h"
 #include "utils.h"
-
-#ifndef SELINUX_MAGIC
-#define SELINUX_MAGIC 0xf97cff8c
-#endif
 
 struct mount_flag {
     const char *name;
@@ -284,8 +279,11 @@ static int check_words(const struct oci_mount *om, size_t index, const struct oc
                             "tmpfs mount", index, w->copy_up_at);
     if (idmap_ranges(om, index, spec->linux_, w, err) < 0)
         return -1;
+    /* linux.mountLabel: SELinux's context= option, which only SELinux
+     * reads; where SELinux is off it is a no-op, as with crun. */
     const char *label = spec->linux_ ? spec->linux_->mount_label : NULL;
-    if (label && label[0] && !(w->m.flags & MS_BIND) && takes_context(om->type)) {
+    if (label && label[0] && !(w->m.flags & MS_BIND) && takes_context(om->type) &&
+        vd_selinux_enabled()) {
         _cleanup_free_ char *context = NULL;
         if (asprintf(&context, "context=\"%s\"", label) < 0)
             return vd_error_set(err, ENOMEM, "mounts[%zu]", index);
@@ -339,23 +337,9 @@ static int translate_mount(const struct oci_spec *spec, const char *bundle, size
     return r;
 }
 
-/* linux.mountLabel: SELinux's context= option, which only SELinux reads. */
-static int check_mount_label(const struct oci_linux *lx, vd_error **err)
-{
-    if (lx == NULL || lx->mount_label == NULL || lx->mount_label[0] == '\0')
-        return 0;
-    struct statfs sf;
-    if (statfs("/sys/fs/selinux", &sf) == 0 && sf.f_type == SELINUX_MAGIC)
-        return 0;
-    return vd_error_set(err, 0, "linux.mountLabel: SELinux is not enabled on this host: the "
-                        "label cannot be applied");
-}
-
 int oci_translate_mounts(const struct oci_spec *spec, const char *bundle, vd_builder *b,
                          vd_error **err)
 {
-    if (check_mount_label(spec->linux_, err) < 0)
-        return -1;
     for (size_t i = 0; i < spec->n_mounts; i++)
         if (translate_mount(spec, bundle, i, b, err) < 0)
             return -1;

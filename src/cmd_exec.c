@@ -326,6 +326,7 @@ static int describe_builder(const struct exec_opts *o, const struct oci_spec *sp
         return vd_error_prefix(err, "join the container's init");
     if (oci_translate_exec(spec, p, o->preserve_fds, b, err) < 0)
         return name_error_source(o, err);
+    log_ignored_selinux_labels(NULL, p->selinux_label);
     if (cg)
         vd_builder_set_cgroup(b, cg);
     return 0;

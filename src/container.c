@@ -583,7 +583,10 @@ static int signal_process(pid_t pid, uint64_t start_time, int sig)
 int container_signal(const struct container *c, int sig, bool all, vd_error **err)
 {
     enum container_status status = container_status(c);
-    if (status == CONTAINER_STOPPED || status == CONTAINER_CREATING)
+    /* --all of a stopped container signals what outlived the init in its
+     * cgroup (none once its pid namespace is gone) and succeeds, as runc
+     * does: containerd's shim sends it while it cleans up. */
+    if (status == CONTAINER_CREATING || (status == CONTAINER_STOPPED && !all))
         return vd_error_set(err, 0, NOT_RUNNING);
 
     /* The cgroup holds them all, those whose parent died too. */
@@ -592,6 +595,8 @@ int container_signal(const struct container *c, int sig, bool all, vd_error **er
         return -1;
     if (cg)
         return vd_cgroup_kill(cg, sig, err);
+    if (status == CONTAINER_STOPPED)
+        return 0;
 
     struct proc_set set = {0};
     struct proc_entry init = {.pid = c->state->pid, .start_time = c->state->start_time};

@@ -53,6 +53,23 @@ int write_pid_file(const char *path, pid_t pid, vd_error **err)
     return 0;
 }
 
+/* The working directory of a hook, as runc and crun give it: the rootfs
+ * for createContainer (the init's mounts are there, not yet pivoted), the
+ * bundle for the hooks of the runtime's namespaces, and the process's own
+ * for startContainer, which runs in the container. */
+static int hook_cwd(const struct oci_spec *spec, enum oci_hook_kind kind,
+                    const struct oci_state *state, char path[PATH_MAX], vd_error **err)
+{
+    path[0] = '\0';
+    if (kind == OCI_HOOK_START_CONTAINER || state->bundle == NULL)
+        return 0;
+    if (kind == OCI_HOOK_CREATE_CONTAINER)
+        return oci_rootfs_path(spec, state->bundle, path, err);
+    if (snprintf(path, PATH_MAX, "%s", state->bundle) >= PATH_MAX)
+        return vd_error_set(err, ENAMETOOLONG, "bundle \"%.64s\"", state->bundle);
+    return 0;
+}
+
 int run_state_hooks(const struct oci_spec *spec, enum oci_hook_kind kind,
                     const struct oci_state *state, const char *status, bool fatal,
                     vd_error **err)
@@ -62,8 +79,11 @@ int run_state_hooks(const struct oci_spec *spec, enum oci_hook_kind kind,
     _cleanup_free_ char *json = oci_state_to_json(state, status, false, err);
     if (json == NULL)
         return -1;
-    return hooks_run(spec->hooks[kind], spec->n_hooks[kind], oci_hook_kind_name(kind), json,
-                     fatal, err);
+    char cwd[PATH_MAX];
+    if (hook_cwd(spec, kind, state, cwd, err) < 0)
+        return -1;
+    return hooks_run_in(spec->hooks[kind], spec->n_hooks[kind], oci_hook_kind_name(kind), json,
+                        cwd[0] ? cwd : NULL, fatal, err);
 }
 
 /* ---- the moments of the hooks -------------------------------------------- */
@@ -73,14 +93,19 @@ struct hook_ctx {
     struct oci_state *state;
 };
 
+/* The status each hook reads on its stdin is crun's, which conformance
+ * tools expect: "created" for prestart, createRuntime and createContainer
+ * (the environment exists by then), "starting" for startContainer,
+ * "running" for poststart, "stopped" for poststop. */
+
 /* In the runtime, once the namespaces exist and before the pivot. */
 static int hooks_create_runtime(pid_t pid, void *data, vd_error **err)
 {
     struct hook_ctx *h = data;
     h->state->pid = pid;
-    if (run_state_hooks(h->spec, OCI_HOOK_PRESTART, h->state, "creating", true, err) < 0)
+    if (run_state_hooks(h->spec, OCI_HOOK_PRESTART, h->state, "created", true, err) < 0)
         return -1;
-    return run_state_hooks(h->spec, OCI_HOOK_CREATE_RUNTIME, h->state, "creating", true, err);
+    return run_state_hooks(h->spec, OCI_HOOK_CREATE_RUNTIME, h->state, "created", true, err);
 }
 
 /* In the init, in the container's namespaces, before the pivot. */
@@ -88,7 +113,7 @@ static int hooks_create_container(pid_t pid, void *data, vd_error **err)
 {
     struct hook_ctx *h = data;
     h->state->pid = pid;
-    return run_state_hooks(h->spec, OCI_HOOK_CREATE_CONTAINER, h->state, "creating", true, err);
+    return run_state_hooks(h->spec, OCI_HOOK_CREATE_CONTAINER, h->state, "created", true, err);
 }
 
 /* In the init, past the start gate, before the user's program. */
@@ -96,7 +121,7 @@ static int hooks_start_container(pid_t pid, void *data, vd_error **err)
 {
     struct hook_ctx *h = data;
     h->state->pid = pid;
-    return run_state_hooks(h->spec, OCI_HOOK_START_CONTAINER, h->state, "created", true, err);
+    return run_state_hooks(h->spec, OCI_HOOK_START_CONTAINER, h->state, "starting", true, err);
 }
 
 static int wire_hooks(vd_builder *b, struct hook_ctx *h, vd_error **err)
@@ -235,6 +260,18 @@ static int check_terminal(const struct create_opts *o, const struct oci_spec *sp
     return 0;
 }
 
+void log_ignored_selinux_labels(const char *mount_label, const char *process_label)
+{
+    if (vd_selinux_enabled())
+        return;
+    if (mount_label && mount_label[0])
+        log_debug("linux.mountLabel \"%s\" ignored: SELinux is not enabled on this host",
+                  mount_label);
+    if (process_label && process_label[0])
+        log_debug("process.selinuxLabel \"%s\" ignored: SELinux is not enabled on this host",
+                  process_label);
+}
+
 static int describe(const struct create_opts *o, const char *bundle, struct oci_spec **spec,
                     vd_builder *b, vd_error **err)
 {
@@ -249,6 +286,8 @@ static int describe(const struct create_opts *o, const char *bundle, struct oci_
                                        .preserve_fds = o->preserve_fds};
     if (oci_translate(*spec, &topts, b, err) < 0)
         return vd_error_prefix(err, "config.json");
+    log_ignored_selinux_labels((*spec)->linux_ ? (*spec)->linux_->mount_label : NULL,
+                               (*spec)->process ? (*spec)->process->selinux_label : NULL);
     if (check_terminal(o, *spec, err) < 0)
         return -1;
     if (!o->no_new_keyring && vd_builder_set_session_keyring(b, o->id, err) < 0)

@@ -52,6 +52,10 @@ int parse_create_args(const char *cmd, int argc, char **argv, struct create_opts
                       const struct option *extra, int (*on_extra)(int, struct create_opts *),
                       vd_error **err);
 
+/* A debug line for each SELinux label (either may be NULL) that the
+ * translation left out because SELinux is off on this host. */
+void log_ignored_selinux_labels(const char *mount_label, const char *process_label);
+
 /* Parse "--preserve-fds N". */
 int parse_preserve_fds(const char *arg, int *out, vd_error **err);
 /* Digits only, no newline, written atomically (containerd uses Atoi). */

@@ -41,7 +41,7 @@
 
 /* What the child failed at before exec, sent over a close-on-exec pipe:
  * the pipe reads empty when the exec happened. */
-enum child_step { CHILD_STEP_FDS, CHILD_STEP_EXEC };
+enum child_step { CHILD_STEP_FDS, CHILD_STEP_CWD, CHILD_STEP_EXEC };
 struct child_report {
     int step;
     int errnum;
@@ -84,8 +84,8 @@ __attribute__((noreturn)) static void child_fail(int report_fd, enum child_step 
 /* In the forked child: system calls only from here to the exec.  Every fd
  * but the new 0, 1 and 2 is close-on-exec, so the hook gets nothing else. */
 __attribute__((noreturn)) static void child_exec(const char *path, char *const argv[],
-                                                 char *const envp[], int stdin_fd, int output_fd,
-                                                 int report_fd)
+                                                 char *const envp[], const char *cwd,
+                                                 int stdin_fd, int output_fd, int report_fd)
 {
     /* Above 2 first, so that no dup2 below meets its own source: when the
      * caller runs without some of 0/1/2, pipe2 may have handed them out. */
@@ -101,6 +101,8 @@ __attribute__((noreturn)) static void child_exec(const char *path, char *const a
         child_fail(report, CHILD_STEP_FDS, errno);
     if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
         child_fail(report, CHILD_STEP_FDS, errno);
+    if (cwd && chdir(cwd) < 0)
+        child_fail(report, CHILD_STEP_CWD, errno);
 
     /* Its own process group, so that a timeout kills what it started too. */
     setpgid(0, 0);
@@ -133,8 +135,8 @@ static int set_nonblocking(int fd)
     return flags < 0 ? -1 : fcntl(fd, F_SETFL, flags | O_NONBLOCK);
 }
 
-static int start_hook(const struct oci_hook *h, const char *label, struct hook_proc *p,
-                      vd_error **err)
+static int start_hook(const struct oci_hook *h, const char *label, const char *cwd,
+                      struct hook_proc *p, vd_error **err)
 {
     _cleanup_close_ int in_r = -1, in_w = -1, out_r = -1, out_w = -1, rep_r = -1, rep_w = -1;
     if (make_pipe(&in_r, &in_w) < 0 || make_pipe(&out_r, &out_w) < 0 ||
@@ -153,7 +155,7 @@ static int start_hook(const struct oci_hook *h, const char *label, struct hook_p
     if (pid < 0)
         return vd_error_set(err, errno, "%s: fork", label);
     if (pid == 0)
-        child_exec(h->path, argv, envp, in_r, out_w, rep_w);
+        child_exec(h->path, argv, envp, cwd, in_r, out_w, rep_w);
 
     /* Also here, so that a timeout never finds the group not made yet.
      * After the exec it fails with EACCES: the child has made it. */
@@ -329,8 +331,18 @@ static void output_line(const struct hook_proc *p, char line[HOOK_OUTPUT_MAX + 4
     line[n] = '\0';
 }
 
-static int hook_result(const struct oci_hook *h, const char *label, const struct hook_proc *p,
-                       vd_error **err)
+static const char *child_step_name(enum child_step step)
+{
+    switch (step) {
+    case CHILD_STEP_FDS: return "set up fds for";
+    case CHILD_STEP_CWD: return "enter the working directory of";
+    case CHILD_STEP_EXEC: return "exec";
+    }
+    return "start";
+}
+
+static int hook_result(const struct oci_hook *h, const char *label, const char *cwd,
+                       const struct hook_proc *p, vd_error **err)
 {
     struct child_report report;
     ssize_t got;
@@ -339,9 +351,12 @@ static int hook_result(const struct oci_hook *h, const char *label, const struct
     while (got < 0 && errno == EINTR);
     _cleanup_free_ char *escaped = log_json_escape(h->path);
     const char *path = escaped ? escaped : h->path;
+    if (got == (ssize_t)sizeof(report) && report.step == CHILD_STEP_CWD)
+        return vd_error_set(err, report.errnum, "%s: %s \"%s\" (\"%s\")", label,
+                            child_step_name(report.step), path, cwd ? cwd : "");
     if (got == (ssize_t)sizeof(report))
         return vd_error_set(err, report.errnum, "%s: %s \"%s\"", label,
-                            report.step == CHILD_STEP_EXEC ? "exec" : "set up fds for", path);
+                            child_step_name(report.step), path);
 
     char output[HOOK_OUTPUT_MAX + 4];
     output_line(p, output);
@@ -359,21 +374,27 @@ static int hook_result(const struct oci_hook *h, const char *label, const struct
 }
 
 static int run_hook(const struct oci_hook *h, const char *label, const char *input,
-                    vd_error **err)
+                    const char *cwd, vd_error **err)
 {
     struct hook_proc p = {.pid = -1, .pidfd = -1, .stdin_fd = -1, .output_fd = -1,
                           .report_fd = -1, .input = input, .input_len = strlen(input)};
-    int r = start_hook(h, label, &p, err);
+    int r = start_hook(h, label, cwd, &p, err);
     if (r == 0)
         r = wait_hook(h, label, &p, err);
     if (r == 0)
-        r = hook_result(h, label, &p, err);
+        r = hook_result(h, label, cwd, &p, err);
     hook_proc_close(&p);
     return r;
 }
 
 int hooks_run(const struct oci_hook *hooks, size_t n, const char *phase, const char *state_json,
               bool fatal, vd_error **err)
+{
+    return hooks_run_in(hooks, n, phase, state_json, NULL, fatal, err);
+}
+
+int hooks_run_in(const struct oci_hook *hooks, size_t n, const char *phase,
+                 const char *state_json, const char *cwd, bool fatal, vd_error **err)
 {
     if (n == 0)
         return 0;
@@ -398,8 +419,8 @@ int hooks_run(const struct oci_hook *hooks, size_t n, const char *phase, const c
         snprintf(label, sizeof(label), "hooks.%s[%zu]", phase, i);
         _cleanup_error_ vd_error *warning = NULL;
         if (fatal)
-            r = run_hook(&hooks[i], label, state_json ? state_json : "", err);
-        else if (run_hook(&hooks[i], label, state_json ? state_json : "", &warning) < 0)
+            r = run_hook(&hooks[i], label, state_json ? state_json : "", cwd, err);
+        else if (run_hook(&hooks[i], label, state_json ? state_json : "", cwd, &warning) < 0)
             log_warning("%s", warning ? warning->msg : label);
     }
 

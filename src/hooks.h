@@ -16,5 +16,8 @@
  * poststop), and the call returns 0. */
 int hooks_run(const struct oci_hook *hooks, size_t n, const char *phase, const char *state_json,
               bool fatal, vd_error **err);
+/* The same, each hook in working directory `cwd` (NULL: the caller's). */
+int hooks_run_in(const struct oci_hook *hooks, size_t n, const char *phase,
+                 const char *state_json, const char *cwd, bool fatal, vd_error **err);
 
 #endif

@@ -78,6 +78,33 @@ receiver_wait() {
     vo delete "$ID"
 }
 
+@test "console: create/start with process.user 1000: the terminal is the process's (uid 1000, group tty), as runc" {
+    make_tty_bundle sh -c 'echo "owner=$(stat -c %u:%g "$(tty)")"; echo OWNER-DONE'
+    bundle_jq "$BUNDLE" '.process.user = {uid: 1000, gid: 1000}'
+    receiver --expect OWNER-DONE
+    vcreate --console-socket "$SOCK"
+    vstart
+    receiver_wait
+    grep -qx owner=1000:5 <<<"$RECEIVED" || {
+        echo "receiver read: $RECEIVED" >&2
+        return 1
+    }
+    wait_status stopped
+    vo delete "$ID"
+}
+
+@test "console: run with process.user 1000: the terminal is the process's (uid 1000, group tty)" {
+    make_tty_bundle sh -c 'echo "owner=$(stat -c %u:%g "$(tty)")"; echo OWNER-DONE'
+    bundle_jq "$BUNDLE" '.process.user = {uid: 1000, gid: 1000}'
+    receiver --expect OWNER-DONE
+    run --separate-stderr -0 vrun --console-socket "$SOCK"
+    receiver_wait
+    grep -qx owner=1000:5 <<<"$RECEIVED" || {
+        echo "receiver read: $RECEIVED" >&2
+        return 1
+    }
+}
+
 @test "console: consoleSize 30x100 is the terminal's size (stty size)" {
     make_tty_bundle sh -c 'echo "size: $(stty size)"'
     bundle_jq "$BUNDLE" '.process.consoleSize = {height: 30, width: 100}'

@@ -121,6 +121,16 @@ finish() {
     finish
 }
 
+@test "exec: a --process file without a user object runs as uid 0, gid 0, as runc's callers expect" {
+    sleeper
+    process_json '.process | .args = ["sh", "-c", "id -u; id -g"] | del(.user)'
+    [ "$(jq has\(\"user\"\) "$PROCESS")" = false ]
+    run -0 vexec --process "$PROCESS" "$ID"
+    [ "${lines[0]}" = 0 ]
+    [ "${lines[1]}" = 0 ]
+    finish
+}
+
 @test "exec: a bad --process file fails with its name and the JSON path, exit 255" {
     sleeper
     echo '{"args": [], "cwd": "/", "user": {"uid": 0, "gid": 0}}' >"$BATS_TEST_TMPDIR/process.json"
@@ -146,6 +156,17 @@ finish() {
     run --separate-stderr -255 vexec --cwd /no-such-dir "$ID" true
     assert_one_error_line 'no-such-dir.*No such file or directory'
     [ ! -e "$BUNDLE/rootfs/no-such-dir" ]
+    finish
+}
+
+@test "exec: --cwd only root can enter (/root, mode 700) works with --user 1000, as with runc" {
+    sleeper
+    mkdir -p "$BUNDLE/rootfs/root"
+    chown 0:0 "$BUNDLE/rootfs/root"
+    chmod 700 "$BUNDLE/rootfs/root"
+    run --separate-stderr -0 vexec --cwd /root --user 1000:1000 "$ID" sh -c 'pwd; id -u'
+    [ "${lines[0]}" = /root ]
+    [ "${lines[1]}" = 1000 ]
     finish
 }
 
@@ -344,21 +365,32 @@ v1_cgroup_dir() {
     finish
 }
 
-@test "exec: an --apparmor or --process-label the host cannot apply is refused naming the flag" {
+@test "exec: an --apparmor the host cannot apply is refused naming the flag" {
     [ "$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null)" != Y ] ||
         skip "AppArmor is enabled here: the refusal is for hosts without it"
-    [ "$(stat -f -c %T /sys/fs/selinux 2>/dev/null)" != selinux ] ||
-        skip "SELinux is enabled here: the refusal is for hosts without it"
     sleeper
     # The value came from the command line, not from config.json.
     run --separate-stderr -255 vexec --apparmor voidoci-test "$ID" true
     assert_one_error_line "exec \"$ID\": --apparmor: AppArmor is not enabled on this host$"
-    run --separate-stderr -255 vexec --process-label system_u:system_r:spc_t:s0 "$ID" true
-    assert_one_error_line "exec \"$ID\": --process-label: SELinux is not enabled on this host$"
     # The same field from config.json is named as config.json's.
     process_json '.process | .apparmorProfile = "voidoci-test"'
     run --separate-stderr -255 vexec --process "$PROCESS" "$ID"
     assert_one_error_line "exec \"$ID\": --process: process.apparmorProfile: AppArmor is not enabled on this host$"
+    finish
+}
+
+@test "exec: --process-label and a process file's selinuxLabel are no-ops without SELinux, said in a debug line" {
+    [ "$(stat -f -c %T /sys/fs/selinux 2>/dev/null)" != selinux ] ||
+        skip "SELinux is enabled here: the label would be applied"
+    sleeper
+    run --separate-stderr -0 vexec --process-label system_u:system_r:spc_t:s0 "$ID" echo ran
+    [ "$output" = ran ]
+    [ -z "$stderr" ]
+    run --separate-stderr -0 vo --debug exec --process-label system_u:system_r:spc_t:s0 "$ID" true </dev/null
+    [[ $stderr == *'debug: process.selinuxLabel "system_u:system_r:spc_t:s0" ignored: SELinux is not enabled on this host'* ]]
+    process_json '.process | .args = ["echo", "from-file"] | .selinuxLabel = "system_u:system_r:spc_t:s0"'
+    run --separate-stderr -0 vexec --process "$PROCESS" "$ID"
+    [ "$output" = from-file ]
     finish
 }
 
@@ -386,6 +418,26 @@ v1_cgroup_dir() {
     got=$(tr -d '\r' <"$BATS_TEST_TMPDIR/receiver.out")
     grep -qxE '/dev/pts/[0-9]+' <<<"$got"
     grep -qx TTY-OK <<<"$got"
+    finish
+}
+
+@test "exec: --tty with --user 1000 gives the process a terminal it owns (uid 1000, group tty), as runc" {
+    [ -n "$CONSOLE_RECEIVER" ] || skip "no C compiler to build tests/console-receiver.c"
+    sleeper
+    local sock=$BATS_TEST_TMPDIR/console.sock
+    bg "$CONSOLE_RECEIVER" "$sock" --expect OWNER-DONE >"$BATS_TEST_TMPDIR/receiver.out" \
+        2>"$BATS_TEST_TMPDIR/receiver.err"
+    local receiver=$BG_PID
+    wait_for test -S "$sock"
+    vo exec --tty --console-socket "$sock" --detach --user 1000:1000 "$ID" \
+        sh -c 'echo "owner=$(stat -c %u:%g "$(tty)")"; echo OWNER-DONE; sleep 1' </dev/null 3>&-
+    wait "$receiver"
+    local got
+    got=$(tr -d '\r' <"$BATS_TEST_TMPDIR/receiver.out")
+    grep -qx owner=1000:5 <<<"$got" || {
+        echo "receiver read: $got" >&2
+        return 1
+    }
     finish
 }
 

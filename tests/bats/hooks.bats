@@ -26,8 +26,8 @@ HOOK_PATH_ENV="PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 # make_hook_bundle COMMAND...: a bundle with a writable rootfs, and the two
 # recording hooks: $HOST_HOOK (bash, on the host) and /hooklog/record.sh
 # (busybox sh, inside the rootfs).  `record.sh NAME` saves its stdin as
-# NAME.state, its args, environment and namespaces as NAME.args, NAME.env
-# and NAME.ns, and appends NAME to `order`.
+# NAME.state, its args, environment, namespaces and working directory as
+# NAME.args, NAME.env, NAME.ns and NAME.cwd, and appends NAME to `order`.
 make_hook_bundle() {
     make_bundle "$BUNDLE" "$@"
     bundle_writable "$BUNDLE"
@@ -41,6 +41,7 @@ name=$1
 cat >"$log/$name.state"
 printf '%s\n' "$@" >"$log/$name.args"
 env >"$log/$name.env"
+pwd -P >"$log/$name.cwd"
 for ns in mnt uts pid net ipc; do
     echo "$ns $(readlink "/proc/self/ns/$ns")"
 done >"$log/$name.ns"
@@ -110,7 +111,7 @@ order() {
     [ "$(order)" = "prestart createRuntime createContainer startContainer poststart poststop" ]
 }
 
-@test "hooks: each gets the state on stdin, status creating, creating, creating, created, running, stopped" {
+@test "hooks: each gets the state on stdin, status created, created, created, starting, running, stopped (as crun)" {
     make_hook_bundle sleep 100
     add_all_record_hooks
     local pid name want
@@ -118,8 +119,8 @@ order() {
     pid=$(cat "$BATS_TEST_TMPDIR/pid")
     vstart
     vo delete --force "$ID"
-    for name in prestart:creating createRuntime:creating createContainer:creating \
-        startContainer:created poststart:running poststop:stopped; do
+    for name in prestart:created createRuntime:created createContainer:created \
+        startContainer:starting poststart:running poststop:stopped; do
         want=${name#*:}
         name=${name%:*}
         jq -e --arg id "$ID" --arg b "$BUNDLE" --arg s "$want" \
@@ -134,6 +135,28 @@ order() {
                 return 1
             }
         fi
+    done
+}
+
+@test "hooks: createContainer runs in the rootfs (as runc); prestart, createRuntime, poststart and poststop in the bundle" {
+    make_hook_bundle sleep 100
+    local phase
+    for phase in prestart createRuntime createContainer poststart poststop; do
+        add_record_hook "$phase"
+    done
+    local bundle
+    bundle=$(realpath "$BUNDLE")
+    # from elsewhere than the bundle, as containerd and podman call
+    cd /
+    vcreate
+    vstart
+    vo delete --force "$ID"
+    [ "$(cat "$HOOKLOG/createContainer.cwd")" = "$bundle/rootfs" ]
+    for phase in prestart createRuntime poststart poststop; do
+        [ "$(cat "$HOOKLOG/$phase.cwd")" = "$bundle" ] || {
+            echo "hook $phase ran in $(cat "$HOOKLOG/$phase.cwd")" >&2
+            return 1
+        }
     done
 }
 

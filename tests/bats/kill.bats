@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # voidoci kill: a signal by number or name (TERM by default) to the init, or
 # with --all to every process of the container; a stopped container is an
-# error that says "container not running", as containerd matches.
+# error that says "container not running", as containerd matches, except for
+# --all, which signals what is left in its cgroup and succeeds, as runc does.
 
 load helpers
 
@@ -159,5 +160,34 @@ start_trap_container() {
     vo kill --all "$ID" KILL
     wait_for no_rootfs_pids
     wait_status stopped
+    vo delete "$ID"
+}
+
+@test "kill --all: a stopped container succeeds, as containerd's shim expects while it cleans up" {
+    make_bundle "$BUNDLE" true
+    vcreate
+    vstart
+    wait_status stopped
+    run --separate-stderr -0 vo kill --all "$ID" 9
+    [ -z "$stderr" ]
+    run --separate-stderr -0 vo kill -a "$ID" TERM
+    # plain kill still says the container is not running
+    run --separate-stderr -1 vo kill "$ID" 9
+    [[ $stderr == *"container not running"* ]]
+    [ "$(state_field status)" = stopped ]
+    vo delete "$ID"
+}
+
+@test "kill --all: a stopped container's processes that outlived its init (no pid namespace) get the signal" {
+    make_bundle "$BUNDLE" sh -c 'sleep 100 & touch /tmp/ready'
+    bundle_writable "$BUNDLE"
+    bundle_jq "$BUNDLE" '.linux.namespaces |= map(select(.type != "pid"))'
+    vcreate
+    vstart
+    wait_status stopped
+    wait_for test -e "$BUNDLE/rootfs/tmp/ready"
+    [ "$(rootfs_pids | wc -l)" -eq 1 ]
+    vo kill --all "$ID" KILL
+    wait_for no_rootfs_pids
     vo delete "$ID"
 }

@@ -164,6 +164,32 @@ assert_caps() {
     [ "$output" = /tmp ]
 }
 
+@test "cwd: a cwd only root can enter (/root, mode 700) works for a non-root process.user, as with runc" {
+    make_bundle "$BUNDLE" sh -c 'pwd; id -u'
+    mkdir -p "$BUNDLE/rootfs/root"
+    chown 0:0 "$BUNDLE/rootfs/root"
+    chmod 700 "$BUNDLE/rootfs/root"
+    bundle_jq "$BUNDLE" '.process.cwd = "/root" | .process.user = {uid: 1000, gid: 1000}'
+    run --separate-stderr -0 vrun
+    [ "${lines[0]}" = /root ]
+    [ "${lines[1]}" = 1000 ]
+}
+
+@test "cwd: a cwd only the user can enter, not root (as on root-squashed NFS), is entered after the user switch" {
+    command -v capsh >/dev/null || skip "no capsh (libcap2-bin) to run voidoci without its DAC capabilities"
+    make_bundle "$BUNDLE" sh -c 'pwd; id -u'
+    mkdir -p "$BUNDLE/rootfs/home/u"
+    chown 1000:1000 "$BUNDLE/rootfs/home/u"
+    chmod 700 "$BUNDLE/rootfs/home/u"
+    bundle_jq "$BUNDLE" '.process.cwd = "/home/u" | .process.user = {uid: 1000, gid: 1000}'
+    # A root without CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH cannot enter
+    # the directory, as root-squashed NFS refuses root; uid 1000 can.
+    run --separate-stderr -0 capsh --drop=cap_dac_override,cap_dac_read_search -- -c \
+        '"$@"' sh "$VOIDOCI" --root "$ROOT" run --bundle "$BUNDLE" "$ID"
+    [ "${lines[0]}" = /home/u ]
+    [ "${lines[1]}" = 1000 ]
+}
+
 @test "umask: process.user.umask is the process's umask" {
     make_bundle "$BUNDLE" sh -c 'umask; touch /tmp/f; stat -c %a /tmp/f'
     bundle_jq "$BUNDLE" '.process.user.umask = 63 | .root.readonly = false' # 0077
