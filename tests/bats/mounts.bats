@@ -411,6 +411,72 @@ run_idmapped() {
     [[ $(mnt_optional /) == *unbindable* ]]
 }
 
+# Kubernetes' volumes with propagation, as containerd's CRI writes them: the
+# host directory is a shared mount, the bind carries "rshared"
+# (Bidirectional) or "rslave" (HostToContainer), and rootfsPropagation is
+# set to the same.  The container sleeps; the host and the container then
+# each mount a tmpfs under the volume.  runc 1.1.5 passes these tests.
+propagation_bundle() {
+    VOL=$BATS_TEST_TMPDIR/vol
+    host_mount "$VOL"
+    mount --make-shared "$VOL"
+    mkdir "$VOL/from-host" "$VOL/from-ctr"
+    make_bundle "$BUNDLE" sleep 300
+    bundle_jq "$BUNDLE" '.linux.rootfsPropagation = $p |
+        .process.capabilities.bounding += ["CAP_SYS_ADMIN"] |
+        .process.capabilities.effective += ["CAP_SYS_ADMIN"] |
+        .process.capabilities.permitted += ["CAP_SYS_ADMIN"]' --arg p "$1"
+    add_mount '{"destination": "/vol", "type": "bind", "source": $s, "options": ["rbind", $p]}' \
+        --arg s "$VOL" --arg p "$1"
+    vcreate
+    vstart
+    # Each side's mount: unmounted (on the host) by the teardown.
+    mount -t tmpfs from-host "$VOL/from-host"
+    HOST_MOUNTS+=("$VOL/from-host")
+    vo exec "$ID" mount -t tmpfs from-ctr /vol/from-ctr
+    HOST_MOUNTS+=("$VOL/from-ctr")
+    run vo exec "$ID" cat /proc/self/mountinfo
+    [ "$status" -eq 0 ]
+}
+
+@test "mounts: an rshared volume (Kubernetes' Bidirectional) shares new mounts with the host both ways" {
+    propagation_bundle rshared
+    [ -n "$(mnt_opts /vol/from-host)" ]
+    [ -n "$(mnt_opts /vol/from-ctr)" ]
+    output=$(cat /proc/self/mountinfo)
+    [ -n "$(mnt_opts "$VOL/from-ctr")" ]
+    vo delete --force "$ID"
+}
+
+@test "mounts: an rslave volume (Kubernetes' HostToContainer) sees the host's new mounts; the host none of its" {
+    propagation_bundle rslave
+    [ -n "$(mnt_opts /vol/from-host)" ]
+    [ -n "$(mnt_opts /vol/from-ctr)" ]
+    output=$(cat /proc/self/mountinfo)
+    [ -z "$(mnt_opts "$VOL/from-ctr")" ]
+    vo delete --force "$ID"
+}
+
+@test "mounts: rootfsPropagation rshared with the bundle on a shared host mount: nothing of the container reaches the host" {
+    make_bundle "$BUNDLE" cat /proc/self/mountinfo
+    bundle_jq "$BUNDLE" '.linux.rootfsPropagation = "rshared"'
+    mount --bind "$BUNDLE" "$BUNDLE"
+    mount --make-shared "$BUNDLE"
+    HOST_MOUNTS+=("$BUNDLE")
+    local pivot
+    for pivot in "" --no-pivot; do
+        run_create $pivot
+        [ "$status" -eq 0 ]
+        # The container's rootfs and mounts are made: none is on the host.
+        [ "$(awk -v b="$BUNDLE/" 'index($5, b) == 1' /proc/self/mountinfo)" = "" ]
+        vstart
+        wait_status stopped
+        [[ $(ctr_output) == *" / "* ]]
+        vo delete "$ID"
+        [ "$(awk -v b="$BUNDLE/" 'index($5, b) == 1' /proc/self/mountinfo)" = "" ]
+    done
+}
+
 # ---- refused ----------------------------------------------------------------
 
 @test "mounts: idmap without uidMappings or a user namespace is refused, naming the mount" {
