@@ -427,6 +427,67 @@ static int mount_one(int root_fd, const struct vd_mount_entry *m, vd_error **err
     return 0;
 }
 
+/* runc's rule: a read-only tmpfs, or a read-only /dev, is mounted
+ * writable, so that what goes below it can be made (the mount points of
+ * later mounts, device nodes and links, a copy-up, /dev/console), and made
+ * read-only once the root is complete (vd_child_seal_mounts). */
+static bool read_only_later(const struct vd_mount_entry *m)
+{
+    if (!(m->flags & MS_RDONLY) && !(m->attr_set & MOUNT_ATTR_RDONLY))
+        return false;
+    if (m->fstype && strcmp(m->fstype, "tmpfs") == 0)
+        return true;
+    const char *d = m->destination + strspn(m->destination, "/");
+    return strncmp(d, "dev", 3) == 0 && d[3 + strspn(d + 3, "/")] == '\0';
+}
+
+static int mount_listed(int root_fd, const struct vd_mount_entry *m, vd_error **err)
+{
+    if (!read_only_later(m))
+        return mount_one(root_fd, m, err);
+    struct vd_mount_entry rw = *m;
+    rw.flags &= ~(unsigned long)MS_RDONLY;
+    rw.attr_set &= ~(uint64_t)MOUNT_ATTR_RDONLY;
+    return mount_one(root_fd, &rw, err);
+}
+
+static int seal_mount(int root_fd, const struct vd_mount_entry *m, vd_error **err)
+{
+    _cleanup_close_ int fd = vd_open_in_root(root_fd, m->destination, false, false, err);
+    if (fd < 0)
+        return -1;
+    if (m->attr_set & MOUNT_ATTR_RDONLY) {
+        const struct vd_mount_entry tree = {.destination = m->destination,
+                                            .attr_set = MOUNT_ATTR_RDONLY};
+        if (vd_mount_set_tree_attrs(fd, &tree, err) < 0)
+            return -1;
+    }
+    if (!(m->flags & MS_RDONLY))
+        return 0;
+    char target[FD_PATH_MAX];
+    fd_path(fd, target);
+    /* A bind remount sets every per-mount flag: keep the others it has. */
+    unsigned long flags = MS_REMOUNT | MS_BIND | MS_RDONLY | source_flags(target);
+    if (mount(NULL, target, NULL, flags, NULL) < 0)
+        return vd_error_set(err, errno, "remount \"%s\" read-only", m->destination);
+    return 0;
+}
+
+int vd_child_seal_mounts(const vd_builder *b, vd_error **err)
+{
+    if (b->rootfs == NULL)
+        return 0;
+    _cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0)
+        return vd_error_set(err, errno, "open \"/\"");
+    for (size_t i = 0; i < b->n_mounts; i++) {
+        const struct vd_mount_entry *m = &b->mounts[i];
+        if (read_only_later(m) && seal_mount(root, m, err) < 0)
+            return m->label ? vd_error_prefix(err, "%s", m->label) : -1;
+    }
+    return 0;
+}
+
 static int pivot_into(int root_fd, const char *rootfs, vd_error **err)
 {
     _cleanup_close_ int old_root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -572,7 +633,7 @@ int vd_child_prepare_rootfs(const vd_builder *b, const struct vd_child_hook *bef
             if (before_cgroup->fn(before_cgroup->ctx, err) < 0)
                 return -1;
         }
-        if (mount_one(root_fd, &b->mounts[i], err) < 0)
+        if (mount_listed(root_fd, &b->mounts[i], err) < 0)
             return b->mounts[i].label ? vd_error_prefix(err, "%s", b->mounts[i].label) : -1;
     }
     /* Devices after it: on v1 the devices cgroup decides what mknod may make. */

@@ -78,6 +78,17 @@ receiver_wait() {
     vo delete "$ID"
 }
 
+@test "console: with a read-only /dev the terminal is bound on /dev/console before /dev turns read-only" {
+    make_tty_bundle sh -c '[ -c /dev/console ] && echo CONSOLE-OK; touch /dev/x || echo RO-OK'
+    bundle_jq "$BUNDLE" '(.mounts[] | select(.destination == "/dev") | .options) += ["ro"]'
+    receiver --expect CONSOLE-OK --expect RO-OK
+    vcreate --console-socket "$SOCK"
+    vstart
+    receiver_wait
+    wait_status stopped
+    vo delete "$ID"
+}
+
 @test "console: consoleSize 30x100 is the terminal's size (stty size)" {
     make_tty_bundle sh -c 'echo "size: $(stty size)"'
     bundle_jq "$BUNDLE" '.process.consoleSize = {height: 30, width: 100}'

@@ -356,6 +356,44 @@ run_idmapped() {
     has_opt "$(mnt_opts /)" rw
 }
 
+# ---- read-only mounts with more below them ----------------------------------
+
+@test "mounts: a read-only /dev tmpfs gets its mounts, nodes and links first, then turns read-only" {
+    make_bundle "$BUNDLE" sh -c '
+        touch /dev/x 2>&1
+        echo hello >/dev/null && echo NULL-OK
+        [ -L /dev/ptmx ] && [ -c /dev/zero ] && echo NODES-OK
+        cat /proc/self/mountinfo'
+    bundle_jq "$BUNDLE" '(.mounts[] | select(.destination == "/dev") | .options) += ["ro"]'
+    run vrun
+    [ "$status" -eq 0 ]
+    [[ $output == *"/dev/x"*"Read-only file system"* ]]
+    [[ $output == *NULL-OK* ]]
+    [[ $output == *NODES-OK* ]]
+    has_opt "$(mnt_opts /dev)" ro
+    # Its other flags stay, and the mounts below it are there, writable.
+    has_opt "$(mnt_opts /dev)" nosuid
+    has_opt "$(mnt_opts /dev/pts)" rw
+    has_opt "$(mnt_opts /dev/shm)" rw
+    [ -n "$(mnt_opts /dev/mqueue)" ]
+}
+
+@test "mounts: a read-only tmpfs with a mount below it and a copy-up is made, then read-only" {
+    make_bundle "$BUNDLE" sh -c 'cat /srv/image-file; touch /srv/x 2>&1; cat /proc/self/mountinfo'
+    mkdir -p "$BUNDLE/rootfs/srv"
+    echo from-image >"$BUNDLE/rootfs/srv/image-file"
+    add_mount '{"destination": "/srv", "type": "tmpfs", "source": "tmpfs",
+                "options": ["ro", "nodev", "tmpcopyup"]}'
+    add_mount '{"destination": "/srv/inner/deep", "type": "tmpfs", "source": "tmpfs"}'
+    run vrun
+    [ "$status" -eq 0 ]
+    [[ $output == from-image* ]]
+    [[ $output == *"/srv/x"*"Read-only file system"* ]]
+    has_opt "$(mnt_opts /srv)" ro
+    has_opt "$(mnt_opts /srv)" nodev
+    has_opt "$(mnt_opts /srv/inner/deep)" rw
+}
+
 # ---- propagation --------------------------------------------------------------
 
 @test "mounts: per-mount shared and unbindable show in the optional fields" {
