@@ -203,6 +203,9 @@ struct vd_child_hook {
 int vd_child_prepare_rootfs(const vd_builder *b, const struct vd_child_hook *before_cgroup,
                             int *root_fd, vd_error **err);
 int vd_child_enter_rootfs(const vd_builder *b, int root_fd, vd_error **err);
+/* After the console: the read-only tmpfs and /dev mounts, left writable
+ * until then, made read-only. */
+int vd_child_seal_mounts(const vd_builder *b, vd_error **err);
 int vd_child_join_keyring(const vd_builder *b, vd_error **err);
 int vd_child_set_names(const vd_builder *b, vd_error **err);
 int vd_child_set_rlimits(const vd_builder *b, vd_error **err);

@@ -321,14 +321,86 @@ static int mount_one(int root_fd, const struct vd_mount_entry *m, bool own_cgrou
     return 0;
 }
 
+/* runc's rule: a read-only tmpfs, or a read-only /dev, is mounted
+ * writable, so that what goes below it can be made (the mount points of
+ * later mounts, device nodes and links, a copy-up, /dev/console), and made
+ * read-only once the root is complete (vd_child_seal_mounts). */
+static bool read_only_later(const struct vd_mount_entry *m)
+{
+    if (!(m->flags & MS_RDONLY) && !(m->attr_set & MOUNT_ATTR_RDONLY))
+        return false;
+    if (m->fstype && strcmp(m->fstype, "tmpfs") == 0)
+        return true;
+    const char *d = m->destination + strspn(m->destination, "/");
+    return strncmp(d, "dev", 3) == 0 && d[3 + strspn(d + 3, "/")] == '\0';
+}
+
+static int mount_listed(int root_fd, const struct vd_mount_entry *m, bool own_cgroupns,
+                        vd_error **err)
+{
+    if (!read_only_later(m))
+        return mount_one(root_fd, m, own_cgroupns, err);
+    struct vd_mount_entry rw = *m;
+    rw.flags &= ~(unsigned long)MS_RDONLY;
+    rw.attr_set &= ~(uint64_t)MOUNT_ATTR_RDONLY;
+    return mount_one(root_fd, &rw, own_cgroupns, err);
+}
+
+static int seal_mount(int root_fd, const struct vd_mount_entry *m, vd_error **err)
+{
+    _cleanup_close_ int fd = vd_open_in_root(root_fd, m->destination, false, false, err);
+    if (fd < 0)
+        return -1;
+    if (m->attr_set & MOUNT_ATTR_RDONLY) {
+        const struct vd_mount_entry tree = {.destination = m->destination,
+                                            .attr_set = MOUNT_ATTR_RDONLY};
+        if (vd_mount_set_tree_attrs(fd, &tree, err) < 0)
+            return -1;
+    }
+    if (!(m->flags & MS_RDONLY))
+        return 0;
+    char target[FD_PATH_MAX];
+    fd_path(fd, target);
+    /* A bind remount sets every per-mount flag: keep the others it has. */
+    unsigned long flags = MS_REMOUNT | MS_BIND | MS_RDONLY | source_flags(target);
+    if (mount(NULL, target, NULL, flags, NULL) < 0)
+        return vd_error_set(err, errno, "remount \"%s\" read-only", m->destination);
+    return 0;
+}
+
+int vd_child_seal_mounts(const vd_builder *b, vd_error **err)
+{
+    if (b->rootfs == NULL)
+        return 0;
+    _cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0)
+        return vd_error_set(err, errno, "open \"/\"");
+    for (size_t i = 0; i < b->n_mounts; i++) {
+        const struct vd_mount_entry *m = &b->mounts[i];
+        if (read_only_later(m) && seal_mount(root, m, err) < 0)
+            return m->label ? vd_error_prefix(err, "%s", m->label) : -1;
+    }
+    return 0;
+}
+
 static int pivot_into(int root_fd, const char *rootfs, vd_error **err)
 {
+    _cleanup_close_ int old_root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (old_root < 0)
+        return vd_error_set(err, errno, "open the old root");
     if (fchdir(root_fd) < 0)
         return vd_error_set(err, errno, "chdir to rootfs \"%s\"", rootfs);
     /* pivot_root(".", ".") stacks the old root on the new one; detaching
-     * it then leaves no path back to the host. */
+     * it then leaves no path back to the host.  A shared root kept its
+     * peers on the host: as slaves, the old root's mounts no longer carry
+     * their unmounting there.  mount(2) does not step onto the stacked
+     * mount from the new root's ".": it is reached from its own fd. */
     if (syscall(SYS_pivot_root, ".", ".") < 0)
         return vd_error_set(err, errno, "pivot_root into \"%s\"", rootfs);
+    if (fchdir(old_root) < 0)
+        return vd_error_set(err, errno, "chdir to the old root");
+    if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+        return vd_error_set(err, errno, "make the old root a slave");
     if (umount2(".", MNT_DETACH) < 0)
         return vd_error_set(err, errno, "detach the old root");
     if (chdir("/") < 0)
@@ -340,6 +412,9 @@ static int move_into(int root_fd, const char *rootfs, vd_error **err)
 {
     if (fchdir(root_fd) < 0)
         return vd_error_set(err, errno, "chdir to rootfs \"%s\"", rootfs);
+    /* A shared "/" would carry the move to the host's root. */
+    if (mount(NULL, "/", NULL, MS_PRIVATE, NULL) < 0)
+        return vd_error_set(err, errno, "make \"/\" private");
     if (mount(rootfs, "/", NULL, MS_MOVE, NULL) < 0)
         return vd_error_set(err, errno, "move rootfs \"%s\" to \"/\"", rootfs);
     if (chroot(".") < 0)
@@ -356,6 +431,60 @@ static int finish_root(const vd_builder *b, vd_error **err)
         return vd_error_set(err, errno, "remount the root read-only");
     if (b->rootfs_propagation && mount(NULL, "/", NULL, b->rootfs_propagation, NULL) < 0)
         return vd_error_set(err, errno, "set the root's propagation");
+    return 0;
+}
+
+/* The mount the rootfs directory lies on: the last directory on the way up
+ * from it that is on the same mount. */
+static int open_rootfs_mount(const char *rootfs, vd_error **err)
+{
+    _cleanup_close_ int fd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return vd_error_set(err, errno, "open rootfs \"%s\"", rootfs);
+    struct statx here;
+    if (statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID | STATX_INO, &here) < 0)
+        return vd_error_set(err, errno, "statx rootfs \"%s\"", rootfs);
+    for (;;) {
+        _cleanup_close_ int up = openat(fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        struct statx st;
+        if (up < 0 || statx(up, "", AT_EMPTY_PATH, STATX_MNT_ID | STATX_INO, &st) < 0)
+            return vd_error_set(err, errno, "find the mount of rootfs \"%s\"", rootfs);
+        if (!(st.stx_mask & STATX_MNT_ID))
+            return vd_error_set(err, ENOSYS, "find the mount of rootfs \"%s\": this kernel "
+                                "has no STATX_MNT_ID (Linux 5.8)", rootfs);
+        if (st.stx_mnt_id != here.stx_mnt_id ||
+            (st.stx_ino == here.stx_ino && st.stx_dev_major == here.stx_dev_major &&
+             st.stx_dev_minor == here.stx_dev_minor))
+            return steal_fd(&fd);
+        close(fd);
+        fd = steal_fd(&up);
+        here = st;
+    }
+}
+
+/* Nothing done below may propagate back to the host.  Slave or private:
+ * the whole copy of the host's tree is cut from it (a slave still hears
+ * from the host).  Shared (Kubernetes' bidirectional volumes): the copy
+ * keeps its peers on the host, so that a bind of a shared host directory
+ * shares with it both ways; only the mount the rootfs is bound on is made
+ * private, so that the rootfs and what is mounted on it stay ours. */
+static int cut_from_host(const vd_builder *b, vd_error **err)
+{
+    unsigned long asked = b->rootfs_propagation & ~(unsigned long)MS_REC;
+    if (asked == MS_SHARED) {
+        _cleanup_close_ int below = open_rootfs_mount(b->rootfs, err);
+        if (below < 0)
+            return -1;
+        char path[FD_PATH_MAX];
+        fd_path(below, path);
+        if (mount(NULL, path, NULL, MS_PRIVATE, NULL) < 0)
+            return vd_error_set(err, errno, "make the mount under rootfs \"%s\" private",
+                                b->rootfs);
+        return 0;
+    }
+    unsigned long first = asked == MS_SLAVE ? MS_SLAVE : MS_PRIVATE;
+    if (mount(NULL, "/", NULL, MS_REC | first, NULL) < 0)
+        return vd_error_set(err, errno, "make the mount tree private");
     return 0;
 }
 
@@ -382,11 +511,8 @@ int vd_child_prepare_rootfs(const vd_builder *b, const struct vd_child_hook *bef
         return before_cgroup->fn(before_cgroup->ctx, err);
     if (b->ns[VD_NS_MOUNT].mode == VD_NS_MODE_SHARE)
         return vd_error_set(err, EINVAL, "a rootfs needs its own mount namespace");
-    /* Nothing done below may propagate back to the host. */
-    unsigned long first = (b->rootfs_propagation & ~(unsigned long)MS_REC) == MS_SLAVE
-                              ? MS_SLAVE : MS_PRIVATE;
-    if (mount(NULL, "/", NULL, MS_REC | first, NULL) < 0)
-        return vd_error_set(err, errno, "make the mount tree private");
+    if (cut_from_host(b, err) < 0)
+        return -1;
     if (mount(b->rootfs, b->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
         return vd_error_set(err, errno, "bind rootfs \"%s\"", b->rootfs);
     _cleanup_close_ int root_fd = open(b->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -402,7 +528,7 @@ int vd_child_prepare_rootfs(const vd_builder *b, const struct vd_child_hook *bef
             if (before_cgroup->fn(before_cgroup->ctx, err) < 0)
                 return -1;
         }
-        if (mount_one(root_fd, &b->mounts[i], own_cgroupns, err) < 0)
+        if (mount_listed(root_fd, &b->mounts[i], own_cgroupns, err) < 0)
             return b->mounts[i].label ? vd_error_prefix(err, "%s", b->mounts[i].label) : -1;
     }
     /* Devices after it: on v1 the devices cgroup decides what mknod may make. */

@@ -214,7 +214,7 @@ static char *child_setup(const vd_builder *b, int sync_fd, struct vd_gate *g, pi
     if (root_fd >= 0)
         close(root_fd);
     if (vd_child_set_names(b, err) < 0 ||
-        vd_child_setup_console(b, sync_fd, err) < 0)
+        vd_child_setup_console(b, sync_fd, err) < 0 || vd_child_seal_mounts(b, err) < 0)
         return NULL;
     _cleanup_close_ int cwd_fd = -1;
     if (vd_child_open_cwd(b, &cwd_fd, err) < 0)

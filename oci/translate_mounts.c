@@ -3,7 +3,7 @@
  * becomes a mount(2) flag, an attribute of the whole tree (the "r" words,
  * through mount_setattr(2)), a propagation, an idmap or a copy-up.  Any
  * other word is filesystem data, which a bind mount does not take: there
- * it is refused rather than dropped. */
+ * it is dropped, as mount(2) would drop it. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,8 +118,7 @@ const char *oci_mount_option_at(size_t i)
 struct mount_words {
     struct vd_mount m;
     char *data;
-    bool has_data;
-    size_t data_at, idmap_at, copy_up_at; /* index of the word, for errors */
+    size_t idmap_at, copy_up_at; /* index of the word, for errors */
 };
 
 static int append_data(char **data, const char *opt, vd_error **err)
@@ -196,9 +195,6 @@ static int read_word(const char *opt, size_t i, struct mount_words *w, vd_error 
         w->m.copy_up = true;
         w->copy_up_at = i;
     } else {
-        if (!w->has_data)
-            w->data_at = i;
-        w->has_data = true;
         return append_data(&w->data, opt, err);
     }
     return 0;
@@ -268,11 +264,10 @@ static int check_words(const struct oci_mount *om, size_t index, const struct oc
         if (om->source == NULL)
             return vd_error_set(err, 0, "mounts[%zu].source: is required for a bind mount",
                                 index);
-        /* A bind takes no filesystem data: the word would vanish. */
-        if (w->has_data)
-            return vd_error_set(err, 0, "mounts[%zu].options[%zu]: unknown option \"%s\" (a "
-                                "bind mount takes no filesystem options)", index, w->data_at,
-                                om->options[w->data_at]);
+        /* mount(2) ignores the data of a bind, and real configs carry
+         * some ("mode=755" on a bind of /dev): runc takes them, so do we. */
+        free(w->data);
+        w->data = NULL;
     }
     if (w->m.copy_up && (om->type == NULL || strcmp(om->type, "tmpfs") != 0))
         return vd_error_set(err, 0, "mounts[%zu].options[%zu]: \"tmpcopyup\" is only for a "

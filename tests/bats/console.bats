@@ -93,6 +93,17 @@ receiver_wait() {
     vo delete "$ID"
 }
 
+@test "console: with a read-only /dev the terminal is bound on /dev/console before /dev turns read-only" {
+    make_tty_bundle sh -c '[ -c /dev/console ] && echo CONSOLE-OK; touch /dev/x || echo RO-OK'
+    bundle_jq "$BUNDLE" '(.mounts[] | select(.destination == "/dev") | .options) += ["ro"]'
+    receiver --expect CONSOLE-OK --expect RO-OK
+    vcreate --console-socket "$SOCK"
+    vstart
+    receiver_wait
+    wait_status stopped
+    vo delete "$ID"
+}
+
 @test "console: run with process.user 1000: the terminal is the process's (uid 1000, group tty)" {
     make_tty_bundle sh -c 'echo "owner=$(stat -c %u:%g "$(tty)")"; echo OWNER-DONE'
     bundle_jq "$BUNDLE" '.process.user = {uid: 1000, gid: 1000}'
