@@ -358,6 +358,8 @@ static bool source_is_dir(const struct vd_mount_entry *m)
     struct stat st;
     if (!is_bind(m) || m->source == NULL)
         return true;
+    if (m->tree_fd >= 0)
+        return fstat(m->tree_fd, &st) < 0 || S_ISDIR(st.st_mode);
     return stat(m->source, &st) < 0 || S_ISDIR(st.st_mode);
 }
 
@@ -401,8 +403,8 @@ static int mount_one(int root_fd, const struct vd_mount_entry *m, vd_error **err
         return -1;
 
     int r;
-    if (m->idmap) {
-        r = vd_idmap_attach(m, fd, err);
+    if (m->idmap || m->tree_fd >= 0) {
+        r = vd_mount_attach_tree(m, fd, err);
         if (r == 0)
             r = bind_remount(root_fd, m, err);
     } else if (is_bind(m))

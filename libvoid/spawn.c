@@ -486,14 +486,16 @@ int vd_spawn(vd_builder *b, vd_process **out, vd_error **err)
     if (vd_gate_prepare(b, &fifo_fd, err) < 0)
         return -1;
 
-    /* Idmapped trees are made here, where their maps may name any host id;
-     * the child inherits them at the clone. */
-    if (vd_idmap_open_trees(b, err) < 0)
+    /* The bind sources are opened here, by the caller: the child, maybe in
+     * a user namespace, could not reach them all; idmapped ones are mapped
+     * here too, where their maps may name any host id.  The child inherits
+     * them at the clone. */
+    if (vd_mount_open_trees(b, err) < 0)
         return -1;
     int saved_ns[2];
     if (vd_parent_enter_for_children(b, saved_ns, err) < 0) {
         vd_parent_leave_for_children(saved_ns);
-        vd_idmap_close_trees(b);
+        vd_mount_close_trees(b);
         return -1;
     }
     int pidfd = -1;
@@ -506,7 +508,7 @@ int vd_spawn(vd_builder *b, vd_process **out, vd_error **err)
     }
     int clone_errno = errno;
     vd_parent_leave_for_children(saved_ns);
-    vd_idmap_close_trees(b);
+    vd_mount_close_trees(b);
     if (pid == -2 && clone_err) {
         if (err) /* the cgroup could not be opened */
             *err = steal_pointer(&clone_err);
