@@ -457,6 +457,18 @@ static int move_into(int root_fd, const char *rootfs, vd_error **err)
     return 0;
 }
 
+/* In the host's mount namespace: neither pivot nor move may touch its root. */
+static int chroot_into(int root_fd, const char *rootfs, vd_error **err)
+{
+    if (fchdir(root_fd) < 0)
+        return vd_error_set(err, errno, "chdir to rootfs \"%s\"", rootfs);
+    if (chroot(".") < 0)
+        return vd_error_set(err, errno, "chroot into \"%s\"", rootfs);
+    if (chdir("/") < 0)
+        return vd_error_set(err, errno, "chdir to \"/\"");
+    return 0;
+}
+
 static int finish_root(const vd_builder *b, vd_error **err)
 {
     if (b->rootfs_readonly &&
@@ -488,12 +500,13 @@ int vd_child_prepare_rootfs(const vd_builder *b, const struct vd_child_hook *bef
     *root_fd_out = -1;
     if (b->rootfs == NULL)
         return before_cgroup->fn(before_cgroup->ctx, err);
-    if (b->ns[VD_NS_MOUNT].mode == VD_NS_MODE_SHARE)
-        return vd_error_set(err, EINVAL, "a rootfs needs its own mount namespace");
-    /* Nothing done below may propagate back to the host. */
+    /* Nothing done below may propagate back to the host; unless the host's
+     * mount namespace is the container's: then all is done on the bind of
+     * the rootfs below, which takes it all away when detached
+     * (host_mounts.c). */
     unsigned long first = (b->rootfs_propagation & ~(unsigned long)MS_REC) == MS_SLAVE
                               ? MS_SLAVE : MS_PRIVATE;
-    if (mount(NULL, "/", NULL, MS_REC | first, NULL) < 0)
+    if (b->ns[VD_NS_MOUNT].mode != VD_NS_MODE_SHARE && mount(NULL, "/", NULL, MS_REC | first, NULL) < 0)
         return vd_error_set(err, errno, "make the mount tree private");
     if (mount(b->rootfs, b->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
         return vd_error_set(err, errno, "bind rootfs \"%s\"", b->rootfs);
@@ -528,7 +541,11 @@ int vd_child_enter_rootfs(const vd_builder *b, int root_fd, vd_error **err)
         return 0;
     if (root_fd < 0)
         return vd_error_set(err, EBADF, "enter rootfs \"%s\": it was never opened", b->rootfs);
-    int r = b->no_pivot ? move_into(root_fd, b->rootfs, err) : pivot_into(root_fd, b->rootfs, err);
+    int r;
+    if (b->ns[VD_NS_MOUNT].mode == VD_NS_MODE_SHARE)
+        r = chroot_into(root_fd, b->rootfs, err);
+    else
+        r = b->no_pivot ? move_into(root_fd, b->rootfs, err) : pivot_into(root_fd, b->rootfs, err);
     if (r < 0)
         return r;
     return finish_root(b, err);
