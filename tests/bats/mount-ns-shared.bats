@@ -42,7 +42,7 @@ rootfs_mounts() {
     touch "$BUNDLE/rootfs/after"
 }
 
-@test "mount-ns-shared: create, start, delete: the mounts are on the host until delete, the container's own too" {
+@test "mount-ns-shared: create, start, exec, delete: the mounts are on the host until delete, the container's own too" {
     make_bundle "$BUNDLE" sh -c 'mount -t tmpfs tmpfs /tmp && touch /tmp/made && sleep 1000'
     no_mount_ns
     bundle_jq "$BUNDLE" '.process.capabilities.bounding += ["CAP_SYS_ADMIN"]
@@ -52,6 +52,8 @@ rootfs_mounts() {
     rootfs_mounts | grep -qx "$BUNDLE/rootfs/proc"
     vstart
     wait_for test -e "$BUNDLE/rootfs/tmp/made"
+    # exec enters the init's root, not the host's
+    [ "$(vo exec "$ID" ls /tmp)" = made ]
     vo kill "$ID" KILL
     wait_status stopped
     vo delete "$ID"
