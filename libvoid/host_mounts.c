@@ -36,8 +36,10 @@ int vd_mount_id_at(const char *path, uint64_t *id, vd_error **err)
     if (top_mount_id(path, id) == 0)
         return 0;
     if (errno == ENOSYS)
-        return vd_error_set(err, errno, "the mount of \"%s\": this kernel has no "
-                            "STATX_MNT_ID (Linux 5.8)", path);
+        return vd_error_set(err, errno,
+                            "the mount of \"%s\": this kernel has no "
+                            "STATX_MNT_ID (Linux 5.8)",
+                            path);
     return vd_error_set(err, errno, "stat \"%s\"", path);
 }
 
@@ -54,6 +56,8 @@ int vd_unmount_above(const char *path, uint64_t below, vd_error **err)
         if (umount2(path, MNT_DETACH) < 0)
             return vd_error_set(err, errno, "unmount the container's mounts on \"%s\"", path);
     }
-    return vd_error_set(err, ELOOP, "unmount the container's mounts on \"%s\": still more "
-                        "after 64", path);
+    return vd_error_set(err, ELOOP,
+                        "unmount the container's mounts on \"%s\": still more "
+                        "after 64",
+                        path);
 }

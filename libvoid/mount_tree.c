@@ -76,8 +76,7 @@ void vd_mount_close_trees(vd_builder *b)
 int vd_mount_attach_tree(const struct vd_mount_entry *m, int dest_fd, vd_error **err)
 {
     if (m->tree_fd < 0)
-        return vd_error_set(err, EBADF, "mount \"%s\": its tree was never opened",
-                            m->destination);
+        return vd_error_set(err, EBADF, "mount \"%s\": its tree was never opened", m->destination);
     int r = (int)syscall(SYS_move_mount, m->tree_fd, "", dest_fd, "",
                          MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
     int e = errno;

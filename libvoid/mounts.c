@@ -506,7 +506,8 @@ int vd_child_prepare_rootfs(const vd_builder *b, const struct vd_child_hook *bef
      * (host_mounts.c). */
     unsigned long first = (b->rootfs_propagation & ~(unsigned long)MS_REC) == MS_SLAVE
                               ? MS_SLAVE : MS_PRIVATE;
-    if (b->ns[VD_NS_MOUNT].mode != VD_NS_MODE_SHARE && mount(NULL, "/", NULL, MS_REC | first, NULL) < 0)
+    if (b->ns[VD_NS_MOUNT].mode != VD_NS_MODE_SHARE &&
+        mount(NULL, "/", NULL, MS_REC | first, NULL) < 0)
         return vd_error_set(err, errno, "make the mount tree private");
     if (mount(b->rootfs, b->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
         return vd_error_set(err, errno, "bind rootfs \"%s\"", b->rootfs);
