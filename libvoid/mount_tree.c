@@ -34,20 +34,41 @@ static bool is_plain_bind(const vd_builder *b, const struct vd_mount_entry *m)
            b->ns[VD_NS_MOUNT].mode != VD_NS_MODE_JOIN;
 }
 
+/* A clone of a shared mount is a peer of the host's: cut it off as the
+ * container's own tree is (mounts.c: private, or a slave with an rslave
+ * rootfsPropagation), so that nothing mounted on either side crosses.
+ * -1 with errno. */
+static int cut_propagation(const vd_builder *b, const struct vd_mount_entry *m, int tree)
+{
+    unsigned long slave = (b->rootfs_propagation & ~(unsigned long)MS_REC) == MS_SLAVE;
+    struct mount_attr attr = {.propagation = slave ? MS_SLAVE : MS_PRIVATE};
+    unsigned int flags = AT_EMPTY_PATH | ((m->flags & MS_REC) ? AT_RECURSIVE : 0);
+    return (int)syscall(SYS_mount_setattr, tree, "", flags, &attr, sizeof(attr));
+}
+
 /* The detached tree of each bind (idmapped ones mapped already) in its
- * tree_fd; a plain bind on a kernel without open_tree keeps -1. */
+ * tree_fd; a plain bind on a kernel without open_tree or mount_setattr
+ * (before 5.12) keeps -1. */
 static int open_tree_of(const vd_builder *b, struct vd_mount_entry *m, vd_error **err)
 {
-    if (m->idmap) {
+    if (m->idmap)
         m->tree_fd = vd_idmap_open_tree(m, err);
-        return m->tree_fd < 0 ? -1 : 0;
-    }
-    if (!is_plain_bind(b, m))
+    else if (is_plain_bind(b, m))
+        m->tree_fd = vd_mount_clone_source(m);
+    else
         return 0;
-    m->tree_fd = vd_mount_clone_source(m);
-    if (m->tree_fd >= 0 || errno == ENOSYS)
+    if (m->tree_fd < 0 && m->idmap)
+        return -1;
+    if (m->tree_fd < 0 && errno != ENOSYS)
+        return vd_error_set(err, errno, "bind mount \"%s\" on \"%s\"", m->source, m->destination);
+    if (m->tree_fd < 0 || cut_propagation(b, m, m->tree_fd) == 0)
         return 0;
-    return vd_error_set(err, errno, "bind mount \"%s\" on \"%s\"", m->source, m->destination);
+    int e = errno;
+    vd_closep(&m->tree_fd);
+    m->tree_fd = -1;
+    if (e == ENOSYS && !m->idmap)
+        return 0;
+    return vd_error_set(err, e, "make the tree of \"%s\" private", m->destination);
 }
 
 int vd_mount_open_trees(vd_builder *b, vd_error **err)
