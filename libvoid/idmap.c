@@ -72,10 +72,7 @@ static int open_userns(const struct vd_mount_entry *m, vd_error **err)
 
 static int open_tree_of(const struct vd_mount_entry *m, vd_error **err)
 {
-    unsigned int flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC;
-    if (m->flags & MS_REC)
-        flags |= AT_RECURSIVE;
-    int fd = (int)syscall(SYS_open_tree, AT_FDCWD, m->source, flags);
+    int fd = vd_mount_clone_source(m);
     if (fd >= 0)
         return fd;
     if (errno == ENOSYS)
@@ -85,7 +82,7 @@ static int open_tree_of(const struct vd_mount_entry *m, vd_error **err)
                         m->source);
 }
 
-static int open_idmapped_tree(const struct vd_mount_entry *m, vd_error **err)
+int vd_idmap_open_tree(const struct vd_mount_entry *m, vd_error **err)
 {
     _cleanup_close_ int tree = open_tree_of(m, err);
     if (tree < 0)
@@ -105,41 +102,4 @@ static int open_idmapped_tree(const struct vd_mount_entry *m, vd_error **err)
                             "a mount under it) cannot be idmapped", m->destination, m->source);
     return vd_error_set(err, errno, "idmapped mount \"%s\": map \"%s\"", m->destination,
                         m->source);
-}
-
-int vd_idmap_open_trees(vd_builder *b, vd_error **err)
-{
-    for (size_t i = 0; i < b->n_mounts; i++) {
-        struct vd_mount_entry *m = &b->mounts[i];
-        if (!m->idmap)
-            continue;
-        m->tree_fd = open_idmapped_tree(m, err);
-        if (m->tree_fd < 0) {
-            if (m->label)
-                vd_error_prefix(err, "%s", m->label);
-            vd_idmap_close_trees(b);
-            return -1;
-        }
-    }
-    return 0;
-}
-
-void vd_idmap_close_trees(vd_builder *b)
-{
-    for (size_t i = 0; i < b->n_mounts; i++) {
-        vd_closep(&b->mounts[i].tree_fd);
-        b->mounts[i].tree_fd = -1;
-    }
-}
-
-int vd_idmap_attach(const struct vd_mount_entry *m, int dest_fd, vd_error **err)
-{
-    if (m->tree_fd < 0)
-        return vd_error_set(err, EBADF, "idmapped mount \"%s\": its tree was never opened",
-                            m->destination);
-    if (syscall(SYS_move_mount, m->tree_fd, "", dest_fd, "",
-                MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-        return vd_error_set(err, errno, "attach idmapped \"%s\" on \"%s\"", m->source,
-                            m->destination);
-    return 0;
 }

@@ -29,8 +29,9 @@ struct vd_mount_entry {
     struct vd_id_range *idmap_uids, *idmap_gids;
     size_t n_idmap_uids, n_idmap_gids;
     char *label;
-    /* The idmapped tree, made by vd_spawn just before the clone (the child
-     * inherits it) and closed in the parent just after; -1 otherwise. */
+    /* The detached tree of a bind (mount_tree.c), made by vd_spawn just
+     * before the clone (the child inherits it) and closed in the parent just
+     * after; -1 otherwise. */
     int tree_fd;
 };
 
@@ -290,11 +291,16 @@ int vd_mount_set_tree_attrs(int fd, const struct vd_mount_entry *m, vd_error **e
 /* tmpcopyup.c: copy what directory `from_dir` holds into `to_dir`;
  * `dest` names them in errors. */
 int vd_copy_up(int from_dir, int to_dir, const char *dest, vd_error **err);
-/* idmap.c: the idmapped trees, opened in the caller before the clone and
- * closed there after it; the child attaches its copy on `dest_fd`. */
-int vd_idmap_open_trees(vd_builder *b, vd_error **err);
-void vd_idmap_close_trees(vd_builder *b);
-int vd_idmap_attach(const struct vd_mount_entry *m, int dest_fd, vd_error **err);
+/* idmap.c: the detached tree of idmapped `m`, mapped. */
+int vd_idmap_open_tree(const struct vd_mount_entry *m, vd_error **err);
+/* mount_tree.c: the trees of the binds (idmapped or not), opened in the
+ * caller before the clone and closed there after it; the child attaches
+ * its copy on `dest_fd` (and closes it).  vd_mount_clone_source: the
+ * open_tree(2) clone of m->source, -1 with errno. */
+int vd_mount_clone_source(const struct vd_mount_entry *m);
+int vd_mount_open_trees(vd_builder *b, vd_error **err);
+void vd_mount_close_trees(vd_builder *b);
+int vd_mount_attach_tree(const struct vd_mount_entry *m, int dest_fd, vd_error **err);
 /* paths.c */
 int vd_apply_paths(const vd_builder *b, int root_fd, vd_error **err);
 

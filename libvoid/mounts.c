@@ -249,6 +249,8 @@ static bool source_is_dir(const struct vd_mount_entry *m)
     struct stat st;
     if (!is_bind(m) || m->source == NULL)
         return true;
+    if (m->tree_fd >= 0)
+        return fstat(m->tree_fd, &st) < 0 || S_ISDIR(st.st_mode);
     return stat(m->source, &st) < 0 || S_ISDIR(st.st_mode);
 }
 
@@ -293,8 +295,8 @@ static int mount_one(int root_fd, const struct vd_mount_entry *m, bool own_cgrou
         return -1;
 
     int r;
-    if (m->idmap) {
-        r = vd_idmap_attach(m, fd, err);
+    if (m->idmap || m->tree_fd >= 0) {
+        r = vd_mount_attach_tree(m, fd, err);
         if (r == 0)
             r = bind_remount(root_fd, m, err);
     } else if (is_bind(m))
@@ -424,6 +426,18 @@ static int move_into(int root_fd, const char *rootfs, vd_error **err)
     return 0;
 }
 
+/* In the host's mount namespace: neither pivot nor move may touch its root. */
+static int chroot_into(int root_fd, const char *rootfs, vd_error **err)
+{
+    if (fchdir(root_fd) < 0)
+        return vd_error_set(err, errno, "chdir to rootfs \"%s\"", rootfs);
+    if (chroot(".") < 0)
+        return vd_error_set(err, errno, "chroot into \"%s\"", rootfs);
+    if (chdir("/") < 0)
+        return vd_error_set(err, errno, "chdir to \"/\"");
+    return 0;
+}
+
 static int finish_root(const vd_builder *b, vd_error **err)
 {
     if (b->rootfs_readonly &&
@@ -509,9 +523,11 @@ int vd_child_prepare_rootfs(const vd_builder *b, const struct vd_child_hook *bef
     *root_fd_out = -1;
     if (b->rootfs == NULL)
         return before_cgroup->fn(before_cgroup->ctx, err);
-    if (b->ns[VD_NS_MOUNT].mode == VD_NS_MODE_SHARE)
-        return vd_error_set(err, EINVAL, "a rootfs needs its own mount namespace");
-    if (cut_from_host(b, err) < 0)
+    /* Nothing done below may propagate back to the host (cut_from_host);
+     * unless the host's mount namespace is the container's: then all is
+     * done on the bind of the rootfs below, which takes it all away when
+     * detached (host_mounts.c), and the host's propagation stays as it is. */
+    if (b->ns[VD_NS_MOUNT].mode != VD_NS_MODE_SHARE && cut_from_host(b, err) < 0)
         return -1;
     if (mount(b->rootfs, b->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
         return vd_error_set(err, errno, "bind rootfs \"%s\"", b->rootfs);
@@ -546,7 +562,11 @@ int vd_child_enter_rootfs(const vd_builder *b, int root_fd, vd_error **err)
         return 0;
     if (root_fd < 0)
         return vd_error_set(err, EBADF, "enter rootfs \"%s\": it was never opened", b->rootfs);
-    int r = b->no_pivot ? move_into(root_fd, b->rootfs, err) : pivot_into(root_fd, b->rootfs, err);
+    int r;
+    if (b->ns[VD_NS_MOUNT].mode == VD_NS_MODE_SHARE)
+        r = chroot_into(root_fd, b->rootfs, err);
+    else
+        r = b->no_pivot ? move_into(root_fd, b->rootfs, err) : pivot_into(root_fd, b->rootfs, err);
     if (r < 0)
         return r;
     return finish_root(b, err);

@@ -484,11 +484,35 @@ static void reap(pid_t pid)
         ;
 }
 
+/* A container in the caller's mount namespace made its mounts there: the
+ * id of the mount on its rootfs before it, to detach what it stacked. */
+struct host_mounts {
+    bool used;
+    uint64_t below;
+};
+
+static int note_host_mounts(const vd_builder *b, struct host_mounts *h, vd_error **err)
+{
+    h->used = b->rootfs && b->ns[VD_NS_MOUNT].mode == VD_NS_MODE_SHARE;
+    return h->used ? vd_mount_id_at(b->rootfs, &h->below, err) : 0;
+}
+
+/* The child is gone (reaped): undo what it did that outlives it. */
+static void undo_child(const vd_builder *b, const struct host_mounts *h, int *pidfd, int *console)
+{
+    vd_closep(pidfd);
+    vd_closep(console);
+    if (h->used)
+        (void)vd_unmount_above(b->rootfs, h->below, NULL);
+}
+
 int vd_spawn(vd_builder *b, vd_process **out, vd_error **err)
 {
     if (b->argv == NULL)
         return vd_error_set(err, EINVAL, "spawn: no program to run");
-    if (vd_seccomp_check(b, err) < 0 || vd_check_join_only(b, err) < 0)
+    struct host_mounts host_mounts;
+    if (vd_seccomp_check(b, err) < 0 || vd_check_join_only(b, err) < 0 ||
+        note_host_mounts(b, &host_mounts, err) < 0)
         return -1;
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
@@ -499,14 +523,16 @@ int vd_spawn(vd_builder *b, vd_process **out, vd_error **err)
     if (vd_gate_prepare(b, &fifo_fd, err) < 0)
         return -1;
 
-    /* Idmapped trees are made here, where their maps may name any host id;
-     * the child inherits them at the clone. */
-    if (vd_idmap_open_trees(b, err) < 0)
+    /* The bind sources are opened here, by the caller: the child, maybe in
+     * a user namespace, could not reach them all; idmapped ones are mapped
+     * here too, where their maps may name any host id.  The child inherits
+     * them at the clone. */
+    if (vd_mount_open_trees(b, err) < 0)
         return -1;
     int saved_ns[2];
     if (vd_parent_enter_for_children(b, saved_ns, err) < 0) {
         vd_parent_leave_for_children(saved_ns);
-        vd_idmap_close_trees(b);
+        vd_mount_close_trees(b);
         return -1;
     }
     int pidfd = -1;
@@ -519,7 +545,7 @@ int vd_spawn(vd_builder *b, vd_process **out, vd_error **err)
     }
     int clone_errno = errno;
     vd_parent_leave_for_children(saved_ns);
-    vd_idmap_close_trees(b);
+    vd_mount_close_trees(b);
     if (pid == -2 && clone_err) {
         if (err) /* the cgroup could not be opened */
             *err = steal_pointer(&clone_err);
@@ -536,20 +562,18 @@ int vd_spawn(vd_builder *b, vd_process **out, vd_error **err)
         parent_join_cgroup(b, pid, into_cgroup, parent_fd, err) < 0) {
         prefer_child_error(parent_fd, err);
         reap(pid);
-        vd_closep(&pidfd);
+        undo_child(b, &host_mounts, &pidfd, &console);
         return -1;
     }
     if (parent_read_report(b, pid, parent_fd, &console, err) < 0) {
         reap(pid);
-        vd_closep(&pidfd);
-        vd_closep(&console);
+        undo_child(b, &host_mounts, &pidfd, &console);
         return -1;
     }
     vd_process *p = malloc(sizeof(*p));
     if (p == NULL) {
         reap(pid);
-        vd_closep(&pidfd);
-        vd_closep(&console);
+        undo_child(b, &host_mounts, &pidfd, &console);
         return vd_error_set(err, ENOMEM, "allocate the process handle");
     }
     *p = (vd_process){.pid = pid, .pidfd = pidfd, .console = console};

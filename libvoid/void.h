@@ -105,6 +105,15 @@ int vd_builder_map_gid(vd_builder *b, uint32_t container_id, uint32_t host_id, u
 /* The root: an absolute host directory that becomes "/".  Without a rootfs
  * the child keeps the caller's root (only useful with a shared mount ns). */
 int vd_builder_set_rootfs(vd_builder *b, const char *path, bool readonly, vd_error **err);
+/* Without a mount namespace of its own (VD_NS_MODE_SHARE) the container's
+ * mounts are made in the caller's: on a bind of the rootfs over itself and
+ * under it, entered with chroot.  vd_mount_id_at: the id of the mount on
+ * top of `path` (the unique one where the kernel has it), taken before the
+ * spawn; vd_unmount_above: detach the mounts stacked on `path` above that
+ * one, and with them all the container's (0 when there are none).
+ * vd_spawn does it itself when it fails. */
+int vd_mount_id_at(const char *path, uint64_t *id, vd_error **err);
+int vd_unmount_above(const char *path, uint64_t below, vd_error **err);
 /* Use MS_MOVE + chroot instead of pivot_root (for a rootfs on a ramfs). */
 void vd_builder_set_no_pivot(vd_builder *b, bool no_pivot);
 /* Propagation of the container's mount tree: MS_PRIVATE (default), MS_SLAVE,

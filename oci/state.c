@@ -31,6 +31,7 @@
 #define KEY_RESCTRL_GROUP "resctrlGroup"
 #define KEY_RESCTRL_MONITOR "resctrlMonitor"
 #define KEY_RESCTRL_OWN "resctrlOwnGroup"
+#define KEY_ROOTFS_MOUNT_BELOW "rootfsMountBelow"
 
 static const char *or_empty(const char *s)
 {
@@ -99,6 +100,10 @@ static void write_state(struct oci_json_writer *w, const struct oci_state *s, co
             oci_json_write_end_array(w);
         }
         write_resctrl(w, s);
+        if (s->host_mounts) {
+            oci_json_write_key(w, KEY_ROOTFS_MOUNT_BELOW);
+            oci_json_write_uint(w, s->rootfs_mount_below);
+        }
     }
     oci_json_write_end_object(w);
 }
@@ -245,6 +250,10 @@ static int parse_state(vd_error **err, const struct oci_json *top, struct oci_st
         r = spec_opt_string(err, top, KEY_RESCTRL_MONITOR, &s->resctrl_monitor);
     if (r == 0)
         r = spec_opt_bool(err, top, KEY_RESCTRL_OWN, &s->resctrl_own);
+    if (r == 0 && (v = spec_member(top, KEY_ROOTFS_MOUNT_BELOW)) != NULL) {
+        s->host_mounts = true;
+        r = spec_uint64(err, v, &s->rootfs_mount_below);
+    }
     if (r == 0 && (v = spec_member(top, "annotations")) != NULL)
         r = spec_string_map(err, v, &s->annotations, &s->n_annotations);
     if (r == 0 && s->owner == NULL && (s->owner = strdup("")) == NULL)

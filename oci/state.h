@@ -36,6 +36,12 @@ struct oci_state {
     char *resctrl_group;
     char *resctrl_monitor;
     bool resctrl_own;
+    /* Without a mount namespace of its own the container's mounts are the
+     * host's, stacked on `rootfs` above the mount of this id (the one there
+     * before create): delete detaches them (vd_unmount_above).  Not
+     * printed. */
+    bool host_mounts;
+    uint64_t rootfs_mount_below;
 };
 
 /* Write <dir>/state.json atomically (temp file + rename, 0600). */

@@ -67,7 +67,8 @@ static int remove_container(const struct global_opts *g, const struct container 
                             vd_error **err)
 {
     /* The cgroup first: while it stays, so does the state that names it. */
-    if (container_destroy_cgroup(c, err) < 0 || container_destroy_resctrl(c, err) < 0)
+    if (container_destroy_cgroup(c, err) < 0 || container_destroy_resctrl(c, err) < 0 ||
+        unmount_host_mounts(c->state, err) < 0)
         return -1;
     struct oci_spec *spec = c->state ? load_spec_copy(c) : NULL;
     int r = state_dir_remove(g->root, c->id, err);

@@ -75,6 +75,9 @@ static int run_container(const struct global_opts *g, struct create_opts *o, vd_
                 vd_cgroup_kill(c.cgroup, SIGKILL, NULL);
                 vd_cgroup_destroy(c.cgroup, false, NULL);
             }
+            _cleanup_error_ vd_error *unmount_err = NULL;
+            if (unmount_host_mounts(c.state, &unmount_err) < 0)
+                log_warning("run \"%s\": %s", o->id, unmount_err->msg);
             state_dir_remove(g->root, o->id, NULL);
         }
         created_release(&c);

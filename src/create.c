@@ -319,6 +319,37 @@ static int record_init(const struct create_opts *o, struct created *c, vd_error 
     return 0;
 }
 
+/* ---- without a mount namespace ------------------------------------------ */
+
+/* runtime-spec: a namespace type not listed is the runtime's. */
+static bool shares_mount_ns(const struct oci_spec *spec)
+{
+    for (size_t i = 0; spec->linux_ && i < spec->linux_->n_namespaces; i++)
+        if (spec->linux_->namespaces[i].ns == VD_NS_MOUNT)
+            return false;
+    return true;
+}
+
+/* The container's mounts will be the host's, on its rootfs: what is there
+ * now is recorded before they exist, so that delete takes away exactly
+ * theirs, even after a create killed half-way. */
+static int note_host_mounts(struct created *c, vd_error **err)
+{
+    if (!shares_mount_ns(c->spec))
+        return 0;
+    if (vd_mount_id_at(c->state->rootfs, &c->state->rootfs_mount_below, err) < 0)
+        return vd_error_prefix(err, "root.path");
+    c->state->host_mounts = true;
+    return oci_state_write(c->dir, c->state, err);
+}
+
+int unmount_host_mounts(const struct oci_state *s, vd_error **err)
+{
+    if (s == NULL || !s->host_mounts)
+        return 0;
+    return vd_unmount_above(s->rootfs, s->rootfs_mount_below, err);
+}
+
 /* ---- the cgroup ----------------------------------------------------------- */
 
 /* Its directories in state.json, for the commands that come later. */
@@ -399,6 +430,7 @@ static void undo(const struct global_opts *g, const struct create_opts *o, struc
         while (waitpid(vd_process_pid(c->proc), NULL, 0) < 0 && errno == EINTR)
             ;
     }
+    unmount_host_mounts(c->state, NULL);
     if (c->cgroup)
         vd_cgroup_destroy(c->cgroup, true, NULL);
     if (c->resctrl)
@@ -441,6 +473,8 @@ int container_create(const struct global_opts *g, const struct create_opts *o, s
         r = make_cgroup(o, c, b, err);
     if (r == 0)
         r = make_resctrl(o, c, b, err);
+    if (r == 0)
+        r = note_host_mounts(c, err);
     if (r == 0)
         r = vd_spawn(b, &c->proc, err);
     vd_builder_free(b);

@@ -38,6 +38,10 @@ struct created {
 int container_create(const struct global_opts *g, const struct create_opts *o, struct created *c,
                      vd_error **err);
 void created_release(struct created *c);
+/* A container without a mount namespace of its own: detach its mounts,
+ * stacked on its rootfs in the host's (state.json records what was there
+ * before); nothing to do for others. */
+int unmount_host_mounts(const struct oci_state *s, vd_error **err);
 
 /* The runtime-spec hooks of `kind` with the state (as `status`) on stdin.
  * fatal: see hooks_run. */
