@@ -207,7 +207,7 @@ check_own_cgroup_mount() {
             done </proc/self/cgroup
             mkdir /sys/fs/cgroup/net_cls,net_prio
             mount -t cgroup -o net_cls,net_prio voidoci-test /sys/fs/cgroup/net_cls,net_prio
-            trap "rmdir /sys/fs/cgroup/net_cls,net_prio\$CG_PARENT /sys/fs/cgroup/net_cls,net_prio/voidoci 2>/dev/null" EXIT
+            trap "rmdir /sys/fs/cgroup/net_cls,net_prio\$CG_PARENT /sys/fs/cgroup/net_cls,net_prio/voidoci 2>/dev/null || true" EXIT
         fi
         shift
         "$@"' _ "${NET_MNT-}" "$VOIDOCI" --root "$ROOT" run --bundle "$BUNDLE" "$ID"
