@@ -35,12 +35,17 @@ static bool is_plain_bind(const vd_builder *b, const struct vd_mount_entry *m)
 }
 
 /* A clone of a shared mount is a peer of the host's: cut it off as the
- * container's own tree is (mounts.c: private, or a slave with an rslave
- * rootfsPropagation), so that nothing mounted on either side crosses.
- * -1 with errno. */
+ * container's own tree is (mounts.c cut_from_host: private, or a slave
+ * with an rslave rootfsPropagation), so that nothing mounted on either side
+ * crosses.  With a shared rootfsPropagation (Kubernetes' bidirectional
+ * volumes) the tree keeps its peers, as the rest of the copy does.  -1
+ * with errno. */
 static int cut_propagation(const vd_builder *b, const struct vd_mount_entry *m, int tree)
 {
-    unsigned long slave = (b->rootfs_propagation & ~(unsigned long)MS_REC) == MS_SLAVE;
+    unsigned long asked = b->rootfs_propagation & ~(unsigned long)MS_REC;
+    if (asked == MS_SHARED)
+        return 0;
+    bool slave = asked == MS_SLAVE;
     struct mount_attr attr = {.propagation = slave ? MS_SLAVE : MS_PRIVATE};
     unsigned int flags = AT_EMPTY_PATH | ((m->flags & MS_REC) ? AT_RECURSIVE : 0);
     return (int)syscall(SYS_mount_setattr, tree, "", flags, &attr, sizeof(attr));
