@@ -183,9 +183,22 @@ assert_caps() {
     chmod 700 "$BUNDLE/rootfs/home/u"
     bundle_jq "$BUNDLE" '.process.cwd = "/home/u" | .process.user = {uid: 1000, gid: 1000}'
     # A root without CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH cannot enter
-    # the directory, as root-squashed NFS refuses root; uid 1000 can.
-    run --separate-stderr -0 capsh --drop=cap_dac_override,cap_dac_read_search -- -c \
+    # the directory, as root-squashed NFS refuses root; uid 1000 can.  Nor
+    # can it make a directory in a hierarchy's root (mode 555): the test's
+    # cgroup parent is made beforehand, with every capability.
+    local mnt own
+    while read -r mnt own; do
+        mkdir -p "$mnt$CGROUP_PARENT"
+        # A v1 cpuset cgroup starts empty: no task may join it until set.
+        if [ -f "$mnt/cpuset.cpus" ] && [ ! -f "$mnt/cgroup.controllers" ]; then
+            cat "$mnt/cpuset.cpus" >"$mnt$CGROUP_PARENT/cpuset.cpus"
+            cat "$mnt/cpuset.mems" >"$mnt$CGROUP_PARENT/cpuset.mems"
+        fi
+    done < <(_cgroup_mounts)
+    run --separate-stderr capsh --drop=cap_dac_override,cap_dac_read_search -- -c \
         '"$@"' sh "$VOIDOCI" --root "$ROOT" run --bundle "$BUNDLE" "$ID"
+    echo "$output $stderr"
+    [ "$status" -eq 0 ]
     [ "${lines[0]}" = /home/u ]
     [ "${lines[1]}" = 1000 ]
 }
