@@ -138,16 +138,18 @@ suite build-asan -Dsanitize=true
 # ERRNO-default profile of classic syscalls only: nothing the runtime does
 # after it loads a filter may need close_range, openat2, clone3, pidfd_*...
 # (make-bundle.sh reads VOIDOCI_TEST_SECCOMP; tests that set their own
-# linux.seccomp keep theirs).  A subset, to keep CI's time.
+# linux.seccomp keep theirs).  A subset, to keep CI's time: the files that
+# take the runtime through run, create/start, exec and the user switch.
 seccomp_classic_files=()
-for f in run exec create start lifecycle process kill delete; do
+for f in run create exec process; do
     seccomp_classic_files+=("tests/bats/$f.bats")
 done
 tap bats-seccomp-classic env VOIDOCI="$PWD/build/src/voidoci" VOIDOCI_TEST_SECCOMP=classic \
     bats "${seccomp_classic_files[@]}"
 # The suite beside another program that makes cgroups and runs containers:
 # nothing of that program's may be touched.
-tap side-by-side tests/security/side-by-side.sh build/src/voidoci
+tap side-by-side tests/security/side-by-side.sh build/src/voidoci \
+    tests/bats/run.bats tests/bats/delete.bats
 # The config.json and state.json readers under libFuzzer, FUZZ_SECONDS each.
 tap fuzz tests/fuzz/run.sh
 # podman and containerd driving voidoci, then the same tests driving runc:
