@@ -174,7 +174,9 @@ lifecycle_from_exec() {
     local exec_name=$1 id=$ID proc exec_receiver
     shift
     [ "${1-}" != --id ] || { id=$2; shift 2; }
-    proc=$(field_process "$exec_name" sh -c 'echo "exec-ok $(id -u)"')
+    # SIGHUP ignored: a tty exec's receiver closes the master as soon as it
+    # has read "exec-ok", which can hang up the shell before it exits (129).
+    proc=$(field_process "$exec_name" sh -c 'trap "" HUP; echo "exec-ok $(id -u)"')
     if [ "$(jq -r '.terminal // false' "$proc")" = true ]; then
         [ -x "$CONSOLE_RECEIVER" ] || skip "no console receiver at $CONSOLE_RECEIVER: ninja -C build"
         bg "$CONSOLE_RECEIVER" "$BATS_TEST_TMPDIR/$id.exec.sock" --expect exec-ok \
@@ -182,7 +184,7 @@ lifecycle_from_exec() {
         exec_receiver=$BG_PID
         wait_for test -S "$BATS_TEST_TMPDIR/$id.exec.sock"
         run vo exec --process "$proc" --console-socket "$BATS_TEST_TMPDIR/$id.exec.sock" "$id"
-        [ "$status" -eq 0 ]
+        [ "$status" -eq 0 ] || { echo "exec (status $status): $output" >&2; return 1; }
         wait "$exec_receiver" || {
             echo "exec's console receiver: $(cat "$BATS_TEST_TMPDIR/$id.exec.receiver")" >&2
             return 1
