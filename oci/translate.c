@@ -66,6 +66,14 @@ static int translate_id_maps(const struct oci_linux *lx, vd_builder *b, vd_error
         return vd_error_set(err, 0, "linux.uidMappings: required with a new user namespace");
     if (new_user && lx->n_gid_mappings == 0)
         return vd_error_set(err, 0, "linux.gidMappings: required with a new user namespace");
+    /* The host's mounts belong to the host's user namespace: from a new
+     * one the rootfs could not even be bound (a bare EPERM later). runc
+     * refuses this too. */
+    if (new_user && !ns_is_listed(lx, VD_NS_MOUNT))
+        return vd_error_set(err, 0,
+                            "linux.namespaces: a new user namespace needs a mount "
+                            "namespace of the container's too (the host's mounts "
+                            "belong to the host's user namespace)");
     for (size_t i = 0; i < lx->n_uid_mappings; i++) {
         const struct oci_id_mapping *m = &lx->uid_mappings[i];
         if (vd_builder_map_uid(b, m->container_id, m->host_id, m->size, err) < 0)

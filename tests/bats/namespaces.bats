@@ -187,6 +187,17 @@ proc_ns_name() {
     assert_one_error_line 'config\.json: linux\.gidMappings: required with a new user namespace$'
 }
 
+@test "namespaces: a new user namespace without a mount namespace is refused, before anything is made" {
+    make_bundle "$BUNDLE" true
+    bundle_jq "$BUNDLE" '.linux.namespaces = [{"type": "user"}, {"type": "pid"}]
+        | del(.hostname)
+        | .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+        | .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+    run --separate-stderr vrun
+    [ "$status" -ne 0 ]
+    assert_one_error_line 'config\.json: linux\.namespaces: a new user namespace needs a mount namespace of the container.s too'
+}
+
 # ---- the time namespace -----------------------------------------------------
 
 @test "namespaces: linux.timeOffsets shift boottime (/proc/uptime) and monotonic inside" {

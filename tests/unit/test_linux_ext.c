@@ -264,7 +264,8 @@ static void test_namespace_rules(void)
         CHECK(streq(b->ns[VD_NS_IPC].path, "/proc/self/ns/ipc"));
         vd_builder_free(b);
     }
-    b = GOOD(DOC(NS("{'type': 'user'}") ", 'uidMappings': [{'containerID': 0, 'hostID': 1000,"
+    b = GOOD(DOC(NS("{'type': 'user'}, {'type': 'mount'}")
+                 ", 'uidMappings': [{'containerID': 0, 'hostID': 1000,"
                  " 'size': 10}], 'gidMappings': [{'containerID': 0, 'hostID': 1000, 'size': 1}]"));
     if (b) {
         CHECK(b->ns[VD_NS_USER].mode == VD_NS_MODE_NEW);
@@ -285,6 +286,11 @@ static void test_namespace_rules(void)
     BAD(DOC(NS("{'type': 'user'}")), "linux.uidMappings: required with a new user namespace");
     BAD(DOC(NS("{'type': 'user'}") ", 'uidMappings': [{'containerID': 0, 'hostID': 0, 'size': 1}]"),
         "linux.gidMappings: required with a new user namespace");
+    BAD(DOC(NS("{'type': 'user'}, {'type': 'pid'}")
+            ", 'uidMappings': [{'containerID': 0, 'hostID': 0, 'size': 1}]"
+            ", 'gidMappings': [{'containerID': 0, 'hostID': 0, 'size': 1}]"),
+        "linux.namespaces: a new user namespace needs a mount namespace of the container's too "
+        "(the host's mounts belong to the host's user namespace)");
     BAD(DOC("'gidMappings': [{'containerID': 0, 'hostID': 0, 'size': 1}]"),
         "linux.gidMappings: needs a new user namespace");
     BAD(DOC(NS("{'type': 'user', 'path': '/proc/self/ns/user'}")
