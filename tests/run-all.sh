@@ -45,13 +45,14 @@ build() {
     ninja -C "$dir"
 }
 
-# count DIR: add the results in DIR/meson-logs/testlog.json to the totals.
+# count DIR [LOGBASE]: add the results in DIR/meson-logs/LOGBASE.json
+# (testlog.json by default) to the totals.
 # A test that prints TAP (bats) counts once per TAP line; one that ends with
 # a "N passed, N failed[, N skipped]" line (the C unit tests) counts that;
 # any other test counts once.  A test that failed without reporting a
 # failure of its own (it crashed, or timed out) counts one more failure.
 count() {
-    local log=$1/meson-logs/testlog.json counts p f s
+    local log=$1/meson-logs/${2:-testlog}.json counts p f s
     if [ ! -s "$log" ]; then
         echo "run-all.sh: $log is missing: meson test ran nothing" >&2
         failed=$((failed + 1))
@@ -82,7 +83,7 @@ count() {
         return
     }
     read -r p f s <<<"$counts"
-    echo "run-all.sh: $1: $p passed, $f failed, $s skipped"
+    echo "run-all.sh: $1${2:+ ($2)}: $p passed, $f failed, $s skipped"
     passed=$((passed + p))
     failed=$((failed + f))
     skipped=$((skipped + s))
@@ -104,8 +105,35 @@ suite() {
     if [ -d "$dir/sanitizer-logs" ]; then
         find "$dir/sanitizer-logs" -mindepth 1 -delete
     fi
-    meson test -C "$dir" --print-errorlogs
+    if [ "$dir" = build ]; then
+        vm_start "$dir"
+    fi
+    meson test -C "$dir" --no-suite vm --print-errorlogs
     count "$dir"
+}
+
+# vm_start DIR: DIR's cgroup v2 VM (the meson suite "vm": qemu under TCG,
+# one core, some 10 min) in the background, beside everything else, its
+# log in DIR/meson-logs/vm.json; vm_end waits for it and counts it.  The
+# VM's tests run inside it and touch nothing of the host's; the host's
+# tests only run slower beside it.
+vm_pid=
+vm_start() {
+    local dir=$1
+    rm -f "$dir/meson-logs/vm.json"
+    echo "==== $dir: meson test --suite vm (in the background)"
+    meson test -C "$dir" --no-rebuild --suite vm --logbase vm --print-errorlogs \
+        >"$dir/meson-logs/vm-output.txt" 2>&1 &
+    vm_pid=$!
+    vm_dir=$dir
+}
+
+vm_end() {
+    [ -n "$vm_pid" ] || return 0
+    echo "==== $vm_dir: meson test --suite vm (waiting for it)"
+    wait "$vm_pid"
+    cat "$vm_dir/meson-logs/vm-output.txt"
+    count "$vm_dir" vm
 }
 
 # tap NAME COMMAND...: run a command that prints TAP and add its lines to
@@ -134,22 +162,21 @@ suite build
 # LeakSanitizer stays on: a leak in the runtime fails the run.  Set
 # ASAN_OPTIONS yourself to change that.
 suite build-asan -Dsanitize=true
-# The core bats files once more against build/, every container under an
-# ERRNO-default profile of classic syscalls only: nothing the runtime does
-# after it loads a filter may need close_range, openat2, clone3, pidfd_*...
-# (make-bundle.sh reads VOIDOCI_TEST_SECCOMP; tests that set their own
-# linux.seccomp keep theirs).  A subset, to keep CI's time: the files that
-# take the runtime through run, create/start, exec and the user switch.
-seccomp_classic_files=()
-for f in run create exec process; do
-    seccomp_classic_files+=("tests/bats/$f.bats")
-done
-tap bats-seccomp-classic env VOIDOCI="$PWD/build/src/voidoci" VOIDOCI_TEST_SECCOMP=classic \
-    bats "${seccomp_classic_files[@]}"
-# The suite beside another program that makes cgroups and runs containers:
-# nothing of that program's may be touched.
-tap side-by-side tests/security/side-by-side.sh build/src/voidoci \
-    tests/bats/run.bats tests/bats/delete.bats
+# The core bats files once more against build/, in one pass that checks
+# two things:
+#  - every container under an ERRNO-default profile of classic syscalls
+#    only: nothing the runtime does after it loads a filter may need
+#    close_range, openat2, clone3, pidfd_*... (make-bundle.sh reads
+#    VOIDOCI_TEST_SECCOMP; tests that set their own linux.seccomp keep
+#    theirs);
+#  - beside another program that makes cgroups and runs containers
+#    (side-by-side.sh): nothing of that program's may be touched.
+# A subset, to keep CI's time: the files that take the runtime through run,
+# create/start, exec, the user switch and delete.
+tap seccomp-classic-side-by-side env VOIDOCI_TEST_SECCOMP=classic \
+    tests/security/side-by-side.sh build/src/voidoci \
+    tests/bats/run.bats tests/bats/create.bats tests/bats/exec.bats \
+    tests/bats/process.bats tests/bats/delete.bats
 # The config.json and state.json readers under libFuzzer, FUZZ_SECONDS each.
 tap fuzz tests/fuzz/run.sh
 # podman and containerd driving voidoci, then the same tests driving runc:
@@ -159,5 +186,6 @@ if command -v runc >/dev/null; then
     tap clients-runc tests/clients/run.sh "$(command -v runc)"
 fi
 
+vm_end
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
