@@ -194,8 +194,10 @@ run_detached() {
     run dk exec "$CTR" /no/such/program
     [ "$status" -eq 126 ]
     [[ "$output" == *"no such file or directory"* || "$output" == *"not found"* ]]
-    # the container still runs
+    # the container still runs, in the state of the runtime under test
     [ "$(dk_inspect '{{.State.Status}}' "$CTR")" = running ]
+    run "$RUNTIME" --root "$DOCKER_DIR/exec/runtime-$DOCKER_RUNTIME/moby" list -q
+    [ "$output" = "$CTR" ]
 }
 
 @test "docker top, stats --no-stream: the container's processes and usage" {
