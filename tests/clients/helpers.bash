@@ -546,15 +546,15 @@ docker_setup_file() {
     d=$BATS_FILE_TMPDIR/docker
     mkdir -p "$d/data" "$d/exec" "$d/cwd"
     echo '{}' >"$d/daemon.json"
-    export DOCKER_DIR=$d DOCKER_CG=/vtdocker-$$
+    export DOCKER_DIR=$d DOCKER_CG=/vtdocker-$$ DOCKER_NS=vtdocker-$$
     (
         cd "$d/cwd" || exit 1
         exec setsid unshare --mount --propagation private sh -c \
             'mount -t tmpfs tmpfs /run && mount -t tmpfs tmpfs /etc/docker && exec "$@"' sh \
             "$DOCKERD" --config-file "$d/daemon.json" --data-root "$d/data" \
             --exec-root "$d/exec" --pidfile "$d/dockerd.pid" -H "unix://$d/docker.sock" \
-            --containerd-namespace "vtdocker-$$" \
-            --containerd-plugins-namespace "vtdocker-$$-plugins" \
+            --containerd-namespace "$DOCKER_NS" \
+            --containerd-plugins-namespace "$DOCKER_NS-plugins" \
             --cgroup-parent "$DOCKER_CG" --exec-opt native.cgroupdriver=cgroupfs \
             --iptables=false --ip6tables=false --ip-masq=false --bridge=none \
             --storage-driver vfs --add-runtime "$DOCKER_RUNTIME=$RUNTIME" \
@@ -617,7 +617,8 @@ docker_setup() {
 # if a container process, a runtime state entry or a cgroup holding a
 # process stayed (shims, dockerd and its containerd are the file's).
 docker_teardown() {
-    local ids leaks=0 pids root=$DOCKER_DIR/exec/runtime-$DOCKER_RUNTIME/moby
+    local ids leaks=0 pids root
+    root=$(docker_runtime_root)
     [ -n "${DOCKER_DIR-}" ] || return 0
     mapfile -t ids < <(dk ps -aq --no-trunc 2>/dev/null)
     if [ "${#ids[@]}" -gt 0 ]; then
@@ -642,6 +643,12 @@ docker_teardown() {
     fi
     remove_cgroup_tree "$DOCKER_CG" || leaks=1
     return "$leaks"
+}
+
+# docker_runtime_root: the --root dockerd 20.10 gives every runtime of the
+# runc v2 shim: EXEC-ROOT/runtime-runc/NAMESPACE, whatever the runtime's name.
+docker_runtime_root() {
+    echo "$DOCKER_DIR/exec/runtime-runc/$DOCKER_NS"
 }
 
 # dk_inspect FORMAT ID: one field of `docker inspect`.
