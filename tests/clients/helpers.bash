@@ -524,8 +524,9 @@ DOCKER_RUNTIME=under-test
 # installed.
 require_docker() {
     require_root_and unshare setsid
-    [ -x "$DOCKER" ] && [ -x "$DOCKERD" ] ||
+    if [ ! -x "$DOCKER" ] || [ ! -x "$DOCKERD" ]; then
         skip "$DOCKER or $DOCKERD is missing: docker.io is not installed (scripts/install-deps.sh installs it)"
+    fi
 }
 
 # docker_setup_file: a private dockerd under $BATS_FILE_TMPDIR/docker, with
@@ -627,7 +628,7 @@ docker_teardown() {
             leaks=1
         }
     fi
-    wait_for eval '[ -z "$(cgroup_pids "$DOCKER_CG")" ]' 2>/dev/null || true
+    wait_for _no_cgroup_pids "$DOCKER_CG" 2>/dev/null || true
     pids=$(cgroup_pids "$DOCKER_CG")
     if [ -n "$pids" ]; then
         echo "teardown: processes left: $(echo "$pids" | while read -r p; do
@@ -643,6 +644,10 @@ docker_teardown() {
     fi
     remove_cgroup_tree "$DOCKER_CG" || leaks=1
     return "$leaks"
+}
+
+_no_cgroup_pids() {
+    [ -z "$(cgroup_pids "$1")" ]
 }
 
 # docker_runtime_root: the --root dockerd 20.10 gives every runtime of the
