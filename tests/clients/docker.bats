@@ -12,7 +12,11 @@ load helpers
 IMG=vbusybox:latest
 
 setup_file() {
-    require_docker
+    # bats 1.8 counts a skip in setup_file as a failure: without what the
+    # tests need, each skips in setup(), saying why
+    if [ "$(id -u)" != 0 ] || [ ! -x "$RUNTIME" ] || [ ! -x "$DOCKER" ] || [ ! -x "$DOCKERD" ]; then
+        return 0
+    fi
     docker_setup_file
 }
 
