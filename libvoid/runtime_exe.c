@@ -151,6 +151,12 @@ int vd_child_open_program(const char *program, const struct vd_file_id *runtime,
     struct stat st;
     if (fstat(fd, &st) < 0)
         return vd_error_set(err, errno, "stat the program \"%s\"", program);
+    /* Nor does one that no one may execute (a directory, a file without an
+     * x bit), as with runc and crun: failing at start instead, its init
+     * would exit while Docker's start is still running, and dockerd then
+     * may never delete the container. */
+    if (S_ISDIR(st.st_mode) || (st.st_mode & 0111) == 0)
+        return vd_child_exec_error(err, EACCES, program);
     if (is_runtime_exe(&st, runtime))
         return refuse(program, NULL, err);
     if (check_interpreters(program, fd, runtime, err) < 0)

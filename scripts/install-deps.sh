@@ -32,6 +32,14 @@ packages=(
     # tests/clients: podman (with conmon; uidmap for --uidmap) and
     # containerd with ctr, driving the runtime as clients do
     podman conmon uidmap containerd
+    # ... and Docker (dockerd, with its own containerd, and the docker
+    # client; tests/clients/docker.bats starts a private dockerd).  Its
+    # postinst runs `invoke-rc.d docker start`: in a CI image without
+    # systemd as PID 1 and with a policy-rc.d that exits 101 (as here),
+    # no host dockerd starts.  Should one start elsewhere, the tests
+    # neither use nor touch it: their dockerd has its own socket, roots,
+    # containerd and cgroup parent.
+    docker.io
 )
 
 if [ "$(id -u)" != 0 ]; then

@@ -293,3 +293,16 @@ os.execvp("bash", ["bash", "-c", sys.argv[1]] + sys.argv[2:])' '
     [[ $stderr == *'exec "/no/such/program": no such file or directory'* ]]
     [ ! -e "$ROOT/$ID" ]
 }
+
+@test "create: a program with no x bit, or a directory, fails create with 'permission denied' (as runc and crun)" {
+    make_bundle "$BUNDLE" /etc/passwd
+    run_create
+    [ "$status" -ne 0 ]
+    [[ $stderr == *'exec "/etc/passwd": permission denied'* ]]
+    [ ! -e "$ROOT/$ID" ]
+    bundle_jq "$BUNDLE" '.process.args = ["/tmp"]'
+    run_create
+    [ "$status" -ne 0 ]
+    [[ $stderr == *'exec "/tmp": permission denied'* ]]
+    [ ! -e "$ROOT/$ID" ]
+}

@@ -509,3 +509,154 @@ ctr_task_pid() {
 ctr_tty() {
     timeout --kill-after=10 "$CLIENT_TIMEOUT" script -qec "$1" /dev/null </dev/null
 }
+
+# ---- Docker -------------------------------------------------------------------
+
+# DOCKER and DOCKERD: Debian's docker.io, named by path (a stray
+# /usr/local/bin/docker may come first in PATH).
+DOCKER=${DOCKER:-/usr/bin/docker}
+DOCKERD=${DOCKERD:-/usr/sbin/dockerd}
+# DOCKER_RUNTIME: the name dockerd gives $RUNTIME (`--add-runtime`), also its
+# default runtime.  Not "runc": that name is dockerd's own.
+DOCKER_RUNTIME=under-test
+
+# require_docker: skip unless root and docker.io's client and daemon are
+# installed.
+require_docker() {
+    require_root_and unshare setsid
+    if [ ! -x "$DOCKER" ] || [ ! -x "$DOCKERD" ]; then
+        skip "$DOCKER or $DOCKERD is missing: docker.io is not installed (scripts/install-deps.sh installs it)"
+    fi
+}
+
+# docker_setup_file: a private dockerd under $BATS_FILE_TMPDIR/docker, with
+# $RUNTIME as its default runtime, holding the busybox image as
+# vbusybox:latest (made with `docker import`).  Call from setup_file.
+#
+# It has its own data root, exec root, pid file, socket, containerd
+# namespace and cgroup parent (/vtdocker-PID), no iptables and no bridge,
+# vfs storage.  dockerd starts a containerd of its own (under the exec and
+# data roots) unless it finds /run/containerd/containerd.sock, and it writes
+# /etc/docker/key.json and /run/docker whatever it is told: it runs in a
+# mount namespace of its own where /run and /etc/docker are empty tmpfs
+# mounts, so it neither finds the host's containerd nor writes in the
+# host's Docker files; those mounts (and the containers' rootfs mounts) go
+# with the namespace.  setsid execs in place, so $! is dockerd's pid.
+docker_setup_file() {
+    local d i
+    d=$BATS_FILE_TMPDIR/docker
+    mkdir -p "$d/data" "$d/exec" "$d/cwd"
+    echo '{}' >"$d/daemon.json"
+    export DOCKER_DIR=$d DOCKER_CG=/vtdocker-$$ DOCKER_NS=vtdocker-$$
+    (
+        cd "$d/cwd" || exit 1
+        exec setsid unshare --mount --propagation private sh -c \
+            'mount -t tmpfs tmpfs /run && mount -t tmpfs tmpfs /etc/docker && exec "$@"' sh \
+            "$DOCKERD" --config-file "$d/daemon.json" --data-root "$d/data" \
+            --exec-root "$d/exec" --pidfile "$d/dockerd.pid" -H "unix://$d/docker.sock" \
+            --containerd-namespace "$DOCKER_NS" \
+            --containerd-plugins-namespace "$DOCKER_NS-plugins" \
+            --cgroup-parent "$DOCKER_CG" --exec-opt native.cgroupdriver=cgroupfs \
+            --iptables=false --ip6tables=false --ip-masq=false --bridge=none \
+            --storage-driver vfs --add-runtime "$DOCKER_RUNTIME=$RUNTIME" \
+            --default-runtime "$DOCKER_RUNTIME" --log-level warn
+    ) </dev/null >"$d/dockerd.log" 2>&1 3>&- &
+    export DOCKERD_PID=$!
+    for ((i = 0; i < 300; i++)); do
+        dk version >/dev/null 2>&1 && break
+        kill -0 "$DOCKERD_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    dk version >/dev/null || {
+        echo "dockerd did not start: $(tail -5 "$d/dockerd.log")" >&2
+        return 1
+    }
+    "$TESTS_DIR/make-bundle.sh" --rootfs-only "$d/image" >/dev/null || return 1
+    tar --numeric-owner -C "$d/image/rootfs" -c . |
+        dk import -c 'CMD ["sh"]' -c 'ENV PATH=/usr/sbin:/usr/bin:/sbin:/bin' - vbusybox:latest \
+            >/dev/null || return 1
+    rm -rf "$d/image"
+}
+
+# docker_teardown_file: remove every container, stop dockerd by its pid (it
+# stops its containerd), kill by pid what stays (the shims), remove the
+# cgroup parent and the files.
+docker_teardown_file() {
+    local ids
+    [ -n "${DOCKER_DIR-}" ] || return 0
+    if [ -n "${DOCKERD_PID-}" ] && kill -0 "$DOCKERD_PID" 2>/dev/null; then
+        mapfile -t ids < <(dk ps -aq 2>/dev/null)
+        [ "${#ids[@]}" -eq 0 ] || dk rm -f "${ids[@]}" >/dev/null 2>&1 || true
+        kill "$DOCKERD_PID" 2>/dev/null || true
+        wait_for eval "! kill -0 $DOCKERD_PID 2>/dev/null" 2>/dev/null ||
+            kill -9 "$DOCKERD_PID" 2>/dev/null || true
+    fi
+    # shellcheck disable=SC2046
+    kill_pids_and_wait $(pids_mentioning "$DOCKER_DIR")
+    mounts_mentioning "$DOCKER_DIR" | sort -r | xargs -r -n1 umount -l
+    remove_cgroup_tree "$DOCKER_CG" || true
+    rm -rf "$DOCKER_DIR"
+}
+
+# dk ARG...: the private dockerd's client, under a timeout.
+dk() {
+    timeout --kill-after=10 "$CLIENT_TIMEOUT" "$DOCKER" -H "unix://$DOCKER_DIR/docker.sock" "$@"
+}
+
+# drun ARG...: `docker run` with the image's name given by the caller.
+drun() {
+    dk run "$@"
+}
+
+# docker_setup: call from setup().
+docker_setup() {
+    require_docker
+    [ -n "${DOCKER_DIR-}" ] || skip "the private dockerd did not start (see setup_file)"
+}
+
+# docker_teardown: call from teardown().  Removes every container, then fails
+# if a container process, a runtime state entry or a cgroup holding a
+# process stayed (shims, dockerd and its containerd are the file's).
+docker_teardown() {
+    local ids leaks=0 pids root
+    root=$(docker_runtime_root)
+    [ -n "${DOCKER_DIR-}" ] || return 0
+    mapfile -t ids < <(dk ps -aq --no-trunc 2>/dev/null)
+    if [ "${#ids[@]}" -gt 0 ]; then
+        dk rm -f "${ids[@]}" >/dev/null 2>&1 || {
+            echo "teardown: docker rm -f ${ids[*]} failed" >&2
+            leaks=1
+        }
+    fi
+    wait_for _no_cgroup_pids "$DOCKER_CG" 2>/dev/null || true
+    pids=$(cgroup_pids "$DOCKER_CG")
+    if [ -n "$pids" ]; then
+        echo "teardown: processes left: $(echo "$pids" | while read -r p; do
+            echo "$p:$(tr '\0' ' ' </proc/"$p"/cmdline 2>/dev/null | cut -c1-80);"
+        done)" >&2
+        # shellcheck disable=SC2086
+        kill_pids_and_wait $pids
+        leaks=1
+    fi
+    if [ -d "$root" ] && [ -n "$("$RUNTIME" --root "$root" list -q 2>/dev/null)" ]; then
+        echo "teardown: $RUNTIME list still shows $("$RUNTIME" --root "$root" list -q | tr '\n' ' ')" >&2
+        leaks=1
+    fi
+    remove_cgroup_tree "$DOCKER_CG" || leaks=1
+    return "$leaks"
+}
+
+_no_cgroup_pids() {
+    [ -z "$(cgroup_pids "$1")" ]
+}
+
+# docker_runtime_root: the --root dockerd 20.10 gives every runtime of the
+# runc v2 shim: EXEC-ROOT/runtime-runc/NAMESPACE, whatever the runtime's name.
+docker_runtime_root() {
+    echo "$DOCKER_DIR/exec/runtime-runc/$DOCKER_NS"
+}
+
+# dk_inspect FORMAT ID: one field of `docker inspect`.
+dk_inspect() {
+    dk inspect --format "$1" "$2"
+}

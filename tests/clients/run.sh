@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# Run the client tests (podman, containerd, and the scenarios of
+# Run the client tests (podman, containerd, Docker, and the scenarios of
 # tests/configs with podman, containerd and Docker) against a runtime and
 # print TAP.
 #
@@ -9,7 +9,8 @@
 #
 # RUNTIME_BINARY defaults to $RUNTIME, else build/src/voidoci.  Pass
 # /usr/sbin/runc to check the tests themselves against the reference.
-# Needs root, podman, conmon, containerd and ctr (scripts/install-deps.sh).
+# Needs root, podman, conmon, containerd, ctr and docker.io
+# (scripts/install-deps.sh); a file whose client is missing skips.
 # Extra arguments go to bats, e.g. `-f exec` to run only some tests.
 set -euo pipefail
 
@@ -31,4 +32,5 @@ esac
 }
 export RUNTIME=$runtime
 echo "# runtime: $RUNTIME ($("$RUNTIME" --version 2>/dev/null | head -n1))"
-exec bats --tap "$@" "$here/podman.bats" "$here/containerd.bats" "$here/captured-configs.bats"
+exec bats --tap "$@" "$here/podman.bats" "$here/containerd.bats" "$here/docker.bats" \
+    "$here/captured-configs.bats"
