@@ -4,7 +4,7 @@
  * libseccomp takes most of a container start; exec used to do it again.
  * Now create keeps the program in the state directory (seccomp.bpf), exec
  * loads that, and identical profiles share one compiled program in
- * <root>/@seccomp-cache/<key>.
+ * <root>/.seccomp-cache/<key>.
  *
  * Trust: a program is loaded only from a regular file owned by our euid,
  * mode 0600 or stricter, one link, in a directory that is ours and 0700,
@@ -213,15 +213,18 @@ int seccomp_filter_load(const char *dir, const uint8_t key[VD_SHA256_LEN],
     const char *why = NULL;
     int error = 0;
     int r = read_filter(dirfd, CONTAINER_SECCOMP_FILE, key, out, &why, &error);
+    if (r < 0 && error != 0)
+        return vd_error_set(err, error, "open the stored seccomp filter \"%s/"
+                            CONTAINER_SECCOMP_FILE "\"", dir);
     if (r < 0)
-        return vd_error_set(err, error, "stored seccomp filter \"%s/" CONTAINER_SECCOMP_FILE
+        return vd_error_set(err, 0, "stored seccomp filter \"%s/" CONTAINER_SECCOMP_FILE
                             "\": %s; refusing to run under another filter", dir, why);
     return r;
 }
 
 /* ---- the shared cache --------------------------------------------------------- */
 
-/* <root>/@seccomp-cache, made if need be; -1 when it is not safe to use. */
+/* <root>/.seccomp-cache, made if need be; -1 when it is not safe to use. */
 static int open_cache(const char *root)
 {
     _cleanup_close_ int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -10,14 +10,13 @@
 #include "spec.h"
 #include "void.h"
 
-#define SECCOMP_CACHE_DIR "@seccomp-cache" /* in the root; '@' is no ID's */
 #define CONTAINER_SECCOMP_FILE "seccomp.bpf" /* in <root>/<id>/ */
 
 /* What a compiled program depends on: this voidoci and libseccomp, the
  * native architecture, and the profile (oci_seccomp_digest). */
 void seccomp_key(const struct oci_seccomp *sp, uint8_t key[VD_SHA256_LEN]);
 
-/* The program of `sp` (whose key is `key`): from <root>/@seccomp-cache
+/* The program of `sp` (whose key is `key`): from <root>/.seccomp-cache
  * when a valid entry is there, else compiled and put there.  A cache that
  * cannot be used is passed by, never an error: only a bad profile is. */
 struct vd_seccomp_prog *seccomp_cache_get(const char *root, const struct oci_seccomp *sp,
