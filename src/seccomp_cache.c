@@ -41,6 +41,11 @@
 
 #define MAGIC "VDSECBPF"
 #define FORMAT 1u
+/* Part of every key.  VOIDOCI_VERSION does not change between development
+ * builds: bump this whenever oci/translate_seccomp.c or libvoid/seccomp.c
+ * change the program a profile compiles to, so that no cache made by an
+ * older build is taken for the new program. */
+#define COMPILER_REVISION "1"
 
 struct header {
     char magic[8];
@@ -57,7 +62,7 @@ void seccomp_key(const struct oci_seccomp *sp, uint8_t key[VD_SHA256_LEN])
 {
     struct vd_sha256 ctx;
     vd_sha256_init(&ctx);
-    static const char tag[] = "voidoci " VOIDOCI_VERSION " seccomp";
+    static const char tag[] = "voidoci " VOIDOCI_VERSION " seccomp " COMPILER_REVISION;
     vd_sha256_update(&ctx, tag, sizeof(tag));
     const struct scmp_version *v = seccomp_version();
     uint32_t ver[4] = {v ? v->major : 0, v ? v->minor : 0, v ? v->micro : 0,
