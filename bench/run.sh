@@ -14,6 +14,10 @@
 #           bench_exe_guard (bench/exe_guard.c, built next to voidoci) times
 #           the guard's calls on busybox (static) and dash (dynamic: its ELF
 #           interpreter is checked too)
+#   seccomp `RUNTIME run` with podman's seccomp profile (linux.seccomp of
+#           tests/configs/podman-plain.config.json, as podman sends it)
+#   exec    `RUNTIME exec ID /bin/true` into a running container that has
+#           that profile (what every exec probe and `docker exec` does)
 #   cycle   `RUNTIME create`, `start`, `delete --force`: the calls podman and
 #           containerd make for a container's life.  The three calls run
 #           from one small bash script (the same for every runtime), so the
@@ -23,6 +27,11 @@
 # With hyperfine: --warmup $WARMUP --runs $RUNS, JSON saved in bench/results/.
 # Without it: a plain loop of $RUNS runs each.  Prints the medians and the
 # ratios voidoci/runc and voidoci/crun.
+#
+# crun 1.8.1 refuses a hybrid cgroup host; so that it can be timed, and every
+# runtime sees the same host, the script runs itself in a private mount
+# namespace where /sys/fs/cgroup is a fresh tmpfs holding bind mounts of the
+# v1 hierarchies only (not the cgroup2 one): a plain v1 host.
 #
 # Usage (as root): bench/run.sh        RUNS=100 bench/run.sh
 #   VOIDOCI    the binary to time (default build/src/voidoci)
@@ -45,6 +54,28 @@ die() {
 }
 
 [ "$(id -u)" = 0 ] || die "run as root: containers need namespaces"
+
+# The v1-only view of the cgroups (see above), when the host has a cgroup2
+# mount beside v1 ones.
+if [ -z "${VOIDOCI_BENCH_V1_VIEW-}" ] &&
+    awk '$9 == "cgroup" { v1 = 1 } $9 == "cgroup2" { v2 = 1 } END { exit !(v1 && v2) }' \
+        /proc/self/mountinfo; then
+    exec env VOIDOCI_BENCH_V1_VIEW=1 unshare -m --propagation private "$0" "$@"
+fi
+if [ "${VOIDOCI_BENCH_V1_VIEW-}" = 1 ]; then
+    v1_mounts=$(awk '$9 == "cgroup" { print $5 }' /proc/self/mountinfo)
+    mkdir -p /tmp/voidoci-bench-cg
+    mount --rbind /sys/fs/cgroup /tmp/voidoci-bench-cg
+    # Off the mount table, not just covered: runtimes read mountinfo.
+    umount -R -l /sys/fs/cgroup
+    mount -t tmpfs -o mode=755 cgroup /sys/fs/cgroup
+    for m in $v1_mounts; do
+        mkdir -p "$m"
+        mount --bind "/tmp/voidoci-bench-cg/${m#/sys/fs/cgroup/}" "$m"
+    done
+    umount -l /tmp/voidoci-bench-cg
+    echo "bench: in a private mount namespace with v1 cgroup hierarchies only" >&2
+fi
 [ -x "$VOIDOCI" ] || die "no voidoci at $VOIDOCI: build it first (ninja -C build)"
 
 work=$(mktemp -d /tmp/voidoci-bench.XXXXXX)
@@ -70,15 +101,27 @@ declare -A runtime_bin
 trap cleanup EXIT
 
 VOIDOCI=$VOIDOCI tests/make-bundle.sh "$work/bundle" true >/dev/null
-jq '.linux.resources += {"memory": {"limit": 268435456}, "pids": {"limit": 1024},
+jq '.ociVersion = "1.0.2" | .linux.resources += {"memory": {"limit": 268435456}, "pids": {"limit": 1024},
     "cpu": {"shares": 512}}' "$work/bundle/config.json" >"$work/config.json"
 mv "$work/config.json" "$work/bundle/config.json"
+# The same bundle under podman's seccomp profile: bundle-seccomp runs true,
+# bundle-sleep sleeps for exec to enter it (same rootfs).
+jq --slurpfile p tests/configs/podman-plain.config.json '.linux.seccomp = $p[0].linux.seccomp' \
+    "$work/bundle/config.json" >"$work/seccomp.json"
+for b in seccomp sleep; do
+    mkdir "$work/bundle-$b"
+    jq --arg r "$work/bundle/rootfs" '.root.path = $r' "$work/seccomp.json" >"$work/bundle-$b/config.json"
+done
+jq '.process.args = ["sleep", "100000"]' "$work/bundle-sleep/config.json" >"$work/seccomp.json"
+mv "$work/seccomp.json" "$work/bundle-sleep/config.json"
 
 # The runtimes to time: voidoci first, then the others that are installed
 # and can run this bundle.  Each gets a run command and a cycle script.
 names=()
 run_commands=()
 cycle_commands=()
+seccomp_commands=()
+exec_commands=()
 add_runtime() {
     local name=$1 bin=$2 root=$work/root-$1 cmd script=$work/cycle-$1.sh
     cmd="$bin --root $root run --bundle $work/bundle $ID"
@@ -100,10 +143,19 @@ SCRIPT
             "$(head -c 300 "$work/check.out")" >&2
         return
     fi
+    # The exec target: created and started once, deleted at the end.
+    if ! "$bin" --root "$root" run -d --bundle "$work/bundle-sleep" "$ID-exec" </dev/null \
+        >/dev/null 2>"$work/check.out"; then
+        echo "bench: $name cannot run the seccomp bundle detached here, skipped:" \
+            "$(head -c 300 "$work/check.out")" >&2
+        return
+    fi
     runtime_bin[$name]=$bin
     names+=("$name")
     run_commands+=("$cmd")
     cycle_commands+=("$script")
+    seccomp_commands+=("$bin --root $root run --bundle $work/bundle-seccomp $ID-seccomp")
+    exec_commands+=("$bin --root $root exec $ID-exec /bin/true")
 }
 
 add_runtime voidoci "$VOIDOCI"
@@ -180,10 +232,17 @@ report() {
 time_commands run 0 "${run_commands[@]}"
 time_commands cold "$COLD_PAUSE" "${run_commands[@]}"
 time_commands cycle 0 "${cycle_commands[@]}"
+time_commands seccomp 0 "${seccomp_commands[@]}"
+time_commands exec 0 "${exec_commands[@]}"
+for name in "${names[@]}"; do
+    "${runtime_bin[$name]}" --root "$work/root-$name" delete --force "$ID-exec" </dev/null >/dev/null
+done
 
 report run '`run` of /bin/true, warm (back to back)'
 report cold "\`run\` of /bin/true, cold (after ${COLD_PAUSE}s idle)"
 report cycle '`create` + `start` + `delete --force` of /bin/true'
+report seccomp "\`run\` of /bin/true with podman's seccomp profile"
+report exec "\`exec\` of /bin/true into a container with podman's seccomp profile"
 
 guard=$(dirname "$VOIDOCI")/../bench/bench_exe_guard
 if [ -x "$guard" ]; then

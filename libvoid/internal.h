@@ -311,15 +311,6 @@ enum vd_seccomp_moment {
     VD_SECCOMP_BEFORE_GATE, /* the end of the setup, before the start gate */
     VD_SECCOMP_BEFORE_EXEC, /* right before the exec */
 };
-/* The compiled program, as the builder keeps it. */
-struct sock_filter;
-struct vd_seccomp_prog {
-    struct sock_filter *insns;
-    unsigned short len;
-    unsigned long kernel_flags; /* SECCOMP_FILTER_FLAG_* for seccomp(2) */
-    bool notify;                /* with SECCOMP_FILTER_FLAG_NEW_LISTENER */
-};
-void vd_seccomp_prog_free(struct vd_seccomp_prog *p);
 /* Before the clone: a notifying filter needs a listener. */
 int vd_seccomp_check(const vd_builder *b, vd_error **err);
 /* Load the filter if `at` is its moment; a listener fd goes to the parent

@@ -408,20 +408,53 @@ void vd_seccomp_prog_free(struct vd_seccomp_prog *p)
     free(p);
 }
 
-int vd_builder_set_seccomp(vd_builder *b, const vd_seccomp *s, vd_error **err)
+struct vd_seccomp_prog *vd_seccomp_compile(const vd_seccomp *s, vd_error **err)
 {
     struct vd_seccomp_prog *p = calloc(1, sizeof(*p));
-    if (p == NULL)
-        return vd_error_set(err, ENOMEM, "seccomp: allocate the program");
+    if (p == NULL) {
+        vd_error_set(err, ENOMEM, "seccomp: allocate the program");
+        return NULL;
+    }
     if (export_bpf(s, p, err) < 0) {
         vd_seccomp_prog_free(p);
-        return -1;
+        return NULL;
     }
     p->kernel_flags = kernel_flags(s);
     p->notify = s->notify;
+    return p;
+}
+
+/* Every flag kernel_flags() can give. */
+static unsigned long known_kernel_flags(void)
+{
+    unsigned long all = SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
+    for (size_t i = 0; i < VD_ARRAY_SIZE(flag_names); i++)
+        all |= flag_names[i].kernel_flag;
+    return all;
+}
+
+int vd_builder_set_seccomp_prog(vd_builder *b, struct vd_seccomp_prog *p, vd_error **err)
+{
+    if (p->len == 0 || p->len > BPF_MAXINSNS || p->insns == NULL) {
+        vd_seccomp_prog_free(p);
+        return vd_error_set(err, E2BIG, "seccomp: a program of %u instructions, the kernel "
+                            "takes 1 to %d", (unsigned)p->len, BPF_MAXINSNS);
+    }
+    if ((p->kernel_flags & ~known_kernel_flags()) != 0 ||
+        p->notify != ((p->kernel_flags & SECCOMP_FILTER_FLAG_NEW_LISTENER) != 0)) {
+        vd_seccomp_prog_free(p);
+        return vd_error_set(err, EINVAL, "seccomp: flags 0x%lx do not fit the program",
+                            p->kernel_flags);
+    }
     vd_seccomp_prog_free(b->seccomp);
     b->seccomp = p;
     return 0;
+}
+
+int vd_builder_set_seccomp(vd_builder *b, const vd_seccomp *s, vd_error **err)
+{
+    struct vd_seccomp_prog *p = vd_seccomp_compile(s, err);
+    return p ? vd_builder_set_seccomp_prog(b, p, err) : -1;
 }
 
 void vd_builder_set_seccomp_listener(vd_builder *b, vd_seccomp_listener_fn fn, void *data)
@@ -452,7 +485,7 @@ int vd_child_load_seccomp(const vd_builder *b, enum vd_seccomp_moment at, int sy
     const struct vd_seccomp_prog *p = b->seccomp;
     if (p == NULL || load_moment(b) != at)
         return 0;
-    struct sock_fprog prog = {.len = p->len, .filter = p->insns};
+    struct sock_fprog prog = {.len = p->len, .filter = (struct sock_filter *)p->insns};
     long fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, p->kernel_flags, &prog);
     if (fd < 0)
         return vd_error_set(err, errno, "load the seccomp filter");

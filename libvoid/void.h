@@ -345,6 +345,20 @@ int vd_builder_add_parent_step(vd_builder *b, enum vd_step at, vd_step_fn fn, vo
 int vd_builder_add_child_step(vd_builder *b, enum vd_step at, vd_step_fn fn, void *data,
                               vd_error **err);
 
+/* ---- SHA-256 (sha256.c) ----------------------------------------------------- */
+
+#define VD_SHA256_LEN 32
+struct vd_sha256 {
+    uint32_t h[8];
+    uint64_t total;
+    uint8_t buf[64];
+    size_t used;
+};
+void vd_sha256_init(struct vd_sha256 *s);
+void vd_sha256_update(struct vd_sha256 *s, const void *data, size_t n);
+void vd_sha256_final(struct vd_sha256 *s, uint8_t out[VD_SHA256_LEN]);
+void vd_sha256(const void *data, size_t n, uint8_t out[VD_SHA256_LEN]);
+
 /* ---- seccomp (seccomp.c) ---------------------------------------------------- */
 
 /* A syscall filter, described with libseccomp's words: a default action,
@@ -436,6 +450,20 @@ int vd_seccomp_add_rule(vd_seccomp *s, const char *syscall_name, enum vd_seccomp
  * start gate and the steps, right before the exec; a filter with NOTIFY
  * rules at the end of the setup, before the gate. */
 int vd_builder_set_seccomp(vd_builder *b, const vd_seccomp *s, vd_error **err);
+/* The same in two steps, for a caller that keeps compiled filters (a
+ * cache): the program `s` compiles to, with the seccomp(2) flags it loads
+ * with, and the builder's use of one such program (the builder takes it,
+ * also on failure).  A program is refused unless it has 1 to BPF_MAXINSNS
+ * instructions and only the flags vd_seccomp_compile can give. */
+struct vd_seccomp_prog {
+    void *insns; /* struct sock_filter[len] */
+    unsigned short len;
+    unsigned long kernel_flags; /* SECCOMP_FILTER_FLAG_* for seccomp(2) */
+    bool notify;                /* with SECCOMP_FILTER_FLAG_NEW_LISTENER */
+};
+struct vd_seccomp_prog *vd_seccomp_compile(const vd_seccomp *s, vd_error **err);
+int vd_builder_set_seccomp_prog(vd_builder *b, struct vd_seccomp_prog *p, vd_error **err);
+void vd_seccomp_prog_free(struct vd_seccomp_prog *p);
 /* Called in the caller's process with the filter's listener fd (the
  * SECCOMP_IOCTL_NOTIF_* end) when the filter has NOTIFY rules, before
  * vd_spawn returns; the fd is closed after the call, so keep a dup.  A

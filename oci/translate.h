@@ -13,6 +13,7 @@ struct oci_translate_opts {
     const char *bundle;  /* absolute bundle directory; relative root.path is under it */
     bool no_pivot;       /* --no-pivot */
     int preserve_fds;    /* --preserve-fds N: keep fds 3 .. 3+N-1 */
+    bool seccomp_by_caller; /* linux.seccomp is left out: the caller sets a program */
 };
 
 /* The host path of the rootfs: root.path, under `bundle` when relative. */
@@ -22,6 +23,14 @@ int oci_rootfs_path(const struct oci_spec *spec, const char *bundle, char path[P
 /* linux.seccomp compiled onto the builder (translate_seccomp.c); the
  * listener of SCMP_ACT_NOTIFY is the caller's to set. */
 int oci_translate_seccomp(const struct oci_linux *lx, vd_builder *b, vd_error **err);
+/* The program linux.seccomp `sp` compiles to, for a caller that keeps it
+ * (the filter cache); errors name the JSON path. */
+struct vd_seccomp_prog *oci_seccomp_compile(const struct oci_seccomp *sp, vd_error **err);
+/* Feed `ctx` a canonical form of everything in `sp` that the compiled
+ * program depends on: two profiles that compile to different programs
+ * never feed the same bytes (listenerPath and listenerMetadata, which do not
+ * reach the program, are left out). */
+void oci_seccomp_digest(const struct oci_seccomp *sp, struct vd_sha256 *ctx);
 
 /* Describe `spec` on a fresh builder. Errors name the JSON path. */
 int oci_translate(const struct oci_spec *spec, const struct oci_translate_opts *opts,
@@ -29,9 +38,11 @@ int oci_translate(const struct oci_spec *spec, const struct oci_translate_opts *
 /* The process of `exec` onto a builder that joins the container's init
  * (vd_builder_join_process): `p` as config.json's process is translated,
  * plus what every process of the container gets from `spec`'s linux
- * section: personality, memory policy and the seccomp filter. */
+ * section: personality, memory policy and the seccomp filter (unless
+ * opts->seccomp_by_caller).  Only preserve_fds and seccomp_by_caller of
+ * `opts` count here. */
 int oci_translate_exec(const struct oci_spec *spec, const struct oci_process *p,
-                       int preserve_fds, vd_builder *b, vd_error **err);
+                       const struct oci_translate_opts *opts, vd_builder *b, vd_error **err);
 /* process.scheduler, ioPriority, execCPUAffinity, apparmorProfile,
  * selinuxLabel of `p`; linux.personality, memoryPolicy of `lx` (may be
  * NULL) (translate_process_attrs.c). */

@@ -3,6 +3,7 @@
  * listener (SCMP_ACT_NOTIFY) is the command's to wire: it needs the state. */
 #include <errno.h>
 #include <stdbool.h>
+#include <string.h>
 
 #include "translate.h"
 #include "utils.h"
@@ -74,18 +75,75 @@ static int describe(const struct oci_seccomp *sp, vd_seccomp *s, vd_error **err)
     return 0;
 }
 
+struct vd_seccomp_prog *oci_seccomp_compile(const struct oci_seccomp *sp, vd_error **err)
+{
+    _cleanup_seccomp_ vd_seccomp *s =
+        vd_seccomp_new(sp->default_action, (uint16_t)sp->default_errno_ret, err);
+    if (s == NULL) {
+        vd_error_prefix(err, "linux.seccomp.defaultAction");
+        return NULL;
+    }
+    if (describe(sp, s, err) < 0)
+        return NULL;
+    struct vd_seccomp_prog *p = vd_seccomp_compile(s, err);
+    if (p == NULL)
+        vd_error_prefix(err, "linux.seccomp");
+    return p;
+}
+
 int oci_translate_seccomp(const struct oci_linux *lx, vd_builder *b, vd_error **err)
 {
     if (lx == NULL || lx->seccomp == NULL)
         return 0;
-    const struct oci_seccomp *sp = lx->seccomp;
-    _cleanup_seccomp_ vd_seccomp *s =
-        vd_seccomp_new(sp->default_action, (uint16_t)sp->default_errno_ret, err);
-    if (s == NULL)
-        return vd_error_prefix(err, "linux.seccomp.defaultAction");
-    if (describe(sp, s, err) < 0)
-        return -1;
-    if (vd_builder_set_seccomp(b, s, err) < 0)
-        return vd_error_prefix(err, "linux.seccomp");
+    struct vd_seccomp_prog *p = oci_seccomp_compile(lx->seccomp, err);
+    if (p == NULL || vd_builder_set_seccomp_prog(b, p, err) < 0)
+        return p ? vd_error_prefix(err, "linux.seccomp") : -1;
     return 0;
+}
+
+/* ---- the canonical form, for the cache's key ------------------------------ */
+
+static void feed_u64(struct vd_sha256 *ctx, uint64_t v)
+{
+    uint8_t le[8];
+    for (int i = 0; i < 8; i++)
+        le[i] = (uint8_t)(v >> (8 * i));
+    vd_sha256_update(ctx, le, sizeof(le));
+}
+
+/* Length first, so that no two lists of strings feed the same bytes. */
+static void feed_str(struct vd_sha256 *ctx, const char *str)
+{
+    size_t n = strlen(str);
+    feed_u64(ctx, n);
+    vd_sha256_update(ctx, str, n);
+}
+
+static void feed_syscall(struct vd_sha256 *ctx, const struct oci_seccomp_syscall *sc)
+{
+    feed_u64(ctx, sc->n_names);
+    for (size_t j = 0; j < sc->n_names; j++)
+        feed_str(ctx, sc->names[j]);
+    feed_u64(ctx, (uint64_t)sc->action);
+    feed_u64(ctx, sc->errno_ret);
+    feed_u64(ctx, sc->n_args);
+    for (size_t i = 0; i < sc->n_args; i++) {
+        feed_u64(ctx, sc->args[i].index);
+        feed_u64(ctx, (uint64_t)sc->args[i].op);
+        feed_u64(ctx, sc->args[i].value);
+        feed_u64(ctx, sc->args[i].value_two);
+    }
+}
+
+void oci_seccomp_digest(const struct oci_seccomp *sp, struct vd_sha256 *ctx)
+{
+    feed_u64(ctx, (uint64_t)sp->default_action);
+    feed_u64(ctx, sp->default_errno_ret);
+    feed_u64(ctx, sp->n_architectures);
+    for (size_t i = 0; i < sp->n_architectures; i++)
+        feed_str(ctx, sp->architectures[i]);
+    feed_u64(ctx, sp->flags);
+    feed_u64(ctx, sp->n_syscalls);
+    for (size_t i = 0; i < sp->n_syscalls; i++)
+        feed_syscall(ctx, &sp->syscalls[i]);
 }

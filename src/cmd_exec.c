@@ -20,6 +20,7 @@
 #include "container.h"
 #include "create.h"
 #include "foreground.h"
+#include "seccomp_cache.h"
 #include "seccomp_listener.h"
 #include "spec.h"
 #include "translate.h"
@@ -324,7 +325,9 @@ static int describe_builder(const struct exec_opts *o, const struct oci_spec *sp
 {
     if (vd_builder_join_process(b, init_fd, err) < 0)
         return vd_error_prefix(err, "join the container's init");
-    if (oci_translate_exec(spec, p, o->preserve_fds, b, err) < 0)
+    struct oci_translate_opts topts = {.preserve_fds = o->preserve_fds,
+                                       .seccomp_by_caller = true};
+    if (oci_translate_exec(spec, p, &topts, b, err) < 0)
         return name_error_source(o, err);
     log_ignored_selinux_labels(NULL, p->selinux_label);
     if (cg)
@@ -368,8 +371,28 @@ static int finish(struct exec_run *x, int *status, vd_error **err)
     return foreground_wait(x->proc, &x->signals, status, err);
 }
 
-static int spawn_in(struct exec_run *x, struct container *c, struct oci_spec *spec,
-                    const struct oci_process *p, vd_error **err)
+/* The container's filter as create compiled it (seccomp_cache.c says why
+ * it may be trusted); compiled again only when the container has none
+ * stored (made by an older voidoci). */
+static int set_seccomp(const struct global_opts *g, const struct container *c,
+                       const struct oci_spec *spec, vd_builder *b, vd_error **err)
+{
+    const struct oci_seccomp *sp = spec->linux_ ? spec->linux_->seccomp : NULL;
+    if (sp == NULL)
+        return 0;
+    uint8_t key[VD_SHA256_LEN];
+    seccomp_key(sp, key);
+    struct vd_seccomp_prog *prog = NULL;
+    int r = seccomp_filter_load(c->dir, key, &prog, err);
+    if (r < 0)
+        return -1;
+    if (r > 0 && (prog = seccomp_cache_get(g->root, sp, key, err)) == NULL)
+        return vd_error_prefix(err, "config.json");
+    return vd_builder_set_seccomp_prog(b, prog, err);
+}
+
+static int spawn_in(const struct global_opts *g, struct exec_run *x, struct container *c,
+                    struct oci_spec *spec, const struct oci_process *p, vd_error **err)
 {
     _cleanup_close_ int init_fd = container_open_init(c, err);
     if (init_fd < 0)
@@ -390,6 +413,8 @@ static int spawn_in(struct exec_run *x, struct container *c, struct oci_spec *sp
     struct seccomp_listener listener = {.spec = spec, .state = c->state, .exec = true};
     if (r == 0)
         r = describe_builder(x->o, spec, p, init_fd, cg, b, err);
+    if (r == 0)
+        r = set_seccomp(g, c, spec, b, err);
     if (r == 0) {
         seccomp_listener_wire(b, &listener);
         r = vd_spawn(b, &x->proc, err);
@@ -426,7 +451,7 @@ static int exec_in_container(const struct global_opts *g, struct exec_opts *o, i
     if (r == 0 && !o->detach)
         foreground_block_signals(&x.signals);
     if (r == 0)
-        r = spawn_in(&x, c, spec, p, err);
+        r = spawn_in(g, &x, c, spec, p, err);
     /* The process is in: kill, delete and the rest need not wait for it. */
     vd_closep(&c->lock_fd);
     if (r == 0)

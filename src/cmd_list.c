@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "container.h"
+#include "seccomp_cache.h"
 #include "utils.h"
 #include "voidoci.h"
 
@@ -79,7 +80,8 @@ static int read_names(const char *root, char ***names, size_t *n, vd_error **err
     errno = 0;
     while (r == 0 && (de = readdir(d)) != NULL) {
         struct stat st;
-        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
+            strcmp(de->d_name, SECCOMP_CACHE_DIR) == 0)
             continue;
         if (de->d_type != DT_DIR &&
             (de->d_type != DT_UNKNOWN ||

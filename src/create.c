@@ -19,6 +19,7 @@
 #include "container.h"
 #include "create.h"
 #include "hooks.h"
+#include "seccomp_cache.h"
 #include "seccomp_listener.h"
 #include "translate.h"
 #include "utils.h"
@@ -283,7 +284,8 @@ static int describe(const struct create_opts *o, const char *bundle, struct oci_
         log_warning("config.json: linux.resources.memory.kernel is ignored (kernel memory "
                     "limits are obsolete), as runc 1.1 does");
     struct oci_translate_opts topts = {.bundle = bundle, .no_pivot = o->no_pivot,
-                                       .preserve_fds = o->preserve_fds};
+                                       .preserve_fds = o->preserve_fds,
+                                       .seccomp_by_caller = true};
     if (oci_translate(*spec, &topts, b, err) < 0)
         return vd_error_prefix(err, "config.json");
     log_ignored_selinux_labels((*spec)->linux_ ? (*spec)->linux_->mount_label : NULL,
@@ -423,6 +425,26 @@ static int make_resctrl(const struct create_opts *o, struct created *c, vd_build
     return 0;
 }
 
+/* linux.seccomp: the program from the cache (or compiled into it), kept
+ * in the state directory for exec, and set on the builder. */
+static int set_seccomp(const struct global_opts *g, struct created *c, vd_builder *b,
+                       vd_error **err)
+{
+    const struct oci_seccomp *sp = c->spec->linux_ ? c->spec->linux_->seccomp : NULL;
+    if (sp == NULL)
+        return 0;
+    uint8_t key[VD_SHA256_LEN];
+    seccomp_key(sp, key);
+    struct vd_seccomp_prog *p = seccomp_cache_get(g->root, sp, key, err);
+    if (p == NULL)
+        return vd_error_prefix(err, "config.json");
+    if (seccomp_filter_store(c->dir, p, key, err) < 0) {
+        vd_seccomp_prog_free(p);
+        return -1;
+    }
+    return vd_builder_set_seccomp_prog(b, p, err);
+}
+
 static void undo(const struct global_opts *g, const struct create_opts *o, struct created *c)
 {
     if (c->proc) {
@@ -458,6 +480,8 @@ int container_create(const struct global_opts *g, const struct create_opts *o, s
         r = -1;
     if (r == 0)
         r = make_state_dir(g, o, bundle, &c->dir, &lock_fd, err);
+    if (r == 0)
+        r = set_seccomp(g, c, b, err);
     if (r == 0 && o->gate) {
         char fifo[PATH_MAX];
         snprintf(fifo, sizeof(fifo), "%s/" CONTAINER_FIFO_FILE, c->dir);

@@ -40,6 +40,9 @@ int validate_container_id(const char *id, vd_error **err)
     }
     if (strcmp(id, ".") == 0 || strcmp(id, "..") == 0)
         return vd_error_set(err, 0, "invalid container ID \"%s\"", id);
+    if (strcmp(id, SECCOMP_CACHE_DIR) == 0)
+        return vd_error_set(err, 0, "invalid container ID \"%s\": the name of the seccomp "
+                            "filter cache", id);
     return 0;
 }
 

@@ -9,6 +9,9 @@
 
 #define VOIDOCI_DEFAULT_ROOT "/run/voidoci"
 #define VOIDOCI_ID_MAX 1024
+/* In the root, beside the state directories: the shared compiled seccomp
+ * filters (seccomp_cache.c).  Hidden from globs, and no container's ID. */
+#define SECCOMP_CACHE_DIR ".seccomp-cache"
 
 struct global_opts {
     const char *root;       /* --root, default VOIDOCI_DEFAULT_ROOT */
