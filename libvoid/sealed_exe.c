@@ -21,7 +21,9 @@
  * namespace, may have it). */
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/sendfile.h>
 #include <unistd.h>
 
@@ -67,8 +69,14 @@ static int sealed_copy(int src, vd_error **err)
 
 int vd_run_from_sealed_copy(char **argv, vd_error **err)
 {
-    if (vd_running_from_sealed_copy())
+    if (vd_running_from_sealed_copy()) {
+        /* An exec by fd names the process after the fd ("4") or the memfd:
+         * keep the name that ps and pgrep know. */
+        const char *slash = argv[0] ? strrchr(argv[0], '/') : NULL;
+        if (argv[0])
+            (void)prctl(PR_SET_NAME, slash ? slash + 1 : argv[0], 0, 0, 0);
         return 0;
+    }
     _cleanup_close_ int src = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
     if (src < 0)
         return vd_error_set(err, errno, "open the runtime's binary \"/proc/self/exe\"");

@@ -112,3 +112,14 @@ attack_failed() {
     attack_failed
     vo delete --force "$ID"
 }
+
+@test "runtime-exe ptrace: the waiting init runs from the sealed copy, under the runtime's name" {
+    make_bundle "$BUNDLE" sleep 100
+    local pidfile=$BATS_TEST_TMPDIR/init.pid pid
+    vcreate --pid-file "$pidfile"
+    pid=$(cat "$pidfile")
+    [ "$(readlink "/proc/$pid/exe")" = "/memfd:voidoci (deleted)" ]
+    # An exec by fd would name it "memfd:voidoci": ps and pgrep see "voidoci".
+    [ "$(cat "/proc/$pid/comm")" = voidoci ]
+    vo delete --force "$ID"
+}
