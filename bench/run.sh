@@ -18,6 +18,12 @@
 #           tests/configs/podman-plain.config.json, as podman sends it)
 #   exec    `RUNTIME exec ID /bin/true` into a running container that has
 #           that profile (what every exec probe and `docker exec` does)
+#   seal    (voidoci alone) what running from a sealed copy costs a create,
+#           run or exec (CVE-2019-5736, libvoid/sealed_exe.c): `voidoci
+#           create --help`, which copies the binary into a sealed memfd and
+#           re-executes itself from it, against `voidoci state --help`,
+#           which does not; warm (back to back) and cold (after
+#           $COLD_PAUSE seconds of idle)
 #   cycle   `RUNTIME create`, `start`, `delete --force`: the calls podman and
 #           containerd make for a container's life.  The three calls run
 #           from one small bash script (the same for every runtime), so the
@@ -35,6 +41,8 @@
 #
 # Usage (as root): bench/run.sh        RUNS=100 bench/run.sh
 #   VOIDOCI    the binary to time (default build/src/voidoci)
+#   BASELINE   another voidoci binary to time beside it (e.g. one built
+#              before a change), shown as "baseline"
 #   HYPERFINE  hyperfine to use; empty for the plain loop
 #   COLD_PAUSE seconds of idle before each cold run (default 1)
 set -euo pipefail
@@ -160,6 +168,9 @@ SCRIPT
 
 add_runtime voidoci "$VOIDOCI"
 [ ${#names[@]} -eq 1 ] || die "voidoci failed to run, or to create, start and delete, the benchmark bundle"
+if [ -n "${BASELINE-}" ]; then
+    add_runtime baseline "$BASELINE"
+fi
 for other in runc crun; do
     if bin=$(command -v "$other"); then
         add_runtime "$other" "$bin"
@@ -238,11 +249,25 @@ for name in "${names[@]}"; do
     "${runtime_bin[$name]}" --root "$work/root-$name" delete --force "$ID-exec" </dev/null >/dev/null
 done
 
+# The sealed copy: two commands of voidoci's own, named apart.
+runtime_names=("${names[@]}")
+names=(sealed unsealed)
+time_commands seal 0 "$VOIDOCI create --help" "$VOIDOCI state --help"
+time_commands seal-cold "$COLD_PAUSE" "$VOIDOCI create --help" "$VOIDOCI state --help"
+names=("${runtime_names[@]}")
+
 report run '`run` of /bin/true, warm (back to back)'
 report cold "\`run\` of /bin/true, cold (after ${COLD_PAUSE}s idle)"
 report cycle '`create` + `start` + `delete --force` of /bin/true'
 report seccomp "\`run\` of /bin/true with podman's seccomp profile"
 report exec "\`exec\` of /bin/true into a container with podman's seccomp profile"
+
+echo
+echo "the CVE-2019-5736 sealed copy, per create, run or exec (create --help against state --help):"
+for kind in seal seal-cold; do
+    awk -v k="$kind" -v a="${median_ms[$kind/sealed]}" -v b="${median_ms[$kind/unsealed]}" \
+        'BEGIN { printf "  %-9s with %6.2f ms, without %6.2f ms: %.2f ms per start\n", k == "seal" ? "warm" : "cold", a, b, a - b }'
+done
 
 guard=$(dirname "$VOIDOCI")/../bench/bench_exe_guard
 if [ -x "$guard" ]; then

@@ -737,6 +737,15 @@ void vd_builder_set_resctrl(vd_builder *b, const vd_resctrl *r);
 
 typedef struct vd_process vd_process;
 
+/* Re-execute the calling program from a sealed memfd copy of its binary,
+ * with `argv` and the same environment, unless it already runs from one
+ * (then 0).  Call it before the first vd_spawn: a process that the
+ * container can see then never leads to the host's binary through
+ * /proc/PID/exe (CVE-2019-5736).  Returns only when it cannot (-1). */
+int vd_run_from_sealed_copy(char **argv, vd_error **err);
+/* Whether the calling program runs from such a sealed copy. */
+bool vd_running_from_sealed_copy(void);
+
 /* Create the process and run every setup step in it.  Returns when the
  * child has either exec'd the program or is waiting at its start gate (*out
  * is set), or failed (the child is

@@ -19,27 +19,30 @@ struct command {
     /* Places processes in cgroups or changes them, so the cgroup driver
      * matters; commands that only read or remove them work with any. */
     bool sets_cgroups;
+    /* Clones processes that the container can see: runs from a sealed
+     * copy of the binary (libvoid's vd_run_from_sealed_copy). */
+    bool spawns;
 };
 
 static int cmd_help(const struct global_opts *g, int argc, char **argv, vd_error **err);
 
 static const struct command commands[] = {
-    {"create", cmd_create, "create a container", true},
-    {"delete", cmd_delete, "delete a container and what it holds", false},
-    {"events", cmd_events, "display container events and statistics", false},
-    {"exec", cmd_exec, "run a new process inside a container", true},
-    {"features", cmd_features, "show the enabled features", false},
-    {"kill", cmd_kill, "send a signal to a container's init process", false},
-    {"list", cmd_list, "list the containers under the root directory", false},
-    {"pause", cmd_pause, "suspend every process in a container", true},
-    {"ps", cmd_ps, "list the processes running in a container", false},
-    {"resume", cmd_resume, "resume a paused container", true},
-    {"run", cmd_run, "create and run a container", true},
-    {"spec", cmd_spec, "write an example config.json", false},
-    {"start", cmd_start, "run the user's process in a created container", false},
-    {"state", cmd_state, "print the state of a container as JSON", false},
-    {"update", cmd_update, "update a container's resource limits", true},
-    {"help", cmd_help, "show this help, or a command's help", false},
+    {"create", cmd_create, "create a container", true, true},
+    {"delete", cmd_delete, "delete a container and what it holds", false, false},
+    {"events", cmd_events, "display container events and statistics", false, false},
+    {"exec", cmd_exec, "run a new process inside a container", true, true},
+    {"features", cmd_features, "show the enabled features", false, false},
+    {"kill", cmd_kill, "send a signal to a container's init process", false, false},
+    {"list", cmd_list, "list the containers under the root directory", false, false},
+    {"pause", cmd_pause, "suspend every process in a container", true, false},
+    {"ps", cmd_ps, "list the processes running in a container", false, false},
+    {"resume", cmd_resume, "resume a paused container", true, false},
+    {"run", cmd_run, "create and run a container", true, true},
+    {"spec", cmd_spec, "write an example config.json", false, false},
+    {"start", cmd_start, "run the user's process in a created container", false, false},
+    {"state", cmd_state, "print the state of a container as JSON", false, false},
+    {"update", cmd_update, "update a container's resource limits", true, false},
+    {"help", cmd_help, "show this help, or a command's help", false, false},
 };
 
 static void print_usage(FILE *out)
@@ -270,6 +273,12 @@ int main(int argc, char **argv)
         return report(1, &err);
     case PARSE_COMMAND:
         break;
+    }
+    /* "+" in the options: argv is as it came, for the re-exec. */
+    const struct command *spawner = find_command(argv[optind]);
+    if (spawner && spawner->spawns && vd_run_from_sealed_copy(argv, &err) < 0) {
+        vd_error_prefix(&err, "%s", argv[optind]);
+        return report(1, &err);
     }
 
     _cleanup_free_ char *root = absolute_path(g.root, &err);
