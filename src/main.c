@@ -28,6 +28,7 @@ static const struct command commands[] = {
     {"delete", cmd_delete, "delete a container and what it holds", false},
     {"events", cmd_events, "display container events and statistics", false},
     {"exec", cmd_exec, "run a new process inside a container", true},
+    {"explain", cmd_explain, "print what a bundle's config.json would make, running nothing", false},
     {"features", cmd_features, "show the enabled features", false},
     {"kill", cmd_kill, "send a signal to a container's init process", false},
     {"list", cmd_list, "list the containers under the root directory", false},
