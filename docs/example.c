@@ -10,7 +10,7 @@
  * one thing added back is a proc filesystem on /proc.
  */
 #include <errno.h>
-#include <libvoid/void.h>
+#include <void.h> /* in $includedir/libvoid: pkg-config --cflags says so */
 #include <stdio.h>
 
 static int run(const char *rootfs, vd_error **err)
