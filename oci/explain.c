@@ -3,10 +3,12 @@
  * back to the void, with the JSON path that asked for it, and what stays a
  * void.  Read from the parsed spec, never from the JSON again. */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "explain.h"
 #include "json.h"
@@ -273,8 +275,48 @@ static void explain_void(struct plan_builder *pb, const struct oci_spec *spec)
         item(pb, "void", format("linux.namespaces"), "no System V IPC object or POSIX queue");
 }
 
-int oci_explain(const struct oci_spec *spec, const char *rootfs, const char *cgroup,
-                struct oci_plan *out, vd_error **err)
+static bool is_bind(const struct oci_mount *m)
+{
+    if (m->type && strcmp(m->type, "bind") == 0)
+        return true;
+    for (size_t j = 0; j < m->n_options; j++)
+        if (strcmp(m->options[j], "bind") == 0 || strcmp(m->options[j], "rbind") == 0)
+            return true;
+    return false;
+}
+
+/* What create would refuse on this host later than oci_translate does: a
+ * bind mount's source that is not there (the child would fail to mount). */
+static void explain_refusals(struct plan_builder *pb, const struct oci_spec *spec,
+                             const char *bundle)
+{
+    for (size_t i = 0; i < spec->n_mounts; i++) {
+        const struct oci_mount *m = &spec->mounts[i];
+        struct stat st;
+        if (!m->source || !is_bind(m))
+            continue;
+        char path[PATH_MAX];
+        snprintf(path, sizeof(path), "%s%s%s", m->source[0] == '/' ? "" : bundle,
+                 m->source[0] == '/' ? "" : "/", m->source);
+        if (stat(path, &st) < 0)
+            item(pb, "refused", format("mounts[%zu].source", i), "\"%s\": %s", path,
+                 strerror(errno));
+    }
+}
+
+size_t oci_plan_refused(const struct oci_plan *plan, size_t *first)
+{
+    size_t n = 0;
+    for (size_t i = plan->n; i-- > 0;)
+        if (strcmp(plan->items[i].section, "refused") == 0) {
+            *first = i;
+            n++;
+        }
+    return n;
+}
+
+int oci_explain(const struct oci_spec *spec, const char *bundle, const char *rootfs,
+                const char *cgroup, struct oci_plan *out, vd_error **err)
 {
     *out = (struct oci_plan){0};
     struct plan_builder pb = {.plan = out};
@@ -286,6 +328,7 @@ int oci_explain(const struct oci_spec *spec, const char *rootfs, const char *cgr
     explain_linux(&pb, spec->linux_, cgroup);
     explain_hooks(&pb, spec);
     explain_void(&pb, spec);
+    explain_refusals(&pb, spec, bundle);
     if (pb.oom) {
         oci_plan_free(out);
         return vd_error_set(err, ENOMEM, "explain");

@@ -21,9 +21,13 @@ struct oci_plan {
 };
 
 /* The plan of `spec`, which oci_translate has accepted; `cgroup` is the
- * container's cgroup path (oci_cgroup_path).  Fails only without memory. */
-int oci_explain(const struct oci_spec *spec, const char *rootfs, const char *cgroup,
-                struct oci_plan *out, vd_error **err);
+ * container's cgroup path (oci_cgroup_path).  Items of section "refused"
+ * (last) are what create would still refuse on this host, such as a bind
+ * source that is not there.  Fails only without memory. */
+int oci_explain(const struct oci_spec *spec, const char *bundle, const char *rootfs,
+                const char *cgroup, struct oci_plan *out, vd_error **err);
+/* How many items are refusals; *first: the index of the first. */
+size_t oci_plan_refused(const struct oci_plan *plan, size_t *first);
 /* The plan as a JSON document (documented in voidoci-explain(8)):
  * {"bundle": B, "plan": [{"section", "what", "path"}, ...]}. */
 char *oci_plan_json(const struct oci_plan *plan, const char *bundle, vd_error **err);

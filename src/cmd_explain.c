@@ -57,7 +57,7 @@ static int explain(const char *bundle_arg, const char *id, bool json, vd_error *
     if (r == 0 && oci_rootfs_path(spec, bundle, rootfs, err) < 0)
         r = vd_error_prefix(err, "config.json");
     if (r == 0)
-        r = oci_explain(spec, rootfs, cgroup, &plan, err);
+        r = oci_explain(spec, bundle, rootfs, cgroup, &plan, err);
     oci_spec_free(spec);
     if (r < 0)
         return -1;
@@ -70,6 +70,10 @@ static int explain(const char *bundle_arg, const char *id, bool json, vd_error *
     } else {
         print_text(&plan, bundle);
     }
+    size_t first = 0;
+    if (r == 0 && oci_plan_refused(&plan, &first) > 0)
+        r = vd_error_set(err, 0, "config.json: %s: %s", plan.items[first].path,
+                         plan.items[first].what);
     oci_plan_free(&plan);
     return r;
 }
