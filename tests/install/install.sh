@@ -30,7 +30,9 @@ expected=(
     "$prefix/include/libvoid/void.h"
     "$datadir/bash-completion/completions/voidoci"
 )
-if command -v scdoc >/dev/null; then
+man=true
+command -v scdoc >/dev/null || man=false
+if $man; then
     expected+=("$mandir/man8/voidoci.8")
     for c in create delete events exec explain features kill list pause ps resume run spec start state update; do
         expected+=("$mandir/man8/voidoci-$c.8")
@@ -73,6 +75,10 @@ if [ $rc = 0 ] && grep -qx 'pid 1' <<<"$out" && grep -q '^proc /proc proc ' <<<"
     ok "the example runs in a void: pid 1, one mount (proc)"
 else
     notok "the example runs in a void" "rc $rc" "$out" "$ldd_lib"
+fi
+if ! $man; then
+    n=$((n + 1))
+    echo "ok $n - the man pages are installed # skip this machine has no scdoc (scripts/install-deps.sh installs it)"
 fi
 echo "1..$n"
 echo "$((n - failed)) passed, $failed failed"
