@@ -8,6 +8,8 @@ set -euo pipefail
 packages=(
     # the build
     build-essential pkg-config meson ninja-build git
+    # the man pages (docs/man/*.scd)
+    scdoc
     libyajl-dev libcap-dev libseccomp-dev libmnl-dev
     # the tests: bats runs them, jq edits config.json, busybox-static is
     # the rootfs (static, so the rootfs needs no libc), runc is compared with

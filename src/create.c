@@ -273,8 +273,8 @@ void log_ignored_selinux_labels(const char *mount_label, const char *process_lab
                   process_label);
 }
 
-static int describe(const struct create_opts *o, const char *bundle, struct oci_spec **spec,
-                    vd_builder *b, vd_error **err)
+int config_describe(const char *bundle, bool no_pivot, int preserve_fds, bool seccomp_by_caller,
+                    struct oci_spec **spec, vd_builder *b, vd_error **err)
 {
     char config[PATH_MAX];
     snprintf(config, sizeof(config), "%s/config.json", bundle);
@@ -283,13 +283,22 @@ static int describe(const struct create_opts *o, const char *bundle, struct oci_
     if ((*spec)->linux_ && oci_resources_kernel_memory((*spec)->linux_->resources))
         log_warning("config.json: linux.resources.memory.kernel is ignored (kernel memory "
                     "limits are obsolete), as runc 1.1 does");
-    struct oci_translate_opts topts = {.bundle = bundle, .no_pivot = o->no_pivot,
-                                       .preserve_fds = o->preserve_fds,
-                                       .seccomp_by_caller = true};
+    struct oci_translate_opts topts = {.bundle = bundle, .no_pivot = no_pivot,
+                                       .preserve_fds = preserve_fds,
+                                       .seccomp_by_caller = seccomp_by_caller};
     if (oci_translate(*spec, &topts, b, err) < 0)
         return vd_error_prefix(err, "config.json");
     log_ignored_selinux_labels((*spec)->linux_ ? (*spec)->linux_->mount_label : NULL,
                                (*spec)->process ? (*spec)->process->selinux_label : NULL);
+    return 0;
+}
+
+static int describe(const struct create_opts *o, const char *bundle, struct oci_spec **spec,
+                    vd_builder *b, vd_error **err)
+{
+    /* linux.seccomp is compiled by create itself, through the cache. */
+    if (config_describe(bundle, o->no_pivot, o->preserve_fds, true, spec, b, err) < 0)
+        return -1;
     if (check_terminal(o, *spec, err) < 0)
         return -1;
     if (!o->no_new_keyring && vd_builder_set_session_keyring(b, o->id, err) < 0)

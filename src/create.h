@@ -34,6 +34,13 @@ struct created {
     vd_resctrl *resctrl;   /* its linux.intelRdt group, or NULL */
 };
 
+/* What create does first, and explain alone: BUNDLE/config.json read,
+ * checked and translated onto `b` (errors start "config.json: " and name
+ * the JSON path).  Nothing is made on the host.  With seccomp_by_caller
+ * linux.seccomp is left to the caller (create compiles it through its
+ * cache). */
+int config_describe(const char *bundle, bool no_pivot, int preserve_fds, bool seccomp_by_caller,
+                    struct oci_spec **spec, vd_builder *b, vd_error **err);
 /* On failure nothing is left: no process, no state directory. */
 int container_create(const struct global_opts *g, const struct create_opts *o, struct created *c,
                      vd_error **err);

@@ -31,6 +31,8 @@ static const struct command commands[] = {
     {"delete", cmd_delete, "delete a container and what it holds", false, false},
     {"events", cmd_events, "display container events and statistics", false, false},
     {"exec", cmd_exec, "run a new process inside a container", true, true},
+    {"explain", cmd_explain, "print what a bundle's config.json would make, running nothing", false,
+     false},
     {"features", cmd_features, "show the enabled features", false, false},
     {"kill", cmd_kill, "send a signal to a container's init process", false, false},
     {"list", cmd_list, "list the containers under the root directory", false, false},

@@ -39,6 +39,7 @@ int cmd_delete(const struct global_opts *g, int argc, char **argv, vd_error **er
 int cmd_ps(const struct global_opts *g, int argc, char **argv, vd_error **err);
 int cmd_pause(const struct global_opts *g, int argc, char **argv, vd_error **err);
 int cmd_resume(const struct global_opts *g, int argc, char **argv, vd_error **err);
+int cmd_explain(const struct global_opts *g, int argc, char **argv, vd_error **err);
 int cmd_features(const struct global_opts *g, int argc, char **argv, vd_error **err);
 int cmd_update(const struct global_opts *g, int argc, char **argv, vd_error **err);
 int cmd_events(const struct global_opts *g, int argc, char **argv, vd_error **err);
