@@ -11,7 +11,7 @@
 #define VOIDOCI_ID_MAX 1024
 
 struct global_opts {
-    const char *root;       /* --root, default VOIDOCI_DEFAULT_ROOT */
+    const char *root;       /* --root, default VOIDOCI_DEFAULT_ROOT (root) or $XDG_RUNTIME_DIR/voidoci */
     const char *log_path;   /* --log, NULL: stderr only */
     bool log_json;          /* --log-format json */
     bool debug;             /* --debug */
