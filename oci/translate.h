@@ -70,6 +70,12 @@ int oci_translate_resources(const struct oci_linux *lx, const vd_cgroup *cg, vd_
 int oci_update_resources(const struct oci_resources *res, const vd_cgroup *cg, vd_error **err);
 /* Whether `res` asks for memory.kernel: deprecated, never applied (as in
  * runc 1.1), for the command line to warn about. */
+/* For a container that gets no cgroup (a rootless caller the host gives
+ * none): 0 when linux.resources asks for no limit, leaving *err as it is;
+ * else -1, *err (why there is no cgroup) prefixed with the JSON path of the
+ * first limit asked for.  Device rules ask for nothing here: without a
+ * cgroup a rootless container sees only the devices bound into it. */
+int oci_resources_without_cgroup(const struct oci_linux *lx, vd_error **err);
 bool oci_resources_kernel_memory(const struct oci_resources *res);
 
 #endif
