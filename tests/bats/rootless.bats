@@ -75,7 +75,8 @@ ucreate() {
 }
 
 rl_args() {
-    rl_jq '.process.args = $ARGS.positional' --args "$@"
+    bundle_set_args "$BUNDLE" "$@"
+    chown "$RL_UID:$RL_UID" "$BUNDLE/config.json"
 }
 
 @test "rootless: the state root is \$XDG_RUNTIME_DIR/voidoci, made 0700, and empty after delete" {
