@@ -60,6 +60,12 @@ int oci_propagation_flags(const char *name, unsigned long *flags);
  * and linux.resources written into `cg`. */
 int oci_cgroup_path(const struct oci_linux *lx, const char *id, char **out, vd_error **err);
 int oci_translate_resources(const struct oci_linux *lx, const vd_cgroup *cg, vd_error **err);
+/* The same for a rootless caller's (delegated) cgroup, without the device
+ * rules: a user may not attach the cgroup v2 device program (nor write v1's
+ * devices.allow), and sees only the devices bound into its container; runc
+ * ignores them there too. */
+int oci_translate_resources_rootless(const struct oci_linux *lx, const vd_cgroup *cg,
+                                     vd_error **err);
 /* A zero in the fields runc reads as "not set" when 0 (cpu shares, quota,
  * periods, memory limits, pids, blkio weights ...) asks for nothing, at
  * create as at update.

@@ -381,7 +381,22 @@ bool oci_resources_kernel_memory(const struct oci_resources *res)
     return res && res->memory.kernel.set;
 }
 
+static int translate_resources(const struct oci_linux *lx, const vd_cgroup *cg, bool devices,
+                               vd_error **err);
+
 int oci_translate_resources(const struct oci_linux *lx, const vd_cgroup *cg, vd_error **err)
+{
+    return translate_resources(lx, cg, true, err);
+}
+
+int oci_translate_resources_rootless(const struct oci_linux *lx, const vd_cgroup *cg,
+                                     vd_error **err)
+{
+    return translate_resources(lx, cg, false, err);
+}
+
+static int translate_resources(const struct oci_linux *lx, const vd_cgroup *cg, bool devices,
+                               vd_error **err)
 {
     static const struct oci_linux none = {0};
     if (lx == NULL)
@@ -394,7 +409,8 @@ int oci_translate_resources(const struct oci_linux *lx, const vd_cgroup *cg, vd_
         fill_lists(lx->resources, &r, &a, &oom);
         unset_zeros(&r, &a);
     }
-    fill_devices(lx, &r, &a, &oom);
+    if (devices)
+        fill_devices(lx, &r, &a, &oom);
     int ret = 0;
     struct vd_cgroup_where where;
     if (oom)

@@ -412,7 +412,8 @@ static int make_cgroup(const struct create_opts *o, struct created *c, vd_builde
         int r = go_without_cgroup(lx, err);
         return r > 0 ? 0 : r;
     }
-    if (oci_translate_resources(lx, c->cgroup, err) < 0)
+    if ((rootless_caller() ? oci_translate_resources_rootless
+                           : oci_translate_resources)(lx, c->cgroup, err) < 0)
         return vd_error_prefix(err, "config.json");
     if (record_cgroup(c->cgroup, c->state, err) < 0)
         return -1;
