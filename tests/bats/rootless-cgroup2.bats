@@ -21,6 +21,9 @@ teardown() {
     delegate_subtree
     rl_jq '.linux.cgroupsPath = $p | .linux.resources = {memory: {limit: 67108864}, pids: {limit: 30}}' \
         --arg p "/voidoci-rl-$ID/ctr"
+    # Not yet: mounting cgroup2 in the container's cgroup namespace fails
+    # there (EBUSY); /sys, bound from the host, shows the tree meanwhile.
+    rl_jq 'del(.mounts[] | select(.destination == "/sys/fs/cgroup"))'
     rl_args sleep 100
     in_delegated ucreate
     local cg=$DELEGATED/ctr
