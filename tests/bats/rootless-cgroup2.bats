@@ -41,7 +41,12 @@ teardown() {
     run -0 in_delegated uvo events --stats "$ID"
     [ "$(jq -r .data.pids.limit <<<"$output")" = 40 ]
     run -0 in_delegated uvo exec -d "$ID" sleep 100
-    [ "$(wc -l <"$cg/cgroup.procs")" = 2 ]
+    local procs
+    procs=$(cat "$cg/cgroup.procs")
+    [ "$(wc -l <<<"$procs")" -ge 2 ] || {
+        echo "cgroup.procs after exec -d: $procs; $(uvo state "$ID")" >&2
+        return 1
+    }
     run -0 in_delegated uvo kill --all "$ID" KILL
     wait_for eval '[ "$(uvo state "$ID" | jq -r .status)" = stopped ]'
     run -0 in_delegated uvo delete "$ID"
