@@ -9,7 +9,8 @@
  *    runc and crun;
  *  - no path is looked up again later, when the host could have swapped it.
  * A joined mount namespace has sources of its own: those the child binds by
- * path, as on a kernel without open_tree (before 5.2). */
+ * path, as on a kernel without open_tree (before 5.2), and as when the
+ * caller may not clone the host's mounts (rootless). */
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -64,7 +65,10 @@ static int open_tree_of(const vd_builder *b, struct vd_mount_entry *m, vd_error 
         return 0;
     if (m->tree_fd < 0 && m->idmap)
         return -1;
-    if (m->tree_fd < 0 && errno != ENOSYS)
+    /* EPERM: a caller without CAP_SYS_ADMIN over the host's mounts (a
+     * rootless one) cannot clone a tree; its child binds by path, as
+     * runc's and crun's rootless containers do. */
+    if (m->tree_fd < 0 && errno != ENOSYS && errno != EPERM)
         return vd_error_set(err, errno, "bind mount \"%s\" on \"%s\"", m->source, m->destination);
     if (m->tree_fd < 0 || cut_propagation(b, m, m->tree_fd) == 0)
         return 0;

@@ -68,12 +68,23 @@ int vd_child_set_rlimits(const vd_builder *b, vd_error **err)
     return 0;
 }
 
+/* /proc/self/setgroups is "deny": a rootless caller's user namespace,
+ * where no one may set groups (user_namespaces(7)). */
+static bool setgroups_denied(void)
+{
+    char text[16] = "";
+    _cleanup_close_ int fd = open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC);
+    return fd >= 0 && read(fd, text, sizeof(text) - 1) > 0 && strncmp(text, "deny", 4) == 0;
+}
+
 /* Groups, gid, then uid; PR_SET_KEEPCAPS holds the permitted set across the
  * uid change so that vd_child_set_caps can still grant what was asked. */
 int vd_child_set_user(const vd_builder *b, vd_error **err)
 {
-    /* Even with no additional gids the caller's groups must go. */
-    if (setgroups(b->n_groups, b->groups) < 0)
+    /* Even with no additional gids the caller's groups must go; where
+     * setgroups is denied (rootless) they stay, unmapped, as with runc. */
+    if (setgroups(b->n_groups, b->groups) < 0 &&
+        !(errno == EPERM && b->n_groups == 0 && setgroups_denied()))
         return vd_error_set(err, errno, "set additional gids");
     if (setresgid(b->gid, b->gid, b->gid) < 0)
         return vd_error_set(err, errno, "set gid %u", (unsigned)b->gid);

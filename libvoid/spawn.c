@@ -382,18 +382,40 @@ static int write_id_map(pid_t pid, const char *file, const struct vd_id_map *map
     return vd_write_file(path, text, err);
 }
 
+/* /proc/PID/setgroups stays "allow", as runc leaves it for root: the
+ * container's root may set its groups (process.user.additionalGids).  A
+ * caller without CAP_SETGID (rootless) may write gid_map only once it is
+ * "deny" (user_namespaces(7)): then, as runc does, it is. */
+static int write_gid_map(pid_t pid, const vd_builder *b, vd_error **err)
+{
+    vd_error *first = NULL;
+    if (write_id_map(pid, "gid_map", b->gid_maps, b->n_gid_maps, &first) == 0)
+        return 0;
+    if (first->errnum != EPERM) {
+        int r = -first->errnum;
+        if (err != NULL && *err == NULL)
+            *err = first;
+        else
+            vd_error_free(&first);
+        return r;
+    }
+    vd_error_free(&first);
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/setgroups", pid);
+    if (vd_write_file(path, "deny", err) < 0)
+        return -1;
+    return write_id_map(pid, "gid_map", b->gid_maps, b->n_gid_maps, err);
+}
+
 static int parent_write_maps(const vd_builder *b, pid_t pid, int sync_fd, vd_error **err)
 {
     bool new_user = b->ns[VD_NS_USER].mode == VD_NS_MODE_NEW;
     if (!new_user && b->n_net_devices == 0)
         return 0;
-    /* /proc/PID/setgroups stays "allow", as runc leaves it for root: the
-     * container's root may set its groups (process.user.additionalGids). */
     if (new_user && b->n_uid_maps &&
         write_id_map(pid, "uid_map", b->uid_maps, b->n_uid_maps, err) < 0)
         return -1;
-    if (new_user && b->n_gid_maps &&
-        write_id_map(pid, "gid_map", b->gid_maps, b->n_gid_maps, err) < 0)
+    if (new_user && b->n_gid_maps && write_gid_map(pid, b, err) < 0)
         return -1;
     if (vd_parent_move_net_devices(b, pid, err) < 0)
         return -1;

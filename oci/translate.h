@@ -71,6 +71,12 @@ int oci_propagation_flags(const char *name, unsigned long *flags);
  * and linux.resources written into `cg`. */
 int oci_cgroup_path(const struct oci_linux *lx, const char *id, char **out, vd_error **err);
 int oci_translate_resources(const struct oci_linux *lx, const vd_cgroup *cg, vd_error **err);
+/* The same for a rootless caller's (delegated) cgroup, without the device
+ * rules: a user may not attach the cgroup v2 device program (nor write v1's
+ * devices.allow), and sees only the devices bound into its container; runc
+ * ignores them there too. */
+int oci_translate_resources_rootless(const struct oci_linux *lx, const vd_cgroup *cg,
+                                     vd_error **err);
 /* A zero in the fields runc reads as "not set" when 0 (cpu shares, quota,
  * periods, memory limits, pids, blkio weights ...) asks for nothing, at
  * create as at update.
@@ -81,6 +87,12 @@ int oci_translate_resources(const struct oci_linux *lx, const vd_cgroup *cg, vd_
 int oci_update_resources(const struct oci_resources *res, const vd_cgroup *cg, vd_error **err);
 /* Whether `res` asks for memory.kernel: deprecated, never applied (as in
  * runc 1.1), for the command line to warn about. */
+/* For a container that gets no cgroup (a rootless caller the host gives
+ * none): 0 when linux.resources asks for no limit, leaving *err as it is;
+ * else -1, *err (why there is no cgroup) prefixed with the JSON path of the
+ * first limit asked for.  Device rules ask for nothing here: without a
+ * cgroup a rootless container sees only the devices bound into it. */
+int oci_resources_without_cgroup(const struct oci_linux *lx, vd_error **err);
 bool oci_resources_kernel_memory(const struct oci_resources *res);
 
 #endif

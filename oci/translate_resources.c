@@ -306,12 +306,97 @@ static void unset_zeros(struct vd_cgroup_resources *r, struct res_arrays *a)
     }
 }
 
+/* The first field of `r` that asks something of a cgroup, in `w`; device
+ * rules aside (see oci_resources_without_cgroup). */
+static bool first_asked(const struct vd_cgroup_resources *r, struct vd_cgroup_where *w)
+{
+    const struct {
+        enum vd_cgroup_field field;
+        bool set;
+    } asked[] = {
+        {VD_CG_MEMORY_LIMIT, r->memory.limit.set},
+        {VD_CG_MEMORY_RESERVATION, r->memory.reservation.set},
+        {VD_CG_MEMORY_SWAP, r->memory.swap.set},
+        {VD_CG_MEMORY_KERNEL_TCP, r->memory.kernel_tcp.set},
+        {VD_CG_MEMORY_SWAPPINESS, r->memory.swappiness.set},
+        {VD_CG_MEMORY_OOM, r->memory.has_disable_oom_killer},
+        {VD_CG_MEMORY_HIERARCHY, r->memory.has_use_hierarchy},
+        {VD_CG_CPU_SHARES, r->cpu.shares.set},
+        {VD_CG_CPU_QUOTA, r->cpu.quota.set},
+        {VD_CG_CPU_PERIOD, r->cpu.period.set},
+        {VD_CG_CPU_BURST, r->cpu.burst.set},
+        {VD_CG_CPU_RT_RUNTIME, r->cpu.realtime_runtime.set},
+        {VD_CG_CPU_RT_PERIOD, r->cpu.realtime_period.set},
+        {VD_CG_CPU_IDLE, r->cpu.idle.set},
+        {VD_CG_CPU_CPUS, r->cpu.cpus != NULL},
+        {VD_CG_CPU_MEMS, r->cpu.mems != NULL},
+        {VD_CG_PIDS, r->pids_limit.set},
+        {VD_CG_BLKIO_WEIGHT, r->blkio.weight.set},
+        {VD_CG_BLKIO_LEAF_WEIGHT, r->blkio.leaf_weight.set},
+        {VD_CG_BLKIO_DEVICE, r->blkio.n_devices > 0},
+        {VD_CG_HUGETLB, r->n_hugetlb > 0},
+        {VD_CG_NET_CLASS_ID, r->net_class_id.set},
+        {VD_CG_NET_PRIO, r->n_net_prios > 0},
+        {VD_CG_RDMA, r->n_rdma > 0},
+        {VD_CG_UNIFIED, r->n_unified > 0},
+    };
+    *w = (struct vd_cgroup_where){.field = VD_CG_NONE};
+    for (size_t i = 0; i < VD_ARRAY_SIZE(asked); i++) {
+        if (asked[i].set) {
+            w->field = asked[i].field;
+            return true;
+        }
+    }
+    for (int k = 0; k < VD_THROTTLE_COUNT; k++) {
+        if (r->blkio.n_throttle[k] > 0) {
+            *w = (struct vd_cgroup_where){.field = VD_CG_BLKIO_THROTTLE, .kind = k};
+            return true;
+        }
+    }
+    return false;
+}
+
+int oci_resources_without_cgroup(const struct oci_linux *lx, vd_error **err)
+{
+    if (lx == NULL || lx->resources == NULL)
+        return 0;
+    struct vd_cgroup_resources r = {0};
+    struct res_arrays a = {0};
+    bool oom = false;
+    fill_memory_cpu(lx->resources, &r);
+    fill_lists(lx->resources, &r, &a, &oom);
+    unset_zeros(&r, &a);
+    struct vd_cgroup_where w;
+    int ret = 0;
+    if (oom)
+        ret = vd_error_set(err, ENOMEM, "linux.resources");
+    else if (first_asked(&r, &w))
+        ret = name_field(lx, "linux.resources", &w, err);
+    res_arrays_free(&a);
+    return ret;
+}
+
 bool oci_resources_kernel_memory(const struct oci_resources *res)
 {
     return res && res->memory.kernel.set;
 }
 
+static int translate_resources(const struct oci_linux *lx, const vd_cgroup *cg, bool devices,
+                               vd_error **err);
+
 int oci_translate_resources(const struct oci_linux *lx, const vd_cgroup *cg, vd_error **err)
+{
+    return translate_resources(lx, cg, true, err);
+}
+
+int oci_translate_resources_rootless(const struct oci_linux *lx, const vd_cgroup *cg,
+                                     vd_error **err)
+{
+    return translate_resources(lx, cg, false, err);
+}
+
+static int translate_resources(const struct oci_linux *lx, const vd_cgroup *cg, bool devices,
+                               vd_error **err)
 {
     static const struct oci_linux none = {0};
     if (lx == NULL)
@@ -324,7 +409,8 @@ int oci_translate_resources(const struct oci_linux *lx, const vd_cgroup *cg, vd_
         fill_lists(lx->resources, &r, &a, &oom);
         unset_zeros(&r, &a);
     }
-    fill_devices(lx, &r, &a, &oom);
+    if (devices)
+        fill_devices(lx, &r, &a, &oom);
     int ret = 0;
     struct vd_cgroup_where where;
     if (oom)

@@ -510,10 +510,16 @@ static int collect(const struct container *c, struct proc_set *out, vd_error **e
         char path[64];
         struct stat st;
         snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)init);
-        if (stat(path, &st) < 0)
+        if (stat(path, &st) == 0) {
+            m.ns_dev = st.st_dev;
+            m.ns_ino = st.st_ino;
+        } else if (errno == EACCES) {
+            /* A rootless caller may not look into an init that is not
+             * dumpable yet (created, before its exec): its tree, then. */
+            m.by_pid_ns = false;
+        } else {
             return errno == ENOENT ? 0 : vd_error_set(err, errno, "stat \"%s\"", path);
-        m.ns_dev = st.st_dev;
-        m.ns_ino = st.st_ino;
+        }
     }
 
     struct proc_set all = {0};

@@ -60,7 +60,8 @@ static void print_usage(FILE *out)
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
     fputs("\n"
           "Global options:\n"
-          "  --root DIR               state directory (default " VOIDOCI_DEFAULT_ROOT ")\n"
+          "  --root DIR               state directory (default " VOIDOCI_DEFAULT_ROOT ",\n"
+          "                           $XDG_RUNTIME_DIR/voidoci for a non-root user)\n"
           "  --log FILE               also write errors to FILE\n"
           "  --log-format text|json   format of the --log FILE (default text)\n"
           "  --debug                  print debug messages\n"
@@ -131,6 +132,30 @@ static char *absolute_path(const char *path, vd_error **err)
     if (asprintf(&abs, "%s/%s", cwd, path) < 0)
         return NULL;
     return abs;
+}
+
+/* Where state lives without --root: /run/voidoci for root, as runc has
+ * /run/runc; a non-root caller cannot write /run, so (as runc) its own
+ * $XDG_RUNTIME_DIR/voidoci, made 0700 by the first create.  spec, features
+ * and help keep no state and need neither. */
+static char *default_root(const struct command *cmd, vd_error **err)
+{
+    bool stateless = cmd && (cmd->fn == cmd_spec || cmd->fn == cmd_features ||
+                             cmd->fn == cmd_help);
+    if (geteuid() == 0 || stateless)
+        return strdup(VOIDOCI_DEFAULT_ROOT);
+    const char *xdg = getenv("XDG_RUNTIME_DIR");
+    if (xdg == NULL || xdg[0] == '\0') {
+        vd_error_set(err, 0, "no state directory: XDG_RUNTIME_DIR is not set (a non-root "
+                             "user's default is $XDG_RUNTIME_DIR/voidoci): set it or give --root");
+        return NULL;
+    }
+    char *root = NULL;
+    if (asprintf(&root, "%s/voidoci", xdg) < 0) {
+        vd_error_set(err, ENOMEM, "the state directory");
+        return NULL;
+    }
+    return root;
 }
 
 enum {
@@ -265,7 +290,7 @@ static int report(int code, vd_error **err)
 
 int main(int argc, char **argv)
 {
-    struct global_opts g = {.root = VOIDOCI_DEFAULT_ROOT};
+    struct global_opts g = {0};
     _cleanup_error_ vd_error *err = NULL;
 
     switch (parse_global_opts(&g, argc, argv, &err)) {
@@ -283,7 +308,12 @@ int main(int argc, char **argv)
         return report(1, &err);
     }
 
-    _cleanup_free_ char *root = absolute_path(g.root, &err);
+    const char *name = argv[optind];
+    const struct command *cmd = find_command(name);
+    _cleanup_free_ char *given = NULL;
+    if (g.root == NULL && (given = default_root(cmd, &err)) == NULL)
+        return report(1, &err);
+    _cleanup_free_ char *root = absolute_path(g.root ? g.root : given, &err);
     _cleanup_free_ char *log_path = g.log_path ? absolute_path(g.log_path, &err) : NULL;
     if (root == NULL || (g.log_path && log_path == NULL)) {
         if (err == NULL)
@@ -294,8 +324,6 @@ int main(int argc, char **argv)
     g.log_path = log_path;
     log_init(&g);
 
-    const char *name = argv[optind];
-    const struct command *cmd = find_command(name);
     if (cmd == NULL) {
         vd_error_set(&err, 0, "unknown command \"%s\" (see voidoci --help)", name);
         return report(1, &err);

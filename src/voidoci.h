@@ -14,7 +14,7 @@
 #define SECCOMP_CACHE_DIR ".seccomp-cache"
 
 struct global_opts {
-    const char *root;       /* --root, default VOIDOCI_DEFAULT_ROOT */
+    const char *root;       /* --root, default VOIDOCI_DEFAULT_ROOT (root) or $XDG_RUNTIME_DIR/voidoci */
     const char *log_path;   /* --log, NULL: stderr only */
     bool log_json;          /* --log-format json */
     bool debug;             /* --debug */

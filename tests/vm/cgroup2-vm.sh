@@ -10,7 +10,7 @@
 #
 # BUILD_DIR/src/voidoci and BUILD_DIR/tests/console_receiver go into the
 # VM with their shared libraries, together with busybox-static, bash, bats,
-# jq, the GNU tools the tests use, tests/bats/helpers.bash,
+# jq, the GNU tools the tests use, tests/bats/helpers.bash and rootless.bash,
 # tests/make-bundle.sh and the bats files listed in tests/vm/bats-files.
 # Inside, tests/vm/init runs `bats --tap` on them and prints the TAP on the
 # serial console between two marker lines.  This script prints that TAP and
@@ -275,6 +275,7 @@ EOF
     copy_program "$build/src/voidoci" "$o/build/src/voidoci"
     copy_program "$build/tests/console_receiver" "$o/build/tests/console_receiver"
     copy_file "$srcdir/tests/bats/helpers.bash" "$o/tests/bats/helpers.bash"
+    copy_file "$srcdir/tests/bats/rootless.bash" "$o/tests/bats/rootless.bash"
     copy_file "$srcdir/tests/make-bundle.sh" "$o/tests/make-bundle.sh"
     copy_file "$srcdir/tests/console-receiver.c" "$o/tests/console-receiver.c"
     mkdir -p "$root$o/tests/vm"
