@@ -12,6 +12,7 @@
 
 #include "explain.h"
 #include "json.h"
+#include "translate.h"
 #include "utils.h"
 
 struct plan_builder {
@@ -212,6 +213,12 @@ static void explain_seccomp(struct plan_builder *pb, const struct oci_seccomp *s
          sc->listener_path ? sc->listener_path : "");
 }
 
+/* One cgroup value create writes: what oci_resources_each lists. */
+static void resource_item(void *ctx, const char *field, const char *value)
+{
+    item(ctx, "cgroup", format("linux.resources.%s", field), "%s = %s", field, value);
+}
+
 static void explain_linux(struct plan_builder *pb, const struct oci_linux *lx, const char *cgroup)
 {
     for (size_t i = 0; lx && i < lx->n_sysctl; i++)
@@ -220,18 +227,11 @@ static void explain_linux(struct plan_builder *pb, const struct oci_linux *lx, c
     explain_seccomp(pb, lx ? lx->seccomp : NULL);
     item(pb, "cgroup", format("linux.cgroupsPath"), "%s", cgroup);
     const struct oci_resources *r = lx ? lx->resources : NULL;
-    if (r && r->memory.limit.set)
-        item(pb, "cgroup", format("linux.resources.memory.limit"), "memory limit %lld bytes",
-             (long long)r->memory.limit.value);
-    if (r && r->pids_limit.set)
-        item(pb, "cgroup", format("linux.resources.pids.limit"), "pids limit %lld",
-             (long long)r->pids_limit.value);
-    if (r && r->cpu.shares.set)
-        item(pb, "cgroup", format("linux.resources.cpu.shares"), "cpu shares %llu",
-             (unsigned long long)r->cpu.shares.value);
-    if (r && r->cpu.quota.set)
-        item(pb, "cgroup", format("linux.resources.cpu.quota"), "cpu quota %lld",
-             (long long)r->cpu.quota.value);
+    vd_error *err = NULL;
+    if (oci_resources_each(lx, resource_item, pb, &err) < 0) {
+        vd_error_free(&err);
+        pb->oom = true;
+    }
     if (r && r->n_devices)
         item(pb, "cgroup", format("linux.resources.devices"), "%zu device rule%s", r->n_devices,
              r->n_devices == 1 ? "" : "s");

@@ -93,6 +93,13 @@ int oci_update_resources(const struct oci_resources *res, const vd_cgroup *cg, v
  * first limit asked for.  Device rules ask for nothing here: without a
  * cgroup a rootless container sees only the devices bound into it. */
 int oci_resources_without_cgroup(const struct oci_linux *lx, vd_error **err);
+/* Each field of linux.resources that create writes to the cgroup (a zero
+ * runc treats as unset is left out, as create leaves it out), in the
+ * order create writes them: FIELD is its path under linux.resources
+ * ("memory.limit", "hugepageLimits[0]"), VALUE the value as text.
+ * linux.resources.devices aside. */
+typedef void (*oci_resource_fn)(void *ctx, const char *field, const char *value);
+int oci_resources_each(const struct oci_linux *lx, oci_resource_fn fn, void *ctx, vd_error **err);
 bool oci_resources_kernel_memory(const struct oci_resources *res);
 
 #endif

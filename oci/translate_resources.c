@@ -376,6 +376,139 @@ int oci_resources_without_cgroup(const struct oci_linux *lx, vd_error **err)
     return ret;
 }
 
+/* each_opt ... each_list: oci_resources_each's parts, one kind of field a
+ * function. */
+static void each_opt(const struct vd_cgroup_resources *r, oci_resource_fn fn, void *ctx)
+{
+    const struct {
+        enum vd_cgroup_field field;
+        const struct vd_opt *opt;
+    } opts[] = {
+        {VD_CG_MEMORY_LIMIT, &r->memory.limit},
+        {VD_CG_MEMORY_RESERVATION, &r->memory.reservation},
+        {VD_CG_MEMORY_SWAP, &r->memory.swap},
+        {VD_CG_MEMORY_KERNEL_TCP, &r->memory.kernel_tcp},
+        {VD_CG_MEMORY_SWAPPINESS, &r->memory.swappiness},
+        {VD_CG_CPU_SHARES, &r->cpu.shares},
+        {VD_CG_CPU_QUOTA, &r->cpu.quota},
+        {VD_CG_CPU_PERIOD, &r->cpu.period},
+        {VD_CG_CPU_BURST, &r->cpu.burst},
+        {VD_CG_CPU_RT_RUNTIME, &r->cpu.realtime_runtime},
+        {VD_CG_CPU_RT_PERIOD, &r->cpu.realtime_period},
+        {VD_CG_CPU_IDLE, &r->cpu.idle},
+        {VD_CG_PIDS, &r->pids_limit},
+        {VD_CG_BLKIO_WEIGHT, &r->blkio.weight},
+        {VD_CG_BLKIO_LEAF_WEIGHT, &r->blkio.leaf_weight},
+        {VD_CG_NET_CLASS_ID, &r->net_class_id},
+    };
+    char value[32];
+    for (size_t i = 0; i < VD_ARRAY_SIZE(opts); i++) {
+        if (!opts[i].opt->set)
+            continue;
+        snprintf(value, sizeof(value), "%lld", (long long)opts[i].opt->value);
+        fn(ctx, field_names[opts[i].field], value);
+    }
+    if (r->memory.has_disable_oom_killer)
+        fn(ctx, field_names[VD_CG_MEMORY_OOM], r->memory.disable_oom_killer ? "true" : "false");
+    if (r->memory.has_use_hierarchy)
+        fn(ctx, field_names[VD_CG_MEMORY_HIERARCHY], r->memory.use_hierarchy ? "true" : "false");
+    if (r->cpu.cpus)
+        fn(ctx, field_names[VD_CG_CPU_CPUS], r->cpu.cpus);
+    if (r->cpu.mems)
+        fn(ctx, field_names[VD_CG_CPU_MEMS], r->cpu.mems);
+}
+
+/* "PREFIXA n, B m" in buf, naming only the options that are set. */
+static void two_opts(char *buf, size_t size, const char *prefix, const char *a,
+                     const struct vd_opt *oa, const char *b, const struct vd_opt *ob)
+{
+    int n = snprintf(buf, size, "%s", prefix);
+    if (oa->set && n >= 0 && (size_t)n < size)
+        n += snprintf(buf + n, size - (size_t)n, "%s %lld", a, (long long)oa->value);
+    if (ob->set && n >= 0 && (size_t)n < size)
+        snprintf(buf + n, size - (size_t)n, "%s%s %lld", oa->set ? ", " : "", b,
+                 (long long)ob->value);
+}
+
+static void each_blkio(const struct vd_cgroup_resources *r, oci_resource_fn fn, void *ctx)
+{
+    char field[64], value[96];
+    for (size_t i = 0; i < r->blkio.n_devices; i++) {
+        const struct vd_cgroup_blkio_device *d = &r->blkio.devices[i];
+        snprintf(field, sizeof(field), "%s[%zu]", field_names[VD_CG_BLKIO_DEVICE], i);
+        char dev[48];
+        snprintf(dev, sizeof(dev), "%lld:%lld ", (long long)d->major, (long long)d->minor);
+        two_opts(value, sizeof(value), dev, "weight", &d->weight, "leafWeight", &d->leaf_weight);
+        fn(ctx, field, value);
+    }
+    for (int k = 0; k < VD_THROTTLE_COUNT; k++) {
+        for (size_t i = 0; i < r->blkio.n_throttle[k]; i++) {
+            const struct vd_cgroup_throttle *t = &r->blkio.throttle[k][i];
+            snprintf(field, sizeof(field), "blockIO.%s[%zu]",
+                     oci_throttle_kind_name((enum oci_throttle_kind)k), i);
+            snprintf(value, sizeof(value), "%lld:%lld %llu", (long long)t->major,
+                     (long long)t->minor, (unsigned long long)t->rate);
+            fn(ctx, field, value);
+        }
+    }
+}
+
+/* A field of an object keyed by name: its path as the errors give it
+ * (rdma["mlx5_1"], unified["memory.high"]). */
+static void each_keyed(enum vd_cgroup_field f, const char *key, const char *value,
+                       oci_resource_fn fn, void *ctx)
+{
+    _cleanup_free_ char *quoted = oci_json_quote(key, strlen(key));
+    _cleanup_free_ char *field = NULL;
+    if (quoted == NULL || asprintf(&field, "%s[%s]", field_names[f], quoted) < 0)
+        field = NULL;
+    fn(ctx, field ? field : field_names[f], value);
+}
+
+static void each_list(const struct vd_cgroup_resources *r, oci_resource_fn fn, void *ctx)
+{
+    char field[64], value[96];
+    for (size_t i = 0; i < r->n_hugetlb; i++) {
+        snprintf(field, sizeof(field), "%s[%zu]", field_names[VD_CG_HUGETLB], i);
+        snprintf(value, sizeof(value), "%s %llu", r->hugetlb[i].page_size,
+                 (unsigned long long)r->hugetlb[i].limit);
+        fn(ctx, field, value);
+    }
+    for (size_t i = 0; i < r->n_net_prios; i++) {
+        snprintf(field, sizeof(field), "%s[%zu]", field_names[VD_CG_NET_PRIO], i);
+        snprintf(value, sizeof(value), "%s %u", r->net_prios[i].name, r->net_prios[i].priority);
+        fn(ctx, field, value);
+    }
+    char hca[64];
+    for (size_t i = 0; i < r->n_rdma; i++) {
+        const struct vd_cgroup_rdma *d = &r->rdma[i];
+        two_opts(hca, sizeof(hca), "", "hcaHandles", &d->hca_handles, "hcaObjects",
+                 &d->hca_objects);
+        each_keyed(VD_CG_RDMA, d->device, hca, fn, ctx);
+    }
+    for (size_t i = 0; i < r->n_unified; i++)
+        each_keyed(VD_CG_UNIFIED, r->unified[i].key, r->unified[i].value, fn, ctx);
+}
+
+int oci_resources_each(const struct oci_linux *lx, oci_resource_fn fn, void *ctx, vd_error **err)
+{
+    if (lx == NULL || lx->resources == NULL)
+        return 0;
+    struct vd_cgroup_resources r = {0};
+    struct res_arrays a = {0};
+    bool oom = false;
+    fill_memory_cpu(lx->resources, &r);
+    fill_lists(lx->resources, &r, &a, &oom);
+    unset_zeros(&r, &a);
+    if (!oom) {
+        each_opt(&r, fn, ctx);
+        each_blkio(&r, fn, ctx);
+        each_list(&r, fn, ctx);
+    }
+    res_arrays_free(&a);
+    return oom ? vd_error_set(err, ENOMEM, "linux.resources") : 0;
+}
+
 bool oci_resources_kernel_memory(const struct oci_resources *res)
 {
     return res && res->memory.kernel.set;

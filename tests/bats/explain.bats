@@ -124,7 +124,7 @@ line() {
         "mounts[5]"
     line seccomp "default action SCMP_ACT_ERRNO, 19 rules, no listener" "linux.seccomp"
     line cgroup "$CGROUP_PARENT/libpod-$ID" "linux.cgroupsPath"
-    line cgroup "pids limit 2048" "linux.resources.pids.limit"
+    line cgroup "pids.limit = 2048" "linux.resources.pids.limit"
     line rlimit "RLIMIT_NPROC: soft 32768, hard 32768" "process.rlimits[1]"
     line capabilities "ambient: none" "process.capabilities.ambient"
     ! grep -q '^refused' <<<"$output"
@@ -137,7 +137,48 @@ line() {
     [ "$status" -eq 0 ]
     [ "$(jq -r '.plan[] | select(.section == "hook") | .what' <<<"$output")" = "prestart: /bin/true" ]
     [ "$(jq -r '.plan[] | select(.path == "linux.resources.memory.limit") | .what' \
-        <<<"$output")" = "memory limit $(jq .linux.resources.memory.limit "$BUNDLE/config.json") bytes" ]
+        <<<"$output")" = "memory.limit = $(jq .linux.resources.memory.limit "$BUNDLE/config.json")" ]
+    # Docker's zeros are "not set", as create treats them: not in the plan.
+    [ "$(jq .linux.resources.blockIO.weight "$BUNDLE/config.json")" = 0 ]
+    [ "$(jq '[.plan[] | select(.path == "linux.resources.blockIO.weight")] | length' \
+        <<<"$output")" = 0 ]
+    nothing_made
+}
+
+@test "explain: every limit of linux.resources is listed with its path and value" {
+    spec_bundle
+    bundle_jq "$BUNDLE" '.linux.resources = {
+        "memory": {"limit": 67108864, "reservation": 33554432, "swappiness": 10,
+                   "disableOOMKiller": true},
+        "cpu": {"shares": 512, "quota": 50000, "period": 100000, "cpus": "0", "mems": "0"},
+        "pids": {"limit": 99},
+        "blockIO": {"weight": 300, "weightDevice": [{"major": 8, "minor": 0, "weight": 100}],
+                    "throttleReadBpsDevice": [{"major": 8, "minor": 0, "rate": 1048576}]},
+        "hugepageLimits": [{"pageSize": "2MB", "limit": 4194304}],
+        "network": {"classID": 7, "priorities": [{"name": "eth0", "priority": 5}]},
+        "rdma": {"mlx5_1": {"hcaHandles": 3, "hcaObjects": 1000}},
+        "unified": {"memory.high": "50000000"}}'
+    run --separate-stderr vo explain -b "$BUNDLE" "$ID"
+    [ "$status" -eq 0 ]
+    line cgroup "memory.limit = 67108864" "linux.resources.memory.limit"
+    line cgroup "memory.reservation = 33554432" "linux.resources.memory.reservation"
+    line cgroup "memory.swappiness = 10" "linux.resources.memory.swappiness"
+    line cgroup "memory.disableOOMKiller = true" "linux.resources.memory.disableOOMKiller"
+    line cgroup "cpu.shares = 512" "linux.resources.cpu.shares"
+    line cgroup "cpu.quota = 50000" "linux.resources.cpu.quota"
+    line cgroup "cpu.period = 100000" "linux.resources.cpu.period"
+    line cgroup "cpu.cpus = 0" "linux.resources.cpu.cpus"
+    line cgroup "cpu.mems = 0" "linux.resources.cpu.mems"
+    line cgroup "pids.limit = 99" "linux.resources.pids.limit"
+    line cgroup "blockIO.weight = 300" "linux.resources.blockIO.weight"
+    line cgroup "blockIO.weightDevice[0] = 8:0 weight 100" "linux.resources.blockIO.weightDevice[0]"
+    line cgroup "blockIO.throttleReadBpsDevice[0] = 8:0 1048576" \
+        "linux.resources.blockIO.throttleReadBpsDevice[0]"
+    line cgroup "hugepageLimits[0] = 2MB 4194304" "linux.resources.hugepageLimits[0]"
+    line cgroup "network.classID = 7" "linux.resources.network.classID"
+    line cgroup "network.priorities[0] = eth0 5" "linux.resources.network.priorities[0]"
+    line cgroup 'rdma["mlx5_1"] = hcaHandles 3, hcaObjects 1000' 'linux.resources.rdma["mlx5_1"]'
+    line cgroup 'unified["memory.high"] = 50000000' 'linux.resources.unified["memory.high"]'
     nothing_made
 }
 
