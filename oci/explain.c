@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "explain.h"
 #include "json.h"
@@ -285,11 +286,47 @@ static bool is_bind(const struct oci_mount *m)
     return false;
 }
 
+/* The hooks create runs from the runtime's namespace and whose failure
+ * fails create (runtime.md: prestart, createRuntime, createContainer;
+ * a failed poststart or poststop is only a warning). */
+static void refused_hooks(struct plan_builder *pb, const struct oci_spec *spec)
+{
+    static const enum oci_hook_kind fatal[] = {OCI_HOOK_PRESTART, OCI_HOOK_CREATE_RUNTIME,
+                                               OCI_HOOK_CREATE_CONTAINER};
+    for (size_t k = 0; k < sizeof(fatal) / sizeof(fatal[0]); k++) {
+        const char *kind = oci_hook_kind_name(fatal[k]);
+        for (size_t i = 0; i < spec->n_hooks[fatal[k]]; i++) {
+            const char *path = spec->hooks[fatal[k]][i].path;
+            if (access(path, X_OK) < 0)
+                item(pb, "refused", format("hooks.%s[%zu].path", kind, i),
+                     "\"%s\": cannot be run: %s", path, strerror(errno));
+        }
+    }
+}
+
+/* A seccomp agent's socket that is not there: create would fail to
+ * connect to it.  (A missing linux.netDevices interface is refused by
+ * oci_translate already.) */
+static void refused_linux(struct plan_builder *pb, const struct oci_linux *lx)
+{
+    const char *listener = lx && lx->seccomp ? lx->seccomp->listener_path : NULL;
+    struct stat st;
+    if (listener && stat(listener, &st) < 0)
+        item(pb, "refused", format("linux.seccomp.listenerPath"), "\"%s\": %s", listener,
+             strerror(errno));
+    else if (listener && !S_ISSOCK(st.st_mode))
+        item(pb, "refused", format("linux.seccomp.listenerPath"), "\"%s\": not a socket",
+             listener);
+}
+
 /* What create would refuse on this host later than oci_translate does: a
- * bind mount's source that is not there (the child would fail to mount). */
+ * bind mount's source that is not there (the child would fail to mount),
+ * and the above. */
 static void explain_refusals(struct plan_builder *pb, const struct oci_spec *spec,
                              const char *bundle)
 {
+    refused_hooks(pb, spec);
+    refused_linux(pb, spec->linux_);
     for (size_t i = 0; i < spec->n_mounts; i++) {
         const struct oci_mount *m = &spec->mounts[i];
         struct stat st;

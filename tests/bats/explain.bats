@@ -227,3 +227,22 @@ line() {
     [ "$stderr" = "voidoci: explain: config.json: mounts[$n].source: \"/nonexistent-voidoci-src\": No such file or directory" ]
     nothing_made
 }
+
+@test "explain: a hook create runs that cannot be run, and a missing seccomp agent socket, are refused as create would" {
+    spec_bundle
+    bundle_jq "$BUNDLE" '.hooks = {"createRuntime": [{"path": "/bin/true"},
+                                                    {"path": "/nonexistent-voidoci-hook"}],
+                                   "poststop": [{"path": "/nonexistent-voidoci-poststop"}]}
+        | .linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
+                            "listenerPath": "'"$BATS_TEST_TMPDIR"'/no-agent.sock",
+                            "syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_NOTIFY"}]}'
+    run --separate-stderr vo explain -b "$BUNDLE" "$ID"
+    [ "$status" -ne 0 ]
+    line refused '"/nonexistent-voidoci-hook": cannot be run: No such file or directory' \
+        "hooks.createRuntime[1].path"
+    line refused "\"$BATS_TEST_TMPDIR/no-agent.sock\": No such file or directory" \
+        "linux.seccomp.listenerPath"
+    # a failed poststop hook is a warning at delete, not a refusal
+    ! grep -q 'hooks.poststop' <<<"$(grep '^refused' <<<"$output")"
+    nothing_made
+}
