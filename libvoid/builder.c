@@ -10,29 +10,6 @@
 
 #include "internal.h"
 
-void *vd_array_append(void *array_ptr, size_t *n, size_t size, vd_error **err)
-{
-    void **array = array_ptr;
-    char *grown = realloc(*array, (*n + 1) * size);
-    if (grown == NULL) {
-        vd_error_set(err, ENOMEM, "grow builder array");
-        return NULL;
-    }
-    *array = grown;
-    void *slot = grown + *n * size;
-    memset(slot, 0, size);
-    (*n)++;
-    return slot;
-}
-
-char *vd_strdup_checked(const char *s, vd_error **err)
-{
-    char *copy = strdup(s);
-    if (copy == NULL)
-        vd_error_set(err, ENOMEM, "copy \"%.64s\"", s);
-    return copy;
-}
-
 static char **strv_copy(char *const v[], vd_error **err)
 {
     size_t n = 0;
@@ -128,53 +105,6 @@ void vd_builder_free(vd_builder *b)
         vd_closep(&b->join_pidfd);
     }
     free(b);
-}
-
-static int check_ns(enum vd_ns ns, vd_error **err)
-{
-    if ((unsigned)ns >= VD_NS_COUNT)
-        return vd_error_set(err, EINVAL, "namespace %d", (int)ns);
-    return 0;
-}
-
-static void set_ns(vd_builder *b, enum vd_ns ns, enum vd_ns_mode mode, char *path)
-{
-    struct vd_ns_spec *spec = &b->ns[ns];
-    free(spec->path);
-    spec->mode = mode;
-    spec->path = path;
-    /* Not the joined process's any more (vd_builder_join_process). */
-    b->join_pidfd_kinds &= ~(1u << (ns & 31));
-}
-
-int vd_builder_new_ns(vd_builder *b, enum vd_ns ns, vd_error **err)
-{
-    if (check_ns(ns, err) < 0)
-        return -1;
-    set_ns(b, ns, VD_NS_MODE_NEW, NULL);
-    return 0;
-}
-
-int vd_builder_share_ns(vd_builder *b, enum vd_ns ns, vd_error **err)
-{
-    if (check_ns(ns, err) < 0)
-        return -1;
-    set_ns(b, ns, VD_NS_MODE_SHARE, NULL);
-    return 0;
-}
-
-int vd_builder_join_ns(vd_builder *b, enum vd_ns ns, const char *path, vd_error **err)
-{
-    if (check_ns(ns, err) < 0)
-        return -1;
-    if (path == NULL || path[0] != '/')
-        return vd_error_set(err, EINVAL, "join %s namespace \"%s\": path must be absolute",
-                            vd_ns_name(ns), path ? path : "");
-    char *copy = vd_strdup_checked(path, err);
-    if (copy == NULL)
-        return -1;
-    set_ns(b, ns, VD_NS_MODE_JOIN, copy);
-    return 0;
 }
 
 static int add_id_map(struct vd_id_map **maps, size_t *n, uint32_t container_id,

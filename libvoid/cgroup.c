@@ -287,13 +287,9 @@ int vd_cgroup_write(const struct vd_cgroup_dir *d, const char *file, const char 
                             path);
     if (fd < 0)
         return vd_error_set(err, errno, "open \"%s\"", path);
-    size_t len = strlen(text);
-    ssize_t n;
-    do
-        n = write(fd, text, len);
-    while (n < 0 && errno == EINTR);
-    if (n != (ssize_t)len)
-        return vd_error_set(err, n < 0 ? errno : EIO, "write \"%s\" to \"%s\"", text, path);
+    int r = vd_write_text(fd, text);
+    if (r < 0)
+        return vd_error_set(err, -r, "write \"%s\" to \"%s\"", text, path);
     return 0;
 }
 

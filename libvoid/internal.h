@@ -183,9 +183,11 @@ enum vd_sync_type {
 };
 int vd_child_setup_console(const vd_builder *b, int sync_fd, vd_error **err);
 
-/* Write `text` to the existing file `path` in one write(2), as /proc and
- * /sys files want. */
+/* utils.c.  Write `text` to the existing file `path` in one write(2), as
+ * /proc and /sys files want (vd_write_text: to `fd`; 0 or -errno, -EIO for
+ * a short write; EINTR retried). */
 int vd_write_file(const char *path, const char *text, vd_error **err);
+int vd_write_text(int fd, const char *text);
 
 /* Grow *array (of *n elements of `size`) by one zeroed element; returns it. */
 void *vd_array_append(void *array_ptr, size_t *n, size_t size, vd_error **err);
@@ -261,17 +263,20 @@ static inline void fd_path(int fd, char buf[FD_PATH_MAX])
     snprintf(buf, FD_PATH_MAX, "/proc/self/fd/%d", fd);
 }
 
-/* mounts.c */
+/* fs.c */
 /* openat2(2) with O_CLOEXEC added, retried while the kernel says EAGAIN. */
 int vd_openat2(int dir_fd, const char *path, int flags, uint64_t resolve);
 /* Open `path` (absolute, inside the container) under the directory fd
  * `root_fd` without leaving it, creating missing directories on the way
  * (and the last component as a file when `as_file`).  Returns an O_PATH fd. */
 int vd_open_in_root(int root_fd, const char *path, bool create, bool as_file, vd_error **err);
-int vd_create_devices(const vd_builder *b, int root_fd, vd_error **err);
 /* Flags a bind remount of `target` must keep (locked by a less privileged
  * user namespace). */
 unsigned long vd_locked_flags(const char *target);
+/* The open_tree(2) clone of m->source, -1 with errno. */
+int vd_mount_clone_source(const struct vd_mount_entry *m);
+/* mounts.c */
+int vd_create_devices(const vd_builder *b, int root_fd, vd_error **err);
 /* What vd_builder_add_mount refuses, and the parts of an entry beyond its
  * strings (copied in, freed). */
 int vd_mount_check(const struct vd_mount *m, vd_error **err);
@@ -295,9 +300,7 @@ int vd_copy_up(int from_dir, int to_dir, const char *dest, vd_error **err);
 int vd_idmap_open_tree(const struct vd_mount_entry *m, vd_error **err);
 /* mount_tree.c: the trees of the binds (idmapped or not), opened in the
  * caller before the clone and closed there after it; the child attaches
- * its copy on `dest_fd` (and closes it).  vd_mount_clone_source: the
- * open_tree(2) clone of m->source, -1 with errno. */
-int vd_mount_clone_source(const struct vd_mount_entry *m);
+ * its copy on `dest_fd` (and closes it). */
 int vd_mount_open_trees(vd_builder *b, vd_error **err);
 void vd_mount_close_trees(vd_builder *b);
 int vd_mount_attach_tree(const struct vd_mount_entry *m, int dest_fd, vd_error **err);

@@ -20,14 +20,6 @@
 
 #include "internal.h"
 
-int vd_mount_clone_source(const struct vd_mount_entry *m)
-{
-    unsigned int flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC;
-    if (m->flags & MS_REC)
-        flags |= AT_RECURSIVE;
-    return (int)syscall(SYS_open_tree, AT_FDCWD, m->source, flags);
-}
-
 static bool is_plain_bind(const vd_builder *b, const struct vd_mount_entry *m)
 {
     bool bind = (m->flags & MS_BIND) || (m->fstype && strcmp(m->fstype, "bind") == 0);

@@ -16,85 +16,6 @@
 
 #include "internal.h"
 
-int vd_openat2(int dir_fd, const char *path, int flags, uint64_t resolve)
-{
-    struct open_how how = {
-        .flags = (uint64_t)(flags | O_CLOEXEC),
-        .resolve = resolve,
-    };
-    int fd;
-    /* EAGAIN: a rename raced the lookup; the kernel asks for a retry. */
-    do
-        fd = (int)syscall(SYS_openat2, dir_fd, path, &how, sizeof(how));
-    while (fd < 0 && errno == EAGAIN);
-    return fd;
-}
-
-static int openat2_in_root(int root_fd, const char *path, int flags)
-{
-    return vd_openat2(root_fd, path, flags, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
-}
-
-/* Create one missing component `name` under `parent_fd`. */
-static int create_component(int parent_fd, const char *name, bool as_file)
-{
-    if (as_file) {
-        int fd = openat(parent_fd, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC,
-                        0644);
-        if (fd < 0)
-            return errno == EEXIST ? 0 : -1;
-        close(fd);
-        return 0;
-    }
-    if (mkdirat(parent_fd, name, 0755) < 0 && errno != EEXIST)
-        return -1;
-    return 0;
-}
-
-int vd_open_in_root(int root_fd, const char *path, bool create, bool as_file, vd_error **err)
-{
-    const char *rel = path + strspn(path, "/");
-    if (*rel == '\0')
-        rel = ".";
-    int fd = openat2_in_root(root_fd, rel, O_PATH);
-    if (fd >= 0)
-        return fd;
-    if (errno != ENOENT || !create)
-        return vd_error_set(err, errno, "open \"%s\" in rootfs", path);
-
-    /* Walk from the root, creating what is missing.  Each prefix is resolved
-     * from the rootfs root again, so symlinks met on the way (pre-existing
-     * or planted) resolve as they would inside the container. */
-    _cleanup_free_ char *prefix = strdup(rel);
-    if (prefix == NULL)
-        return vd_error_set(err, ENOMEM, "copy \"%s\"", path);
-    _cleanup_close_ int parent = openat2_in_root(root_fd, ".", O_PATH);
-    if (parent < 0)
-        return vd_error_set(err, errno, "open rootfs");
-    size_t len = strlen(prefix);
-    for (size_t end = 0; end < len;) {
-        size_t start = end + strspn(prefix + end, "/");
-        end = start + strcspn(prefix + start, "/");
-        if (end == start)
-            break;
-        bool last = prefix[end + strspn(prefix + end, "/")] == '\0';
-        char saved = prefix[end];
-        prefix[end] = '\0';
-        int child = openat2_in_root(root_fd, prefix, O_PATH);
-        if (child < 0 && errno == ENOENT) {
-            if (create_component(parent, prefix + start, as_file && last) < 0)
-                return vd_error_set(err, errno, "create \"%s\" in rootfs", prefix);
-            child = openat2_in_root(root_fd, prefix, O_PATH);
-        }
-        if (child < 0)
-            return vd_error_set(err, errno, "open \"%s\" in rootfs", prefix);
-        prefix[end] = saved;
-        close(parent);
-        parent = child;
-    }
-    return steal_fd(&parent);
-}
-
 static bool is_bind(const struct vd_mount_entry *m)
 {
     return (m->flags & MS_BIND) || (m->fstype && strcmp(m->fstype, "bind") == 0);
@@ -169,23 +90,6 @@ void vd_mount_entry_clear(struct vd_mount_entry *e)
     free(e->idmap_gids);
     vd_closep(&e->tree_fd);
     e->tree_fd = -1;
-}
-
-/* Flags a bind remount must keep: the kernel refuses to drop nosuid, nodev
- * or noexec from a mount locked by a less privileged user namespace. */
-unsigned long vd_locked_flags(const char *target)
-{
-    struct statvfs sv;
-    if (statvfs(target, &sv) < 0)
-        return 0;
-    unsigned long flags = 0;
-    if (sv.f_flag & ST_NOSUID)
-        flags |= MS_NOSUID;
-    if (sv.f_flag & ST_NODEV)
-        flags |= MS_NODEV;
-    if (sv.f_flag & ST_NOEXEC)
-        flags |= MS_NOEXEC;
-    return flags;
 }
 
 #ifndef ST_NOSYMFOLLOW

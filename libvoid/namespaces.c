@@ -169,6 +169,53 @@ static int open_pidfd_of(int proc_fd, vd_error **err)
     return steal_fd(&pidfd);
 }
 
+static int check_ns(enum vd_ns ns, vd_error **err)
+{
+    if ((unsigned)ns >= VD_NS_COUNT)
+        return vd_error_set(err, EINVAL, "namespace %d", (int)ns);
+    return 0;
+}
+
+static void set_ns(vd_builder *b, enum vd_ns ns, enum vd_ns_mode mode, char *path)
+{
+    struct vd_ns_spec *spec = &b->ns[ns];
+    free(spec->path);
+    spec->mode = mode;
+    spec->path = path;
+    /* Not the joined process's any more (vd_builder_join_process). */
+    b->join_pidfd_kinds &= ~(1u << (ns & 31));
+}
+
+int vd_builder_new_ns(vd_builder *b, enum vd_ns ns, vd_error **err)
+{
+    if (check_ns(ns, err) < 0)
+        return -1;
+    set_ns(b, ns, VD_NS_MODE_NEW, NULL);
+    return 0;
+}
+
+int vd_builder_share_ns(vd_builder *b, enum vd_ns ns, vd_error **err)
+{
+    if (check_ns(ns, err) < 0)
+        return -1;
+    set_ns(b, ns, VD_NS_MODE_SHARE, NULL);
+    return 0;
+}
+
+int vd_builder_join_ns(vd_builder *b, enum vd_ns ns, const char *path, vd_error **err)
+{
+    if (check_ns(ns, err) < 0)
+        return -1;
+    if (path == NULL || path[0] != '/')
+        return vd_error_set(err, EINVAL, "join %s namespace \"%s\": path must be absolute",
+                            vd_ns_name(ns), path ? path : "");
+    char *copy = vd_strdup_checked(path, err);
+    if (copy == NULL)
+        return -1;
+    set_ns(b, ns, VD_NS_MODE_JOIN, copy);
+    return 0;
+}
+
 int vd_builder_join_process(vd_builder *b, int proc_fd, vd_error **err)
 {
     unsigned kinds = 0;

@@ -82,7 +82,6 @@ static ssize_t sync_recv(int sock, struct sync_msg *msg, int *fd)
 
 /* ---- the child ----------------------------------------------------------- */
 
-
 static int child_wait_for_maps(const vd_builder *b, int sync_fd, vd_error **err)
 {
     /* The parent also moves the network devices in before it says so. */
@@ -353,17 +352,6 @@ static int parent_join_cgroup(const vd_builder *b, pid_t pid, bool into, int syn
         return -1;
     if (sync_send(sync_fd, VD_SYNC_CGROUP, NULL) < 0)
         return vd_error_set(err, errno, "tell the child it is in its cgroup");
-    return 0;
-}
-
-int vd_write_file(const char *path, const char *text, vd_error **err)
-{
-    _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
-    if (fd < 0)
-        return vd_error_set(err, errno, "open \"%s\"", path);
-    size_t len = strlen(text);
-    if (write(fd, text, len) != (ssize_t)len)
-        return vd_error_set(err, errno, "write \"%s\"", path);
     return 0;
 }
 

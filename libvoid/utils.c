@@ -1,10 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Small helpers the runtime shares with the library. */
+/* Small helpers the runtime shares with the library, and the library's own
+ * that every part of it uses (arrays, strings, writing /proc and /sys
+ * files): here, so that no domain file of libvoid needs another for them. */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "internal.h"
 #include "utils.h"
 
 int vd_write_all(int fd, const void *buf, size_t len)
@@ -78,4 +83,51 @@ int vd_send_fd(int sock, const void *payload, size_t len, int fd)
         n = sendmsg(sock, &msg, MSG_NOSIGNAL);
     while (n < 0 && errno == EINTR);
     return n < 0 ? -1 : 0;
+}
+
+void *vd_array_append(void *array_ptr, size_t *n, size_t size, vd_error **err)
+{
+    void **array = array_ptr;
+    char *grown = realloc(*array, (*n + 1) * size);
+    if (grown == NULL) {
+        vd_error_set(err, ENOMEM, "grow builder array");
+        return NULL;
+    }
+    *array = grown;
+    void *slot = grown + *n * size;
+    memset(slot, 0, size);
+    (*n)++;
+    return slot;
+}
+
+char *vd_strdup_checked(const char *s, vd_error **err)
+{
+    char *copy = strdup(s);
+    if (copy == NULL)
+        vd_error_set(err, ENOMEM, "copy \"%.64s\"", s);
+    return copy;
+}
+
+int vd_write_text(int fd, const char *text)
+{
+    size_t len = strlen(text);
+    ssize_t n;
+    do
+        n = write(fd, text, len);
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return -errno;
+    /* A short write has no errno of its own: errno would be stale. */
+    return n == (ssize_t)len ? 0 : -EIO;
+}
+
+int vd_write_file(const char *path, const char *text, vd_error **err)
+{
+    _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return vd_error_set(err, errno, "open \"%s\"", path);
+    int r = vd_write_text(fd, text);
+    if (r < 0)
+        return vd_error_set(err, -r, "write \"%s\"", path);
+    return 0;
 }
