@@ -21,6 +21,7 @@ struct plan_builder {
     bool oom;
 };
 
+static char *vformat(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 static char *vformat(const char *fmt, va_list ap)
 {
     char *s = NULL;

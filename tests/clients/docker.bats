@@ -68,8 +68,8 @@ run_detached() {
     local cmd
     # the container waits for the size the client sends after the start
     printf -v cmd '%q ' "$DOCKER" -H "unix://$DOCKER_DIR/docker.sock" run --rm -t "$IMG" \
-        sh -c 'tty; [ -t 0 ] && [ -t 1 ] && echo both-ttys; cut -d" " -f7 /proc/self/stat
-               i=0; while [ "$(stty size)" = "0 0" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
+        sh -c 'tty; [ -t 0 ] && [ -t 1 ] && echo both-ttys; echo "tty_nr $(cut -d" " -f7 /proc/self/stat)"
+               i=0; while [ "$(stty size 2>/dev/null)" != "31 97" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
                echo "size $(stty size)"'
     run timeout 60 script -qec "stty rows 31 cols 97; $cmd" /dev/null </dev/null
     [ "$status" -eq 0 ]
@@ -77,7 +77,8 @@ run_detached() {
     [[ "$output" == *"/dev/pts/"* ]]
     [[ "$output" == *both-ttys* ]]
     [[ "$output" == *"size 31 97"* ]]
-    [ "$(grep -v size <<<"$output" | tail -n1)" -ne 0 ]
+    # a controlling terminal: /proc/self/stat's tty_nr is not 0
+    [ "$(sed -n 's/^tty_nr //p' <<<"$output")" -gt 0 ]
 }
 
 @test "docker run -e -w -u -h: environment, working directory, user, host name" {
