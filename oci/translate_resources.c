@@ -356,16 +356,25 @@ static bool first_asked(const struct vd_cgroup_resources *r, struct vd_cgroup_wh
     return false;
 }
 
+/* The values create would write for `o`, without device rules, Docker's
+ * zeros unset; false when out of memory (a->... freed by the caller). */
+static bool fill_asked(const struct oci_resources *o, struct vd_cgroup_resources *r,
+                       struct res_arrays *a)
+{
+    bool oom = false;
+    fill_memory_cpu(o, r);
+    fill_lists(o, r, a, &oom);
+    unset_zeros(r, a);
+    return !oom;
+}
+
 int oci_resources_without_cgroup(const struct oci_linux *lx, vd_error **err)
 {
     if (lx == NULL || lx->resources == NULL)
         return 0;
     struct vd_cgroup_resources r = {0};
     struct res_arrays a = {0};
-    bool oom = false;
-    fill_memory_cpu(lx->resources, &r);
-    fill_lists(lx->resources, &r, &a, &oom);
-    unset_zeros(&r, &a);
+    bool oom = !fill_asked(lx->resources, &r, &a);
     struct vd_cgroup_where w;
     int ret = 0;
     if (oom)
@@ -496,10 +505,7 @@ int oci_resources_each(const struct oci_linux *lx, oci_resource_fn fn, void *ctx
         return 0;
     struct vd_cgroup_resources r = {0};
     struct res_arrays a = {0};
-    bool oom = false;
-    fill_memory_cpu(lx->resources, &r);
-    fill_lists(lx->resources, &r, &a, &oom);
-    unset_zeros(&r, &a);
+    bool oom = !fill_asked(lx->resources, &r, &a);
     if (!oom) {
         each_opt(&r, fn, ctx);
         each_blkio(&r, fn, ctx);
