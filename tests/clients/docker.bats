@@ -68,10 +68,10 @@ run_detached() {
     local cmd
     # the container waits for the size the client sends after the start
     printf -v cmd '%q ' "$DOCKER" -H "unix://$DOCKER_DIR/docker.sock" run --rm -t "$IMG" \
-        sh -c 'tty; [ -t 0 ] && [ -t 1 ] && echo both-ttys; echo "tty_nr $(cut -d" " -f7 /proc/self/stat)"
-               i=0; while [ "$(stty size 2>/dev/null)" != "31 97" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
-               echo "size $(stty size)"'
-    run timeout 60 script -qec "stty rows 31 cols 97; $cmd" /dev/null </dev/null
+        sh -c 'tty; [ -t 0 ] && [ -t 1 ] && echo both-ttys; echo "tty_nr $(cut -d" " -f7 /proc/self/stat)"; i=0; while [ "$(stty size 2>/dev/null)" != "31 97" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done; echo "size $(stty size)"'
+    # script -c runs the line with $SHELL, which CI may leave unset (then
+    # /bin/sh, dash): the line is on one line, and the shell is named
+    SHELL=/bin/bash run timeout 60 script -qec "stty rows 31 cols 97; $cmd" /dev/null </dev/null
     [ "$status" -eq 0 ]
     output=$(strip_cr <<<"$output")
     [[ "$output" == *"/dev/pts/"* ]]
