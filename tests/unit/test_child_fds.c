@@ -22,22 +22,12 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "check.h"
 
-static int passed, failed, skipped;
+static int skipped;
 
 /* The child's exit status for a case this machine cannot run. */
 #define SKIP 77
-
-static void check_at(int line, bool ok, const char *what)
-{
-    if (ok) {
-        passed++;
-    } else {
-        failed++;
-        fprintf(stderr, "test_child_fds.c:%d: CHECK(%s) failed\n", line, what);
-    }
-}
-#define CHECK(cond) check_at(__LINE__, (cond), #cond)
 
 static bool is_closed(int fd)
 {

@@ -7,19 +7,7 @@
 
 #include "events.h"
 #include "utils.h"
-
-static int passed, failed;
-
-static void check_at(int line, bool ok, const char *what)
-{
-    if (ok) {
-        passed++;
-    } else {
-        failed++;
-        fprintf(stderr, "test_events_json.c:%d: CHECK(%s) failed\n", line, what);
-    }
-}
-#define CHECK(cond) check_at(__LINE__, (cond), #cond)
+#include "check.h"
 
 static bool same(const char *got, const char *want)
 {
@@ -89,6 +77,5 @@ int main(void)
     test_oom();
     test_empty();
     test_filled();
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return check_summary("test_events_json");
 }

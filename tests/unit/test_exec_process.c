@@ -12,24 +12,7 @@
 
 #include "spec.h"
 #include "utils.h"
-
-static int passed, failed;
-
-static void check_at(int line, bool ok, const char *what)
-{
-    if (ok) {
-        passed++;
-    } else {
-        failed++;
-        fprintf(stderr, "test_exec_process.c:%d: CHECK(%s) failed\n", line, what);
-    }
-}
-#define CHECK(cond) check_at(__LINE__, (cond), #cond)
-
-static bool streq(const char *a, const char *b)
-{
-    return a && b && strcmp(a, b) == 0;
-}
+#include "check.h"
 
 static char dir[] = "/tmp/test_exec_process.XXXXXX";
 
@@ -184,6 +167,5 @@ int main(void)
     snprintf(path, sizeof(path), "%s/process.json", dir);
     unlink(path);
     rmdir(dir);
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return check_summary("test_exec_process");
 }

@@ -27,19 +27,7 @@
 #include "hooks.h"
 #include "utils.h"
 #include "voidoci.h"
-
-static int passed, failed;
-
-static void check_at(int line, bool ok, const char *what)
-{
-    if (ok) {
-        passed++;
-    } else {
-        failed++;
-        fprintf(stderr, "test_hooks.c:%d: CHECK(%s) failed\n", line, what);
-    }
-}
-#define CHECK(cond) check_at(__LINE__, (cond), #cond)
+#include "check.h"
 
 static char tmpdir[] = "/tmp/test_hooks.XXXXXX";
 
@@ -489,6 +477,5 @@ int main(void)
     for (size_t i = 0; i < VD_ARRAY_SIZE(names); i++)
         remove_file(names[i]);
     CHECK(rmdir(tmpdir) == 0);
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return check_summary("test_hooks");
 }

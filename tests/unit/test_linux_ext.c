@@ -15,24 +15,7 @@
 #include "internal.h"
 #include "spec.h"
 #include "translate.h"
-
-static int passed, failed;
-
-static void check_at(int line, bool ok, const char *what)
-{
-    if (ok) {
-        passed++;
-    } else {
-        failed++;
-        fprintf(stderr, "test_linux_ext.c:%d: CHECK(%s) failed\n", line, what);
-    }
-}
-#define CHECK(cond) check_at(__LINE__, (cond), #cond)
-
-static bool streq(const char *a, const char *b)
-{
-    return a && b && strcmp(a, b) == 0;
-}
+#include "check.h"
 
 /* The root is "/": translate checks that it is a directory, nothing runs. */
 #define HEAD                                                                                     \
@@ -41,69 +24,8 @@ static bool streq(const char *a, const char *b)
 #define DOC(...) "{" HEAD ", 'linux': {" __VA_ARGS__ "}}"
 #define NS(...) "'namespaces': [" __VA_ARGS__ "]"
 
-/* Parse doc (' for "); NULL with *err set when it does not parse. */
-static struct oci_spec *parse_doc(const char *doc, vd_error **err)
-{
-    char *text = strdup(doc);
-    if (text == NULL)
-        abort();
-    for (char *p = text; *p; p++)
-        if (*p == '\'')
-            *p = '"';
-    struct oci_spec *spec = NULL;
-    oci_spec_parse(text, strlen(text), &spec, err);
-    free(text);
-    return spec;
-}
-
-/* Parse and translate; the builder, or NULL with *msg the error (of
- * either step). */
-static vd_builder *translate(const char *doc, char **msg)
-{
-    vd_error *err = NULL;
-    vd_builder *b = NULL;
-    *msg = NULL;
-    struct oci_spec *spec = parse_doc(doc, &err);
-    if (spec) {
-        b = vd_builder_new();
-        struct oci_translate_opts opts = {.bundle = "/"};
-        if (b && oci_translate(spec, &opts, b, &err) < 0) {
-            vd_builder_free(b);
-            b = NULL;
-        }
-    }
-    if (b == NULL)
-        *msg = strdup(err && err->msg ? err->msg : "?");
-    vd_error_free(&err);
-    oci_spec_free(spec);
-    return b;
-}
-
-static vd_builder *good(int line, const char *doc)
-{
-    char *msg;
-    vd_builder *b = translate(doc, &msg);
-    if (b == NULL)
-        fprintf(stderr, "test_linux_ext.c:%d: unexpected error: %s\n", line, msg);
-    check_at(line, b != NULL, "translates");
-    free(msg);
-    return b;
-}
-#define GOOD(doc) good(__LINE__, doc)
-
-static void bad(int line, const char *doc, const char *want)
-{
-    char *msg;
-    vd_builder *b = translate(doc, &msg);
-    bool ok = b == NULL && streq(msg, want);
-    if (!ok)
-        fprintf(stderr, "test_linux_ext.c:%d: want error\n    %s\ngot\n    %s\n", line, want,
-                msg ? msg : "(no error)");
-    check_at(line, ok, "exact error");
-    vd_builder_free(b);
-    free(msg);
-}
-#define BAD(doc, want) bad(__LINE__, doc, want)
+#define GOOD(doc) translate_good_at(__LINE__, doc)
+#define BAD(doc, want) translate_bad_at(__LINE__, doc, want)
 
 static void test_time_offsets(void)
 {
@@ -200,7 +122,8 @@ static bool rdt_is(int line, const char *doc, const char *group, bool own, const
                    const char *lines)
 {
     vd_error *err = NULL;
-    struct oci_spec *spec = parse_doc(doc, &err);
+    struct oci_spec *spec;
+    parse_doc(doc, &spec, &err);
     struct vd_resctrl_config cfg = {0};
     const char **v = NULL;
     char joined[256] = "";
@@ -240,7 +163,8 @@ static void test_intel_rdt(void)
            NULL, "MB:0=20");
     /* ... and is kept without one. */
     RDT_IS(DOC("'intelRdt': {'l3CacheSchema': 'MB:0=50'}"), "ctr", true, NULL, "MB:0=50");
-    struct oci_spec *spec = parse_doc(DOC("'sysctl': {}"), NULL);
+    struct oci_spec *spec;
+    parse_doc(DOC("'sysctl': {}"), &spec, NULL);
     struct vd_resctrl_config cfg;
     const char **v = (const char **)&cfg;
     CHECK(spec && oci_resctrl_config(spec->linux_, "ctr", &cfg, &v, NULL) == 0 && v == NULL);
@@ -304,6 +228,5 @@ int main(void)
     test_net_devices();
     test_intel_rdt();
     test_namespace_rules();
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return check_summary("test_linux_ext");
 }

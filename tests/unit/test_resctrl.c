@@ -17,20 +17,9 @@
 #include <unistd.h>
 
 #include "void.h"
+#include "check.h"
 
-static int passed, failed;
 static char root[] = "/tmp/test_resctrl.XXXXXX";
-
-static void check_at(int line, bool ok, const char *what)
-{
-    if (ok) {
-        passed++;
-    } else {
-        failed++;
-        fprintf(stderr, "test_resctrl.c:%d: CHECK(%s) failed\n", line, what);
-    }
-}
-#define CHECK(cond) check_at(__LINE__, (cond), #cond)
 
 static char *path_of(const char *rel)
 {
@@ -281,6 +270,5 @@ int main(void)
         fprintf(stderr, "test_resctrl.c: %s left behind: %s\n", root, strerror(errno));
         failed++;
     }
-    printf("test_resctrl: %d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return check_summary("test_resctrl");
 }

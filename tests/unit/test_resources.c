@@ -11,65 +11,19 @@
 
 #include "spec.h"
 #include "utils.h"
+#include "check.h"
 
-static int passed, failed;
+/* A config whose linux.resources is `res`. */
+#define DOC(res) "{'ociVersion': '1.3.0', 'root': {'path': 'r'}, 'linux': {'resources': " res "}}"
 
-static void check_at(int line, bool ok, const char *what)
+static struct oci_spec *good_at(int line, const char *doc)
 {
-    if (ok) {
-        passed++;
-    } else {
-        failed++;
-        fprintf(stderr, "test_resources.c:%d: CHECK(%s) failed\n", line, what);
-    }
-}
-#define CHECK(cond) check_at(__LINE__, (cond), #cond)
-
-static bool streq(const char *a, const char *b)
-{
-    return a && b && strcmp(a, b) == 0;
-}
-
-/* A config whose linux.resources is `res`, parsed. */
-static int parse_resources(const char *res, struct oci_spec **spec, vd_error **err)
-{
-    size_t len = strlen(res) + 128;
-    _cleanup_free_ char *text = malloc(len);
-    if (text == NULL)
-        abort();
-    snprintf(text, len, "{'ociVersion': '1.3.0', 'root': {'path': 'r'}, "
-                        "'linux': {'resources': %s}}", res);
-    for (char *p = text; *p; p++)
-        if (*p == '\'')
-            *p = '"';
-    *spec = NULL;
-    return oci_spec_parse(text, strlen(text), spec, err);
-}
-
-static struct oci_spec *good_at(int line, const char *res)
-{
-    struct oci_spec *spec;
-    _cleanup_error_ vd_error *err = NULL;
-    if (parse_resources(res, &spec, &err) < 0)
-        fprintf(stderr, "test_resources.c:%d: unexpected error: %s\n", line, err->msg);
-    check_at(line, spec && spec->linux_ && spec->linux_->resources, "resources parse");
+    struct oci_spec *spec = parse_good_at(line, doc);
+    check_at(line, spec == NULL || (spec->linux_ && spec->linux_->resources), "has resources");
     return spec;
 }
-#define GOOD(res) good_at(__LINE__, res)
-
-static void bad_at(int line, const char *res, const char *want)
-{
-    struct oci_spec *spec;
-    _cleanup_error_ vd_error *err = NULL;
-    int r = parse_resources(res, &spec, &err);
-    bool ok = r < 0 && spec == NULL && err && streq(err->msg, want);
-    if (!ok)
-        fprintf(stderr, "test_resources.c:%d: want error\n    %s\ngot\n    %s\n", line, want,
-                err ? err->msg : "(no error)");
-    check_at(line, ok, "exact error");
-    oci_spec_free(spec);
-}
-#define BAD(res, want) bad_at(__LINE__, res, want)
+#define GOOD(res) good_at(__LINE__, DOC(res))
+#define BAD(res, want) parse_bad_at(__LINE__, DOC(res), want)
 
 /* What podman sends for `podman run --memory 64m --pids-limit 100`. */
 static void test_podman_like(void)
@@ -265,6 +219,5 @@ int main(void)
     test_every_member();
     test_bad();
     test_standalone();
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return check_summary("test_resources");
 }

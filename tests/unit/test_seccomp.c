@@ -16,94 +16,21 @@
 #include "internal.h"
 #include "spec.h"
 #include "translate.h"
-
-static int passed, failed;
-
-static void check_at(int line, bool ok, const char *what)
-{
-    if (ok) {
-        passed++;
-    } else {
-        failed++;
-        fprintf(stderr, "test_seccomp.c:%d: CHECK(%s) failed\n", line, what);
-    }
-}
-#define CHECK(cond) check_at(__LINE__, (cond), #cond)
-
-static bool streq(const char *a, const char *b)
-{
-    return a && b && strcmp(a, b) == 0;
-}
+#include "check.h"
 
 #define HEAD                                                                                     \
     "{'ociVersion': '1.3.0', 'root': {'path': '/'},"                                             \
     " 'process': {'user': {'uid': 0, 'gid': 0}, 'args': ['sh'], 'cwd': '/'},"
 #define DOC(seccomp) HEAD " 'linux': {'seccomp': {" seccomp "}}}"
 
-static int parse(const char *doc, struct oci_spec **spec, vd_error **err)
-{
-    char *text = strdup(doc);
-    if (text == NULL)
-        abort();
-    for (char *p = text; *p; p++)
-        if (*p == '\'')
-            *p = '"';
-    *spec = NULL;
-    int r = oci_spec_parse(text, strlen(text), spec, err);
-    free(text);
-    return r;
-}
-
 static struct oci_spec *good_at(int line, const char *doc)
 {
-    struct oci_spec *spec;
-    vd_error *err = NULL;
-    if (parse(doc, &spec, &err) < 0) {
-        fprintf(stderr, "test_seccomp.c:%d: unexpected error: %s\n", line, err->msg);
-        vd_error_free(&err);
-    }
-    check_at(line, spec && spec->linux_ && spec->linux_->seccomp, "parses");
+    struct oci_spec *spec = parse_good_at(line, doc);
+    check_at(line, spec == NULL || (spec->linux_ && spec->linux_->seccomp), "has a filter");
     return spec;
 }
 #define GOOD(doc) good_at(__LINE__, doc)
-
-static void bad_at(int line, const char *doc, const char *want)
-{
-    struct oci_spec *spec;
-    vd_error *err = NULL;
-    int r = parse(doc, &spec, &err);
-    bool ok = r < 0 && err && streq(err->msg, want);
-    if (!ok)
-        fprintf(stderr, "test_seccomp.c:%d: want\n    %s\ngot\n    %s\n", line, want,
-                err ? err->msg : "(no error)");
-    check_at(line, ok, "exact error");
-    vd_error_free(&err);
-    oci_spec_free(spec);
-}
-#define BAD(doc, want) bad_at(__LINE__, doc, want)
-
-/* Translate a parsed doc; NULL error message on success. */
-static char *translate_at(const char *doc, vd_builder **out)
-{
-    struct oci_spec *spec;
-    vd_error *err = NULL;
-    char *msg = NULL;
-    if (parse(doc, &spec, &err) < 0) {
-        msg = strdup(err->msg);
-    } else {
-        vd_builder *b = vd_builder_new();
-        struct oci_translate_opts opts = {.bundle = "/"};
-        if (oci_translate(spec, &opts, b, &err) < 0) {
-            msg = strdup(err->msg);
-            vd_builder_free(b);
-        } else {
-            *out = b;
-        }
-        oci_spec_free(spec);
-    }
-    vd_error_free(&err);
-    return msg;
-}
+#define BAD(doc, want) parse_bad_at(__LINE__, doc, want)
 
 static void test_parse(void)
 {
@@ -281,7 +208,7 @@ static void test_compile(void)
     /* Unknown names are skipped; a rule equal to the default is dropped;
      * the same argument twice becomes two rules; socket conditions on x86
      * (socketcall) compile. */
-    char *msg = translate_at(DOC(
+    char *msg = translate_doc(DOC(
         "'defaultAction': 'SCMP_ACT_ERRNO', 'defaultErrnoRet': 38,"
         " 'architectures': ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32'],"
         " 'flags': ['SECCOMP_FILTER_FLAG_TSYNC'], 'listenerPath': '/run/a.sock',"
@@ -307,7 +234,7 @@ static void test_compile(void)
     free(msg);
 
     b = NULL;
-    msg = translate_at(DOC("'defaultAction': 'SCMP_ACT_ALLOW', 'listenerPath': '/run/a.sock',"
+    msg = translate_doc(DOC("'defaultAction': 'SCMP_ACT_ALLOW', 'listenerPath': '/run/a.sock',"
                            " 'syscalls': [{'names': ['sendmsg'], 'action': 'SCMP_ACT_NOTIFY'}]"),
                        &b);
     CHECK(streq(msg, "linux.seccomp.syscalls[0].names[0]: seccomp: \"sendmsg\" cannot be "
@@ -317,7 +244,7 @@ static void test_compile(void)
 
     /* No seccomp: no program. */
     b = NULL;
-    msg = translate_at(HEAD " 'linux': {}}", &b);
+    msg = translate_doc(HEAD " 'linux': {}}", &b);
     CHECK(msg == NULL && b && b->seccomp == NULL);
     free(msg);
     vd_builder_free(b);
@@ -334,7 +261,7 @@ static void test_flag_and_arch_left_out(void)
              " 'architectures': ['%s'], 'flags': ['SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV'],"
              " 'syscalls': [{'names': ['mkdir'], 'action': 'SCMP_ACT_ERRNO'}]}}}", other);
     vd_builder *b = NULL;
-    char *msg = translate_at(doc, &b);
+    char *msg = translate_doc(doc, &b);
     CHECK(msg == NULL);
     if (msg)
         fprintf(stderr, "  %s\n", msg);
@@ -343,7 +270,7 @@ static void test_flag_and_arch_left_out(void)
     free(msg);
 
     b = NULL;
-    msg = translate_at(DOC("'defaultAction': 'SCMP_ACT_ALLOW', 'listenerPath': '/run/a.sock',"
+    msg = translate_doc(DOC("'defaultAction': 'SCMP_ACT_ALLOW', 'listenerPath': '/run/a.sock',"
                            " 'flags': ['SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV'],"
                            " 'syscalls': [{'names': ['mkdir'], 'action': 'SCMP_ACT_NOTIFY'}]"),
                        &b);
@@ -361,6 +288,5 @@ int main(void)
     test_flag_supported();
     test_compile();
     test_flag_and_arch_left_out();
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return check_summary("test_seccomp");
 }

@@ -7,19 +7,7 @@
 #include <string.h>
 
 #include "void.h"
-
-static int passed, failed;
-
-static void check_at(int line, bool ok, const char *what)
-{
-    if (ok) {
-        passed++;
-    } else {
-        failed++;
-        fprintf(stderr, "test_sha256.c:%d: CHECK(%s) failed\n", line, what);
-    }
-}
-#define CHECK(cond) check_at(__LINE__, (cond), #cond)
+#include "check.h"
 
 static bool digest_is(const uint8_t d[VD_SHA256_LEN], const char *hex)
 {
@@ -79,6 +67,5 @@ int main(void)
         CHECK(pieces_are(a, 997, hex));
         free(a);
     }
-    printf("test_sha256: %d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return check_summary("test_sha256");
 }

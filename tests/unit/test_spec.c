@@ -21,53 +21,10 @@
 #include "json.h"
 #include "spec.h"
 #include "utils.h"
+#include "check.h"
 
-static int passed, failed;
-
-static void check_at(int line, bool ok, const char *what)
-{
-    if (ok) {
-        passed++;
-    } else {
-        failed++;
-        fprintf(stderr, "test_spec.c:%d: CHECK(%s) failed\n", line, what);
-    }
-}
-#define CHECK(cond) check_at(__LINE__, (cond), #cond)
-
-static bool streq(const char *a, const char *b)
-{
-    return a && b && strcmp(a, b) == 0;
-}
-
-static char *dequote(const char *doc)
-{
-    char *text = strdup(doc);
-    if (text == NULL)
-        abort();
-    for (char *p = text; *p; p++)
-        if (*p == '\'')
-            *p = '"';
-    return text;
-}
-
-static int parse_doc(const char *doc, struct oci_spec **spec, vd_error **err)
-{
-    _cleanup_free_ char *text = dequote(doc);
-    return oci_spec_parse(text, strlen(text), spec, err);
-}
-
-static struct oci_spec *parse_good(int line, const char *doc)
-{
-    struct oci_spec *spec = NULL;
-    _cleanup_error_ vd_error *err = NULL;
-    int r = parse_doc(doc, &spec, &err);
-    if (r < 0)
-        fprintf(stderr, "test_spec.c:%d: unexpected error: %s\n", line, err ? err->msg : "?");
-    check_at(line, r == 0 && spec != NULL, "config parses");
-    return spec;
-}
-#define GOOD(doc) parse_good(__LINE__, doc)
+#define GOOD(doc) parse_good_at(__LINE__, doc)
+#define BAD(doc, want) parse_bad_at(__LINE__, doc, want)
 
 static void check_error(int line, int r, struct oci_spec *spec, const vd_error *err,
                         const char *want)
@@ -79,15 +36,6 @@ static void check_error(int line, int r, struct oci_spec *spec, const vd_error *
     check_at(line, ok, "exact error");
     oci_spec_free(spec);
 }
-
-static void expect_error(int line, const char *doc, const char *want)
-{
-    struct oci_spec *spec = NULL;
-    _cleanup_error_ vd_error *err = NULL;
-    int r = parse_doc(doc, &spec, &err);
-    check_error(line, r, spec, err, want);
-}
-#define BAD(doc, want) expect_error(__LINE__, doc, want)
 
 /* A valid document with more members at the top, in the process, in linux. */
 #define HEAD "'ociVersion': '1.3.0', 'root': {'path': 'rootfs'}"
@@ -1194,6 +1142,5 @@ int main(void)
     test_load();
     test_process_attrs();
     test_bad_process_attrs();
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return check_summary("test_spec");
 }

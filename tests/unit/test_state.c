@@ -10,34 +10,18 @@
 
 #include "utils.h"
 #include "voidoci.h"
-
-static int passed, failed;
-
-#define CHECK(cond, what)                                                                         \
-    do {                                                                                          \
-        if (cond) {                                                                               \
-            passed++;                                                                             \
-        } else {                                                                                  \
-            failed++;                                                                             \
-            fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, what);                      \
-        }                                                                                         \
-    } while (0)
-
-static bool error_is(vd_error *err, const char *msg)
-{
-    return err && err->msg && strcmp(err->msg, msg) == 0;
-}
+#include "check.h"
 
 static void test_id_accepted(const char *id)
 {
     _cleanup_error_ vd_error *err = NULL;
-    CHECK(validate_container_id(id, &err) == 0 && err == NULL, id);
+    CHECK_MSG(validate_container_id(id, &err) == 0 && err == NULL, id);
 }
 
 static void test_id_rejected(const char *id, const char *msg)
 {
     _cleanup_error_ vd_error *err = NULL;
-    CHECK(validate_container_id(id, &err) < 0 && error_is(err, msg), msg);
+    CHECK_MSG(validate_container_id(id, &err) < 0 && error_is(err, msg), msg);
 }
 
 static void test_validate_container_id(void)
@@ -105,24 +89,24 @@ static void test_state_dir_create(const char *tmp)
     _cleanup_free_ char *dir = NULL;
     _cleanup_error_ vd_error *err = NULL;
 
-    CHECK(state_dir_create(root, "c1", &dir, &err) == 0 && err == NULL, "create with parents");
-    CHECK(dir && strcmp(dir, expected) == 0, "create returns <root>/<id>");
-    CHECK(is_dir_with_mode(root, 0700), "root is 0700");
-    CHECK(is_dir_with_mode(expected, 0700), "state dir is 0700");
+    CHECK_MSG(state_dir_create(root, "c1", &dir, &err) == 0 && err == NULL, "create with parents");
+    CHECK_MSG(dir && strcmp(dir, expected) == 0, "create returns <root>/<id>");
+    CHECK_MSG(is_dir_with_mode(root, 0700), "root is 0700");
+    CHECK_MSG(is_dir_with_mode(expected, 0700), "state dir is 0700");
 
-    CHECK(state_dir_create(root, "c1", NULL, &err) == -1 &&
+    CHECK_MSG(state_dir_create(root, "c1", NULL, &err) == -1 &&
               error_is(err, "container \"c1\" already exists"),
           "second create: already exists");
     vd_error_free(&err);
 
-    CHECK(state_dir_create(root, "..", NULL, &err) < 0 &&
+    CHECK_MSG(state_dir_create(root, "..", NULL, &err) < 0 &&
               error_is(err, "invalid container ID \"..\""),
           "create refuses \"..\"");
     vd_error_free(&err);
 
     _cleanup_free_ char *file_root = join(tmp, "a-file");
     write_file(file_root);
-    CHECK(state_dir_create(file_root, "c1", NULL, &err) < 0 && err && err->errnum == ENOTDIR,
+    CHECK_MSG(state_dir_create(file_root, "c1", NULL, &err) < 0 && err && err->errnum == ENOTDIR,
           "create under a file fails with ENOTDIR");
 }
 
@@ -138,7 +122,7 @@ static void test_state_dir_remove(const char *tmp)
 
     mkdir(outside_dir, 0700);
     write_file(outside_file);
-    CHECK(state_dir_create(root, "c2", &dir, &err) == 0, "create for remove");
+    CHECK_MSG(state_dir_create(root, "c2", &dir, &err) == 0, "create for remove");
 
     _cleanup_free_ char *state = join(dir, "state.json");
     _cleanup_free_ char *fifo = join(dir, "exec.fifo");
@@ -147,28 +131,28 @@ static void test_state_dir_remove(const char *tmp)
     _cleanup_free_ char *link_dir = join(dir, "link-dir");
     _cleanup_free_ char *link_file = join(dir, "link-file");
     write_file(state);
-    CHECK(mkfifo(fifo, 0600) == 0, "mkfifo");
-    CHECK(mkdir(sub, 0700) == 0, "mkdir sub");
+    CHECK_MSG(mkfifo(fifo, 0600) == 0, "mkfifo");
+    CHECK_MSG(mkdir(sub, 0700) == 0, "mkdir sub");
     write_file(sub_file);
-    CHECK(symlink(outside_dir, link_dir) == 0, "symlink to dir");
-    CHECK(symlink(outside_file, link_file) == 0, "symlink to file");
+    CHECK_MSG(symlink(outside_dir, link_dir) == 0, "symlink to dir");
+    CHECK_MSG(symlink(outside_file, link_file) == 0, "symlink to file");
 
-    CHECK(state_dir_remove(root, "c2", &err) == 0 && err == NULL, "remove");
-    CHECK(!exists(dir), "state dir is gone");
-    CHECK(exists(root), "root is kept");
-    CHECK(exists(outside_file), "symlink targets are kept");
+    CHECK_MSG(state_dir_remove(root, "c2", &err) == 0 && err == NULL, "remove");
+    CHECK_MSG(!exists(dir), "state dir is gone");
+    CHECK_MSG(exists(root), "root is kept");
+    CHECK_MSG(exists(outside_file), "symlink targets are kept");
 
-    CHECK(state_dir_remove(root, "c2", &err) == 0, "removing a missing dir is fine");
+    CHECK_MSG(state_dir_remove(root, "c2", &err) == 0, "removing a missing dir is fine");
     _cleanup_free_ char *no_root = join(tmp, "no-root");
-    CHECK(state_dir_remove(no_root, "c2", &err) == 0, "removing under a missing root is fine");
-    CHECK(state_dir_remove(root, "../outside", &err) < 0 && exists(outside_file),
+    CHECK_MSG(state_dir_remove(no_root, "c2", &err) == 0, "removing under a missing root is fine");
+    CHECK_MSG(state_dir_remove(root, "../outside", &err) < 0 && exists(outside_file),
           "remove refuses a path as ID");
 }
 
 static void test_json_escape(const char *in, const char *out)
 {
     _cleanup_free_ char *got = log_json_escape(in);
-    CHECK(got && strcmp(got, out) == 0, out);
+    CHECK_MSG(got && strcmp(got, out) == 0, out);
     if (got && strcmp(got, out) != 0)
         fprintf(stderr, "  got: %s\n", got);
 }
@@ -218,18 +202,18 @@ static void test_log_file(const char *tmp)
     const char *json_prefix = "{\"level\":\"error\","
                               "\"msg\":\"create \\\"web\\\": bad \\\"args\\\"\","
                               "\"time\":\"";
-    CHECK(has_prefix(json, json_prefix), "JSON log line");
-    CHECK(strchr(json, '\n') == json + strlen(json) - 1, "exactly one JSON line");
-    CHECK(strlen(json) == strlen(json_prefix) + strlen("2026-11-22T10:13:42Z\"}\n"),
+    CHECK_MSG(has_prefix(json, json_prefix), "JSON log line");
+    CHECK_MSG(strchr(json, '\n') == json + strlen(json) - 1, "exactly one JSON line");
+    CHECK_MSG(strlen(json) == strlen(json_prefix) + strlen("2026-11-22T10:13:42Z\"}\n"),
           "RFC 3339 UTC time");
     struct stat st;
-    CHECK(stat(json_path, &st) == 0 && (st.st_mode & 0777) == 0600, "log file is 0600");
+    CHECK_MSG(stat(json_path, &st) == 0 && (st.st_mode & 0777) == 0600, "log file is 0600");
 
     g = (struct global_opts){.log_path = text_path, .debug = true};
     log_init(&g);
     log_warning("careful");
     _cleanup_free_ char *text = read_all(text_path);
-    CHECK(has_prefix(text, "time=\"") && strstr(text, "\" level=warning msg=\"careful\"\n"),
+    CHECK_MSG(has_prefix(text, "time=\"") && strstr(text, "\" level=warning msg=\"careful\"\n"),
           "text log line, warnings with --debug");
 
     g = (struct global_opts){0};
@@ -260,6 +244,5 @@ int main(void)
     test_log_file(tmp);
 
     remove_tree(tmp);
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed == 0 ? 0 : 1;
+    return check_summary("test_state");
 }

@@ -12,23 +12,7 @@
 #include "json.h"
 #include "state.h"
 #include "utils.h"
-
-static int passed, failed;
-
-#define CHECK(cond, what)                                                                         \
-    do {                                                                                          \
-        if (cond) {                                                                               \
-            passed++;                                                                             \
-        } else {                                                                                  \
-            failed++;                                                                             \
-            fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, what);                      \
-        }                                                                                         \
-    } while (0)
-
-static bool streq(const char *a, const char *b)
-{
-    return a && b && strcmp(a, b) == 0;
-}
+#include "check.h"
 
 static char *join(const char *a, const char *b)
 {
@@ -95,14 +79,14 @@ static void test_writer_compact(void)
     const char *want = "{\"s\":\"a\\\"b\\\\c\\n\\t\\u0001/\xc3\xa9\",\"n\":-42,"
                        "\"u\":18446744073709551615,\"b\":true,\"z\":null,\"eo\":{},\"ea\":[],"
                        "\"a\":[1,{\"k\":false}]}";
-    CHECK(streq(text, want), "compact form");
-    CHECK(text && len == strlen(want), "compact length");
+    CHECK_MSG(streq(text, want), "compact form");
+    CHECK_MSG(text && len == strlen(want), "compact length");
 
     /* and it parses back to the same string */
     _cleanup_json_ struct oci_json *root = NULL;
-    CHECK(text && oci_json_parse(text, strlen(text), &root, &err) == 0, "compact form parses");
+    CHECK_MSG(text && oci_json_parse(text, strlen(text), &root, &err) == 0, "compact form parses");
     if (root)
-        CHECK(streq(oci_json_string(oci_json_get(root, "s"), NULL),
+        CHECK_MSG(streq(oci_json_string(oci_json_get(root, "s"), NULL),
                     "a\"b\\c\n\t\x01/\xc3\xa9"),
               "escaped string round trip");
 }
@@ -129,7 +113,7 @@ static void test_writer_pretty(void)
                        "    }\n"
                        "  ]\n"
                        "}";
-    CHECK(streq(text, want), "pretty form");
+    CHECK_MSG(streq(text, want), "pretty form");
     if (text && !streq(text, want))
         fprintf(stderr, "got:\n%s\n", text);
 }
@@ -143,7 +127,7 @@ static void test_writer_errors(void)
     oci_json_write_key(w, "bundle");
     oci_json_write_string(w, "/tmp/\xff");
     oci_json_write_end_object(w);
-    CHECK(finish(w, &err) == NULL && err &&
+    CHECK_MSG(finish(w, &err) == NULL && err &&
               streq(err->msg, "write JSON: \"bundle\": not valid UTF-8"),
           "invalid UTF-8 names its key");
     vd_error_free(&err);
@@ -152,7 +136,7 @@ static void test_writer_errors(void)
     oci_json_write_begin_array(w);
     oci_json_write_string(w, "\xc0\x80"); /* overlong NUL */
     oci_json_write_end_array(w);
-    CHECK(finish(w, &err) == NULL && err &&
+    CHECK_MSG(finish(w, &err) == NULL && err &&
               streq(err->msg, "write JSON: a string is not valid UTF-8"),
           "overlong UTF-8 refused");
     vd_error_free(&err);
@@ -161,21 +145,21 @@ static void test_writer_errors(void)
     oci_json_write_begin_object(w);
     oci_json_write_int(w, 1);
     oci_json_write_end_object(w);
-    CHECK(finish(w, &err) == NULL && err &&
+    CHECK_MSG(finish(w, &err) == NULL && err &&
               streq(err->msg, "write JSON: an object member without a key"),
           "value without a key");
     vd_error_free(&err);
 
     w = oci_json_writer_new(false);
     oci_json_write_begin_array(w);
-    CHECK(finish(w, &err) == NULL && err && streq(err->msg, "write JSON: unfinished value"),
+    CHECK_MSG(finish(w, &err) == NULL && err && streq(err->msg, "write JSON: unfinished value"),
           "unfinished array");
     vd_error_free(&err);
 
     w = oci_json_writer_new(false);
     oci_json_write_begin_array(w);
     oci_json_write_end_object(w);
-    CHECK(finish(w, &err) == NULL && err &&
+    CHECK_MSG(finish(w, &err) == NULL && err &&
               streq(err->msg, "write JSON: unbalanced end of object"),
           "mismatched end");
     vd_error_free(&err);
@@ -183,14 +167,14 @@ static void test_writer_errors(void)
     w = oci_json_writer_new(false);
     oci_json_write_int(w, 1);
     oci_json_write_int(w, 2);
-    CHECK(finish(w, &err) == NULL && err &&
+    CHECK_MSG(finish(w, &err) == NULL && err &&
               streq(err->msg, "write JSON: a second top-level value"),
           "two top-level values");
     vd_error_free(&err);
 
     w = oci_json_writer_new(false);
     oci_json_write_key(w, "k");
-    CHECK(finish(w, &err) == NULL && err &&
+    CHECK_MSG(finish(w, &err) == NULL && err &&
               streq(err->msg, "write JSON: key \"k\" where a value belongs"),
           "key at top level");
 }
@@ -221,14 +205,14 @@ static void test_round_trip(const char *tmp)
     _cleanup_free_ char *dir = join(tmp, "rt");
     mkdir(dir, 0700);
     _cleanup_error_ vd_error *err = NULL;
-    CHECK(oci_state_write(dir, &sample, &err) == 0 && err == NULL, "write state.json");
+    CHECK_MSG(oci_state_write(dir, &sample, &err) == 0 && err == NULL, "write state.json");
 
     _cleanup_free_ char *path = join(dir, "state.json");
     _cleanup_free_ char *tmp_path = join(dir, "state.json.tmp");
     struct stat st;
-    CHECK(stat(path, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 07777) == 0600,
+    CHECK_MSG(stat(path, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 07777) == 0600,
           "state.json is a 0600 file");
-    CHECK(lstat(tmp_path, &st) < 0 && errno == ENOENT, "no temp file left");
+    CHECK_MSG(lstat(tmp_path, &st) < 0 && errno == ENOENT, "no temp file left");
 
     /* A second write replaces the first whole (and a stale temp file). */
     write_file(tmp_path, "junk", 4);
@@ -236,34 +220,34 @@ static void test_round_trip(const char *tmp)
     changed.pid = 77;
     changed.resctrl_group = (char *)"/sys/fs/resctrl/gold";
     changed.resctrl_monitor = (char *)"/sys/fs/resctrl/gold/mon_groups/web";
-    CHECK(oci_state_write(dir, &changed, &err) == 0, "rewrite state.json");
-    CHECK(lstat(tmp_path, &st) < 0 && errno == ENOENT, "stale temp file gone");
+    CHECK_MSG(oci_state_write(dir, &changed, &err) == 0, "rewrite state.json");
+    CHECK_MSG(lstat(tmp_path, &st) < 0 && errno == ENOENT, "stale temp file gone");
 
     _cleanup_state_ struct oci_state *s = NULL;
-    CHECK(oci_state_read(dir, &s, &err) == 0 && s, "read state.json");
+    CHECK_MSG(oci_state_read(dir, &s, &err) == 0 && s, "read state.json");
     if (s == NULL)
         return;
-    CHECK(streq(s->oci_version, "1.3.0"), "ociVersion");
-    CHECK(streq(s->id, "web"), "id");
-    CHECK(s->pid == 77, "pid");
-    CHECK(s->start_time == 123456789012ULL, "start time");
-    CHECK(streq(s->bundle, "/srv/bundles/web"), "bundle");
-    CHECK(streq(s->rootfs, "/srv/bundles/web/rootfs"), "rootfs");
-    CHECK(streq(s->created, "2026-11-22T10:13:42.123456789Z"), "created");
-    CHECK(streq(s->owner, ""), "owner");
-    CHECK(s->own_pid_ns, "own pid ns");
-    CHECK(s->n_annotations == 2 && streq(s->annotations[0].key, "org.example/a") &&
+    CHECK_MSG(streq(s->oci_version, "1.3.0"), "ociVersion");
+    CHECK_MSG(streq(s->id, "web"), "id");
+    CHECK_MSG(s->pid == 77, "pid");
+    CHECK_MSG(s->start_time == 123456789012ULL, "start time");
+    CHECK_MSG(streq(s->bundle, "/srv/bundles/web"), "bundle");
+    CHECK_MSG(streq(s->rootfs, "/srv/bundles/web/rootfs"), "rootfs");
+    CHECK_MSG(streq(s->created, "2026-11-22T10:13:42.123456789Z"), "created");
+    CHECK_MSG(streq(s->owner, ""), "owner");
+    CHECK_MSG(s->own_pid_ns, "own pid ns");
+    CHECK_MSG(s->n_annotations == 2 && streq(s->annotations[0].key, "org.example/a") &&
               streq(s->annotations[0].value, "1") && streq(s->annotations[1].key, "b") &&
               streq(s->annotations[1].value, "two words"),
           "annotations in order");
-    CHECK(streq(s->resctrl_group, "/sys/fs/resctrl/gold") &&
+    CHECK_MSG(streq(s->resctrl_group, "/sys/fs/resctrl/gold") &&
               streq(s->resctrl_monitor, "/sys/fs/resctrl/gold/mon_groups/web") && !s->resctrl_own,
           "resctrl groups");
 
     /* Writing into a directory that is not there names it. */
     _cleanup_free_ char *missing = join(tmp, "missing");
     vd_error_free(&err);
-    CHECK(oci_state_write(missing, &sample, &err) < 0 && err && err->errnum == ENOENT,
+    CHECK_MSG(oci_state_write(missing, &sample, &err) < 0 && err && err->errnum == ENOENT,
           "write into a missing dir fails");
 }
 
@@ -271,38 +255,38 @@ static void test_to_json(void)
 {
     _cleanup_error_ vd_error *err = NULL;
     _cleanup_free_ char *text = oci_state_to_json(&sample, "running", false, &err);
-    CHECK(text != NULL, "to_json");
+    CHECK_MSG(text != NULL, "to_json");
     _cleanup_json_ struct oci_json *root = NULL;
-    CHECK(text && oci_json_parse(text, strlen(text), &root, &err) == 0, "to_json parses");
+    CHECK_MSG(text && oci_json_parse(text, strlen(text), &root, &err) == 0, "to_json parses");
     if (root == NULL)
         return;
     int64_t pid = 0;
-    CHECK(streq(oci_json_string(oci_json_get(root, "ociVersion"), NULL), "1.3.0"), "ociVersion");
-    CHECK(streq(oci_json_string(oci_json_get(root, "id"), NULL), "web"), "id");
-    CHECK(streq(oci_json_string(oci_json_get(root, "status"), NULL), "running"), "status");
-    CHECK(oci_json_int64(oci_json_get(root, "pid"), &pid) == 0 && pid == 4242, "pid");
-    CHECK(streq(oci_json_string(oci_json_get(root, "bundle"), NULL), "/srv/bundles/web"),
+    CHECK_MSG(streq(oci_json_string(oci_json_get(root, "ociVersion"), NULL), "1.3.0"), "ociVersion");
+    CHECK_MSG(streq(oci_json_string(oci_json_get(root, "id"), NULL), "web"), "id");
+    CHECK_MSG(streq(oci_json_string(oci_json_get(root, "status"), NULL), "running"), "status");
+    CHECK_MSG(oci_json_int64(oci_json_get(root, "pid"), &pid) == 0 && pid == 4242, "pid");
+    CHECK_MSG(streq(oci_json_string(oci_json_get(root, "bundle"), NULL), "/srv/bundles/web"),
           "bundle");
-    CHECK(streq(oci_json_string(oci_json_get(root, "rootfs"), NULL), "/srv/bundles/web/rootfs"),
+    CHECK_MSG(streq(oci_json_string(oci_json_get(root, "rootfs"), NULL), "/srv/bundles/web/rootfs"),
           "rootfs");
-    CHECK(streq(oci_json_string(oci_json_get(root, "created"), NULL),
+    CHECK_MSG(streq(oci_json_string(oci_json_get(root, "created"), NULL),
                 "2026-11-22T10:13:42.123456789Z"),
           "created");
-    CHECK(streq(oci_json_string(oci_json_get(root, "owner"), NULL), ""), "owner");
+    CHECK_MSG(streq(oci_json_string(oci_json_get(root, "owner"), NULL), ""), "owner");
     const struct oci_json *ann = oci_json_get(root, "annotations");
-    CHECK(ann && oci_json_len(ann) == 2 &&
+    CHECK_MSG(ann && oci_json_len(ann) == 2 &&
               streq(oci_json_string(oci_json_get(ann, "org.example/a"), NULL), "1"),
           "annotations");
-    CHECK(oci_json_get(root, "startTime") == NULL && oci_json_get(root, "ownPidNs") == NULL,
+    CHECK_MSG(oci_json_get(root, "startTime") == NULL && oci_json_get(root, "ownPidNs") == NULL,
           "internal fields not printed");
-    CHECK(oci_json_len(root) == 9, "nine members");
+    CHECK_MSG(oci_json_len(root) == 9, "nine members");
 
     /* stopped: pid 0, as runc prints it */
     _cleanup_free_ char *stopped = oci_state_to_json(&sample, "stopped", false, &err);
     _cleanup_json_ struct oci_json *sroot = NULL;
-    CHECK(stopped && oci_json_parse(stopped, strlen(stopped), &sroot, &err) == 0,
+    CHECK_MSG(stopped && oci_json_parse(stopped, strlen(stopped), &sroot, &err) == 0,
           "stopped parses");
-    CHECK(sroot && oci_json_int64(oci_json_get(sroot, "pid"), &pid) == 0 && pid == 0,
+    CHECK_MSG(sroot && oci_json_int64(oci_json_get(sroot, "pid"), &pid) == 0 && pid == 0,
           "stopped: pid 0");
 
     /* runc's layout, byte for byte; no annotations: no key */
@@ -320,7 +304,7 @@ static void test_to_json(void)
                        "  \"created\": \"2026-11-22T10:13:42.123456789Z\",\n"
                        "  \"owner\": \"\"\n"
                        "}";
-    CHECK(streq(pretty, want), "pretty state as runc prints it");
+    CHECK_MSG(streq(pretty, want), "pretty state as runc prints it");
     if (pretty && !streq(pretty, want))
         fprintf(stderr, "got:\n%s\n", pretty);
 
@@ -328,7 +312,7 @@ static void test_to_json(void)
     struct oci_state bad = plain;
     bad.bundle = (char *)"/srv/\xfe";
     vd_error_free(&err);
-    CHECK(oci_state_to_json(&bad, "created", false, &err) == NULL && err &&
+    CHECK_MSG(oci_state_to_json(&bad, "created", false, &err) == NULL && err &&
               streq(err->msg, "write JSON: \"bundle\": not valid UTF-8"),
           "non-UTF-8 bundle refused");
 }
@@ -347,7 +331,7 @@ static void check_bad(const char *tmp, const char *name, const char *text, const
     _cleanup_error_ vd_error *err = NULL;
     struct oci_state *s = NULL;
     int r = oci_state_read(dir, &s, &err);
-    CHECK(r < 0 && s == NULL && err && streq(err->msg, expected), name);
+    CHECK_MSG(r < 0 && s == NULL && err && streq(err->msg, expected), name);
     if (err && !streq(err->msg, expected))
         fprintf(stderr, "  got:  %s\n  want: %s\n", err->msg, expected);
     oci_state_free(s);
@@ -405,7 +389,7 @@ static void test_bad_files(const char *tmp)
     write_file(path, minimal, strlen(minimal));
     _cleanup_error_ vd_error *err = NULL;
     _cleanup_state_ struct oci_state *s = NULL;
-    CHECK(oci_state_read(dir, &s, &err) == 0 && s && streq(s->owner, "") && !s->own_pid_ns &&
+    CHECK_MSG(oci_state_read(dir, &s, &err) == 0 && s && streq(s->owner, "") && !s->own_pid_ns &&
               s->n_annotations == 0 && s->pid == 0,
           "minimal state.json");
 
@@ -418,7 +402,7 @@ static void test_bad_files(const char *tmp)
         abort();
     vd_error_free(&err);
     struct oci_state *none = NULL;
-    CHECK(oci_state_read(empty, &none, &err) == -ENOENT && none == NULL && err &&
+    CHECK_MSG(oci_state_read(empty, &none, &err) == -ENOENT && none == NULL && err &&
               streq(err->msg, want),
           "missing state.json");
 }
@@ -449,6 +433,5 @@ int main(void)
     test_bad_files(tmp);
 
     remove_tree(tmp);
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return check_summary("test_state_json");
 }

@@ -15,24 +15,7 @@
 #include "internal.h"
 #include "spec.h"
 #include "translate.h"
-
-static int passed, failed;
-
-static void check_at(int line, bool ok, const char *what)
-{
-    if (ok) {
-        passed++;
-    } else {
-        failed++;
-        fprintf(stderr, "test_translate.c:%d: CHECK(%s) failed\n", line, what);
-    }
-}
-#define CHECK(cond) check_at(__LINE__, (cond), #cond)
-
-static bool streq(const char *a, const char *b)
-{
-    return a && b && strcmp(a, b) == 0;
-}
+#include "check.h"
 
 /* The root is "/": translate checks that it is a directory, nothing runs. */
 #define HEAD                                                                                     \
@@ -41,62 +24,8 @@ static bool streq(const char *a, const char *b)
 #define DOC(process, linux) "{" HEAD process "}, 'linux': {" linux "}}"
 #define NS(...) "'namespaces': [" __VA_ARGS__ "]"
 
-/* Parse and translate; returns the builder (NULL on failure, *msg set). */
-static vd_builder *translate(int line, const char *doc, char **msg)
-{
-    char *text = strdup(doc);
-    if (text == NULL)
-        abort();
-    for (char *p = text; *p; p++)
-        if (*p == '\'')
-            *p = '"';
-    struct oci_spec *spec = NULL;
-    vd_error *err = NULL;
-    vd_builder *b = NULL;
-    *msg = NULL;
-    if (oci_spec_parse(text, strlen(text), &spec, &err) < 0) {
-        fprintf(stderr, "test_translate.c:%d: does not parse: %s\n", line, err->msg);
-        failed++;
-    } else {
-        b = vd_builder_new();
-        struct oci_translate_opts opts = {.bundle = "/"};
-        if (b == NULL || oci_translate(spec, &opts, b, &err) < 0) {
-            *msg = strdup(err && err->msg ? err->msg : "?");
-            vd_builder_free(b);
-            b = NULL;
-        }
-    }
-    vd_error_free(&err);
-    oci_spec_free(spec);
-    free(text);
-    return b;
-}
-
-static vd_builder *good(int line, const char *doc)
-{
-    char *msg;
-    vd_builder *b = translate(line, doc, &msg);
-    if (b == NULL)
-        fprintf(stderr, "test_translate.c:%d: unexpected error: %s\n", line, msg);
-    check_at(line, b != NULL, "translates");
-    free(msg);
-    return b;
-}
-#define GOOD(doc) good(__LINE__, doc)
-
-static void bad(int line, const char *doc, const char *want)
-{
-    char *msg;
-    vd_builder *b = translate(line, doc, &msg);
-    bool ok = b == NULL && streq(msg, want);
-    if (!ok)
-        fprintf(stderr, "test_translate.c:%d: want error\n    %s\ngot\n    %s\n", line, want,
-                msg ? msg : "(no error)");
-    check_at(line, ok, "exact error");
-    vd_builder_free(b);
-    free(msg);
-}
-#define BAD(doc, want) bad(__LINE__, doc, want)
+#define GOOD(doc) translate_good_at(__LINE__, doc)
+#define BAD(doc, want) translate_bad_at(__LINE__, doc, want)
 
 static const struct vd_device_entry *find_device(const vd_builder *b, const char *path)
 {
@@ -204,6 +133,5 @@ int main(void)
     test_devices();
     test_oom_score_adj();
     test_sysctl();
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return check_summary("test_translate");
 }

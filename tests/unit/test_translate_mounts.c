@@ -16,24 +16,7 @@
 #include "internal.h"
 #include "spec.h"
 #include "translate.h"
-
-static int passed, failed;
-
-static void check_at(int line, bool ok, const char *what)
-{
-    if (ok) {
-        passed++;
-    } else {
-        failed++;
-        fprintf(stderr, "test_translate_mounts.c:%d: CHECK(%s) failed\n", line, what);
-    }
-}
-#define CHECK(cond) check_at(__LINE__, (cond), #cond)
-
-static bool streq(const char *a, const char *b)
-{
-    return a && b && strcmp(a, b) == 0;
-}
+#include "check.h"
 
 /* One mount after the head; `linux` goes in "linux". */
 #define DOC(mount, linux)                                                                        \
@@ -41,63 +24,16 @@ static bool streq(const char *a, const char *b)
     " 'process': {'user': {'uid': 0, 'gid': 0}, 'args': ['sh'], 'cwd': '/'},"                   \
     " 'mounts': [" mount "], 'linux': {" linux "}}"
 
-static vd_builder *translate(int line, const char *doc, char **msg)
-{
-    char *text = strdup(doc);
-    if (text == NULL)
-        abort();
-    for (char *p = text; *p; p++)
-        if (*p == '\'')
-            *p = '"';
-    struct oci_spec *spec = NULL;
-    vd_error *err = NULL;
-    vd_builder *b = NULL;
-    *msg = NULL;
-    if (oci_spec_parse(text, strlen(text), &spec, &err) < 0) {
-        fprintf(stderr, "test_translate_mounts.c:%d: does not parse: %s\n", line, err->msg);
-        failed++;
-    } else {
-        b = vd_builder_new();
-        struct oci_translate_opts opts = {.bundle = "/"};
-        if (b == NULL || oci_translate(spec, &opts, b, &err) < 0) {
-            *msg = strdup(err && err->msg ? err->msg : "?");
-            vd_builder_free(b);
-            b = NULL;
-        }
-    }
-    vd_error_free(&err);
-    oci_spec_free(spec);
-    free(text);
-    return b;
-}
-
 /* The translated mount, or NULL (counted as a failure). */
 static vd_builder *good(int line, const char *doc, const struct vd_mount_entry **m)
 {
-    char *msg;
-    vd_builder *b = translate(line, doc, &msg);
-    if (b == NULL)
-        fprintf(stderr, "test_translate_mounts.c:%d: unexpected error: %s\n", line, msg);
-    check_at(line, b != NULL && b->n_mounts == 1, "translates to one mount");
-    free(msg);
+    vd_builder *b = translate_good_at(line, doc);
+    check_at(line, b == NULL || b->n_mounts == 1, "translates to one mount");
     *m = b && b->n_mounts == 1 ? &b->mounts[0] : NULL;
     return *m ? b : (vd_builder_free(b), NULL);
 }
 #define GOOD(doc, m) good(__LINE__, doc, m)
-
-static void bad(int line, const char *doc, const char *want)
-{
-    char *msg;
-    vd_builder *b = translate(line, doc, &msg);
-    bool ok = b == NULL && streq(msg, want);
-    if (!ok)
-        fprintf(stderr, "test_translate_mounts.c:%d: want error\n    %s\ngot\n    %s\n", line,
-                want, msg ? msg : "(no error)");
-    check_at(line, ok, "exact error");
-    vd_builder_free(b);
-    free(msg);
-}
-#define BAD(doc, want) bad(__LINE__, doc, want)
+#define BAD(doc, want) translate_bad_at(__LINE__, doc, want)
 
 #define BIND(options, extra)                                                                     \
     "{'destination': '/mnt', 'type': 'bind', 'source': '/tmp', 'options': [" options "]" extra "}"
@@ -260,6 +196,5 @@ int main(void)
     test_idmap();
     test_data();
     test_option_names();
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return check_summary("test_translate_mounts");
 }

@@ -6,19 +6,7 @@
 #include <stdio.h>
 
 #include "units.h"
-
-static int passed, failed;
-
-static void check_at(int line, bool ok, const char *what)
-{
-    if (ok) {
-        passed++;
-    } else {
-        failed++;
-        fprintf(stderr, "test_units.c:%d: CHECK(%s) failed\n", line, what);
-    }
-}
-#define CHECK(cond) check_at(__LINE__, (cond), #cond)
+#include "check.h"
 
 static bool ram(const char *s, int64_t want)
 {
@@ -81,6 +69,5 @@ int main(void)
     CHECK(dur_bad("5 s"));
     CHECK(dur_bad("5d"));
 
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return check_summary("test_units");
 }
