@@ -115,9 +115,10 @@ static int delete_container(const struct global_opts *g, const char *id, bool fo
         vd_error_free(err);
         return 0;
     }
-    if (r < 0 && force && *err && (*err)->errnum != ENOENT) {
+    if (r < 0 && force && *err && (*err)->errnum != ENOENT && (*err)->errnum != EPERM) {
         /* A state.json we cannot read names no process to kill; --force
-         * still removes what is left. */
+         * still removes what is left.  Not another user's state dir
+         * (EPERM): its config copy could name any cgroup. */
         log_warning("delete \"%s\": %s; removing its state directory anyway", id, (*err)->msg);
         vd_error_free(err);
         destroy_cgroup_of_copy(g, id);

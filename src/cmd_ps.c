@@ -190,7 +190,7 @@ static int ps_container(const struct global_opts *g, const char *id, bool json, 
     size_t n = 0;
     {
         _cleanup_container_ struct container *c = NULL;
-        if (container_load(g, id, &c, err) < 0 || container_pids(c, &pids, &n, err) < 0)
+        if (container_read(g, id, &c, err) < 0 || container_pids(c, &pids, &n, err) < 0)
             return -1;
     } /* the lock is not held while ps runs */
     if (json) {

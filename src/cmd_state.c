@@ -23,7 +23,7 @@ static void state_usage(void)
 static int print_state(const struct global_opts *g, const char *id, vd_error **err)
 {
     _cleanup_container_ struct container *c = NULL;
-    if (container_load(g, id, &c, err) < 0)
+    if (container_read(g, id, &c, err) < 0)
         return -1;
     _cleanup_free_ char *json = container_state_json(c, container_status(c), true, err);
     if (json == NULL)

@@ -204,9 +204,38 @@ static int open_dir(struct container *c, bool lock, vd_error **err)
     return does_not_exist(c->id, err);
 }
 
-static int load(const struct global_opts *g, const char *id, bool lock, struct container **out,
-                vd_error **err)
+enum load_mode {
+    LOAD_PEEK, /* no lock */
+    LOAD_READ, /* locked, to read */
+    LOAD_ACT,  /* locked, to act on the container: its owner's only */
+};
+
+/*
+ * A state dir that another uid owns was written by that user, who may have
+ * rewritten its state.json (the init's pid and start time are readable in
+ * /proc for any process) and its copy of config.json (poststop hooks).  So
+ * a command that acts on the container refuses it: root cleaning up a
+ * rootless user's state root would otherwise signal, or run hooks for,
+ * whatever that user names.  Inside rootless podman's user namespace the
+ * user's own dir is owned by uid 0 there, as the caller is.
+ */
+static int refuse_foreign(const struct container *c, vd_error **err)
 {
+    struct stat st;
+    if (fstat(c->lock_fd, &st) < 0)
+        return vd_error_set(err, errno, "stat \"%s\"", c->dir);
+    if (st.st_uid == geteuid())
+        return 0;
+    return vd_error_set(err, EPERM,
+                        "container \"%s\": its state directory \"%s\" belongs to uid %u, not "
+                        "to the caller (uid %u): run the command as that user",
+                        c->id, c->dir, (unsigned)st.st_uid, (unsigned)geteuid());
+}
+
+static int load(const struct global_opts *g, const char *id, enum load_mode mode,
+                struct container **out, vd_error **err)
+{
+    bool lock = mode != LOAD_PEEK;
     if (validate_container_id(id, err) < 0)
         return -1;
     struct container *c = calloc(1, sizeof(*c));
@@ -221,6 +250,8 @@ static int load(const struct global_opts *g, const char *id, bool lock, struct c
     int r = open_dir(c, lock, err);
     if (r < 0)
         return r;
+    if (mode == LOAD_ACT && refuse_foreign(c, err) < 0)
+        return -1;
 
     /* No state.json yet: a create is under way, or died before writing it. */
     if (faccessat(c->lock_fd, CONTAINER_STATE_FILE, F_OK, AT_SYMLINK_NOFOLLOW) < 0) {
@@ -242,13 +273,19 @@ static int load(const struct global_opts *g, const char *id, bool lock, struct c
 int container_load(const struct global_opts *g, const char *id, struct container **out,
                    vd_error **err)
 {
-    return load(g, id, true, out, err);
+    return load(g, id, LOAD_ACT, out, err);
+}
+
+int container_read(const struct global_opts *g, const char *id, struct container **out,
+                   vd_error **err)
+{
+    return load(g, id, LOAD_READ, out, err);
 }
 
 int container_peek(const struct global_opts *g, const char *id, struct container **out,
                    vd_error **err)
 {
-    return load(g, id, false, out, err);
+    return load(g, id, LOAD_PEEK, out, err);
 }
 
 /* ---- the cgroup ------------------------------------------------------------ */
@@ -476,6 +513,37 @@ static int scan_cgroup(const vd_cgroup *cg, struct proc_set *all, vd_error **err
 }
 
 /*
+ * The init's pid namespace into `m`: 1, or 0 when the init is gone.  When it
+ * can only be found by its tree, m->by_pid_ns goes false:
+ *  - a rootless caller may not look into an init that is not dumpable yet
+ *    (created, before its exec);
+ *  - the namespace is the caller's own: state.json says the init has one of
+ *    its own, and it has not (a rewritten state), so every process of ours
+ *    would be "in" it.
+ */
+static int find_init_pid_ns(pid_t init, struct membership *m, vd_error **err)
+{
+    char path[64];
+    struct stat st, self;
+    snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)init);
+    if (stat(path, &st) < 0) {
+        if (errno == EACCES) {
+            m->by_pid_ns = false;
+            return 1;
+        }
+        return errno == ENOENT ? 0 : vd_error_set(err, errno, "stat \"%s\"", path);
+    }
+    if (stat("/proc/self/ns/pid", &self) == 0 && st.st_dev == self.st_dev &&
+        st.st_ino == self.st_ino) {
+        m->by_pid_ns = false;
+        return 1;
+    }
+    m->ns_dev = st.st_dev;
+    m->ns_ino = st.st_ino;
+    return 1;
+}
+
+/*
  * The container's processes: those of its cgroup when it has one (state.json
  * names it), else, for a state written without one:
  *  - the init has a pid namespace of its own: every host process in it;
@@ -507,19 +575,9 @@ static int collect(const struct container *c, struct proc_set *out, vd_error **e
         return 0;
     }
     if (m.by_pid_ns) {
-        char path[64];
-        struct stat st;
-        snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)init);
-        if (stat(path, &st) == 0) {
-            m.ns_dev = st.st_dev;
-            m.ns_ino = st.st_ino;
-        } else if (errno == EACCES) {
-            /* A rootless caller may not look into an init that is not
-             * dumpable yet (created, before its exec): its tree, then. */
-            m.by_pid_ns = false;
-        } else {
-            return errno == ENOENT ? 0 : vd_error_set(err, errno, "stat \"%s\"", path);
-        }
+        int r = find_init_pid_ns(init, &m, err);
+        if (r <= 0)
+            return r;
     }
 
     struct proc_set all = {0};

@@ -33,9 +33,13 @@ struct container {
 
 const char *container_status_name(enum container_status s);
 
-/* Open and lock <root>/<id>. An unknown ID fails with
- * `container "<id>" does not exist` and errnum ENOENT. */
+/* Open and lock <root>/<id>, to act on the container. An unknown ID fails
+ * with `container "<id>" does not exist` and errnum ENOENT; a state dir that
+ * another uid owns is refused (EPERM): its owner could have rewritten it. */
 int container_load(const struct global_opts *g, const char *id, struct container **out,
+                   vd_error **err);
+/* container_load() for a command that only reads (state, ps): any owner. */
+int container_read(const struct global_opts *g, const char *id, struct container **out,
                    vd_error **err);
 /* Derived from the process: its pid gone, a zombie, or a start time other
  * than the recorded one (a reused pid) is `stopped`; the exec FIFO still
