@@ -29,6 +29,7 @@ setup_file() {
         groupdel setpriv
     [ "$(cat /proc/sys/user/max_user_namespaces)" -gt 0 ] ||
         skip "user.max_user_namespaces is 0: the user cannot make a user namespace"
+    rlp_remove_stale_user
     if getent passwd "$RLP_UID" "$RLP_USER" >/dev/null ||
         getent group "$RLP_UID" "$RLP_USER" >/dev/null; then
         skip "uid/gid $RLP_UID or the name $RLP_USER is already on this machine: not ours to use"
@@ -36,7 +37,7 @@ setup_file() {
     if grep -qE "^($RLP_USER|$RLP_UID):" /etc/subuid /etc/subgid 2>/dev/null; then
         skip "/etc/subuid or /etc/subgid already has a range for $RLP_USER ($RLP_UID)"
     fi
-    RLP_DIR=$(mktemp -d /tmp/vtrlpod.XXXXXX)
+    RLP_DIR=$(mktemp -d "${TMPDIR:-/tmp}/vtrlpod.XXXXXX")
     chmod 0711 "$RLP_DIR"
     export RLP_DIR
     rlp_add_user
@@ -90,6 +91,20 @@ rlp_add_user() {
         -K SUB_UID_COUNT=0 -K SUB_GID_COUNT=0 "$RLP_USER" || return 1
     usermod --add-subuids "$RLP_SUBID_START-$last" \
         --add-subgids "$RLP_SUBID_START-$last" "$RLP_USER"
+}
+
+# rlp_remove_stale_user: a user this file added in a run that was killed
+# before its teardown_file (its name and uid, its home a vtrlpod.*
+# directory that no longer exists) goes, ranges and all, so that the file
+# does not skip from then on.  A running file's user has its home.
+rlp_remove_stale_user() {
+    local ent home
+    ent=$(getent passwd "$RLP_USER") || return 0
+    home=$(cut -d: -f6 <<<"$ent")
+    [ "$(cut -d: -f3 <<<"$ent")" = "$RLP_UID" ] && [[ $home == */vtrlpod.* ]] &&
+        [ ! -e "$home" ] || return 0
+    echo "# removing $RLP_USER, left by a run killed before its teardown" >&3
+    RLP_ADDED=1 rlp_del_user
 }
 
 # rlp_del_user: userdel removes the user and its subordinate ranges; what
