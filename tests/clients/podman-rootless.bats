@@ -214,9 +214,12 @@ rlp_kill_pause() {
 # rlp_state_entries: what the runtime keeps in its state root, the user's
 # $XDG_RUNTIME_DIR/<runtime name> (voidoci's shared seccomp cache aside).
 rlp_state_entries() {
-    ls -A "$RLP_DIR/xdg/${RUNTIME##*/}" 2>/dev/null | grep -vx "$SECCOMP_CACHE_NAME" | tr '\n' ' '
+    local e
+    for e in "$RLP_DIR/xdg/${RUNTIME##*/}"/* "$RLP_DIR/xdg/${RUNTIME##*/}"/.[!.]*; do
+        [ -e "$e" ] && [ "${e##*/}" != .seccomp-cache ] && printf '%s ' "${e##*/}"
+    done
+    return 0
 }
-SECCOMP_CACHE_NAME=.seccomp-cache
 
 _no_pids_mentioning() {
     [ -z "$(pids_mentioning "$1")" ]
@@ -262,7 +265,7 @@ _no_pids_mentioning() {
     [ "$(rlp_pm inspect --format '{{.State.Status}} {{.State.ExitCode}}' "$CTR")" = "exited 0" ]
     run rlp_pm logs "$CTR"
     [[ "$output" == *got-term* ]]
-    ! kill -0 "$pid" 2>/dev/null
+    run ! kill -0 "$pid"
     run rlp_pm rm "$CTR"
     [ "$status" -eq 0 ]
     run rlp_pm ps -aq --no-trunc
@@ -282,10 +285,16 @@ _no_pids_mentioning() {
     [ -z "$(rlp_state_entries)" ]
 }
 
-@test "rootless podman run --userns=keep-id, --read-only, --cap-drop all" {
+@test "rootless podman run --userns=keep-id, --uidmap, --read-only, --cap-drop all" {
     run rlp_run --rm --userns=keep-id "$IMAGE" id -u
     [ "$status" -eq 0 ]
     [ "$output" = "$RLP_UID" ]
+    # --uidmap maps ids of podman's namespace: 1 there is the range's first
+    run rlp_run --rm --uidmap 0:1:1000 "$IMAGE" cat /proc/self/uid_map
+    [ "$status" -eq 0 ]
+    local -a m
+    read -ra m <<<"$output"
+    [ "${m[*]}" = "0 1 1000" ]
     run rlp_run --rm --read-only --cap-drop all "$IMAGE" \
         sh -c 'touch /x 2>&1; touch /tmp/y && echo tmp-ok; grep ^CapEff: /proc/self/status'
     [ "$status" -eq 0 ]
