@@ -302,3 +302,25 @@ _no_pids_mentioning() {
     [ "${lines[1]}" = tmp-ok ]
     [ "${lines[2]}" = "CapEff:	0000000000000000" ]
 }
+
+@test "rootless podman run --privileged: the host's device nodes bound in as they are, and mount works" {
+    # podman binds /dev/null and the rest from the host (mounts): the
+    # runtime's own default devices find them there and leave them be.
+    run rlp_run --rm --privileged "$IMAGE" \
+        sh -c 'ls -ln /dev/null; mkdir -p /mnt/t && mount -t tmpfs none /mnt/t && echo mounted'
+    [ "$status" -eq 0 ]
+    [[ "${lines[0]}" == c*" 1,"*" 3 "*/dev/null ]]
+    [ "${lines[1]}" = mounted ]
+}
+
+@test "rootless podman: a root-owned host file bound in rw stays unwritable" {
+    local f=$RLP_DIR/root-owned
+    echo orig >"$f"
+    chown 0:0 "$f"
+    chmod 0644 "$f"
+    run rlp_run --rm -v "$f:/f" "$IMAGE" sh -c 'echo changed >/f 2>&1; echo rc=$?; cat /f'
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"Permission denied"* ]]
+    [[ "$output" == *rc=1* ]]
+    [ "$(cat "$f")" = orig ]
+}
