@@ -79,6 +79,10 @@ static int create_device(int root_fd, const struct vd_device_entry *d, vd_error 
         if ((st.st_mode & S_IFMT) != type || st.st_rdev != dev)
             return vd_error_set(err, EEXIST, "device \"%s\" exists in the rootfs as another file",
                                 d->path);
+        /* The node is there already (in the image, or bound over by a
+         * mount: rootless podman binds the host's): left as it is, as
+         * runc does; its owner need not be ours to change. */
+        return 0;
     }
     if (fchownat(parent, name, d->uid, d->gid, AT_SYMLINK_NOFOLLOW) < 0)
         return vd_error_set(err, errno, "chown \"%s\"", d->path);

@@ -380,29 +380,13 @@ static int record_cgroup(const vd_cgroup *cg, struct oci_state *s, vd_error **er
     return 0;
 }
 
-/* runc's "rootless auto": not root, or root only inside a user namespace
- * (rootless podman calls the runtime so), where the id map is not the
- * whole range. */
-static bool rootless_caller(void)
-{
-    if (geteuid() != 0)
-        return true;
-    char line[128] = "";
-    _cleanup_fclose_ FILE *f = fopen("/proc/self/uid_map", "re");
-    if (f == NULL || fgets(line, sizeof(line), f) == NULL)
-        return false;
-    unsigned long inside, outside, count;
-    return sscanf(line, "%lu %lu %lu", &inside, &outside, &count) != 3 || inside != 0 ||
-           outside != 0 || count != 4294967295UL;
-}
-
 /* A rootless caller that may not make the cgroup goes without one when it
  * asked for no limit (as runc): 1, *err cleared.  Else -1, *err naming the
  * limit and why it cannot be had. */
 static int go_without_cgroup(const struct oci_linux *lx, vd_error **err)
 {
     int e = *err ? (*err)->errnum : 0;
-    if (!rootless_caller() || (e != EACCES && e != EPERM && e != EROFS))
+    if (!caller_is_rootless() || (e != EACCES && e != EPERM && e != EROFS))
         return vd_error_prefix(err, "config.json: linux.cgroupsPath");
     if (oci_resources_without_cgroup(lx, err) < 0)
         return vd_error_prefix(err, "config.json");
@@ -423,7 +407,7 @@ static int make_cgroup(const struct create_opts *o, struct created *c, vd_builde
         int r = go_without_cgroup(lx, err);
         return r > 0 ? 0 : r;
     }
-    if ((rootless_caller() ? oci_translate_resources_rootless
+    if ((caller_is_rootless() ? oci_translate_resources_rootless
                            : oci_translate_resources)(lx, c->cgroup, err) < 0)
         return vd_error_prefix(err, "config.json");
     if (record_cgroup(c->cgroup, c->state, err) < 0)

@@ -134,15 +134,28 @@ static char *absolute_path(const char *path, vd_error **err)
     return abs;
 }
 
+/* Root only inside a user namespace it did not get the whole id range of
+ * (rootless podman's calls): as runc, its user's $XDG_RUNTIME_DIR when set,
+ * unless $USER says root; /run is not that user's to write. */
+static bool namespaced_root_uses_xdg(void)
+{
+    const char *xdg = getenv("XDG_RUNTIME_DIR");
+    const char *user = getenv("USER");
+    if (xdg == NULL || xdg[0] == '\0' || (user != NULL && strcmp(user, "root") == 0))
+        return false;
+    return caller_is_rootless();
+}
+
 /* Where state lives without --root: /run/voidoci for root, as runc has
  * /run/runc; a non-root caller cannot write /run, so (as runc) its own
- * $XDG_RUNTIME_DIR/voidoci, made 0700 by the first create.  spec, features
+ * $XDG_RUNTIME_DIR/voidoci, made 0700 by the first create; so too root in
+ * a user namespace of a user's (namespaced_root_uses_xdg).  spec, features
  * and help keep no state and need neither. */
 static char *default_root(const struct command *cmd, vd_error **err)
 {
     bool stateless = cmd && (cmd->fn == cmd_spec || cmd->fn == cmd_features ||
                              cmd->fn == cmd_help);
-    if (geteuid() == 0 || stateless)
+    if (stateless || (geteuid() == 0 && !namespaced_root_uses_xdg()))
         return strdup(VOIDOCI_DEFAULT_ROOT);
     const char *xdg = getenv("XDG_RUNTIME_DIR");
     if (xdg == NULL || xdg[0] == '\0') {

@@ -161,3 +161,19 @@ int state_dir_remove(const char *root, const char *id, vd_error **err)
         return errno == ENOENT ? 0 : vd_error_set(err, errno, "open \"%s\"", root);
     return remove_entry(rootfd, root, id, 0, err);
 }
+
+/* runc's "rootless auto": not root, or root only inside a user namespace
+ * (rootless podman calls the runtime so), where the id map is not the
+ * whole range. */
+bool caller_is_rootless(void)
+{
+    if (geteuid() != 0)
+        return true;
+    char line[128] = "";
+    _cleanup_fclose_ FILE *f = fopen("/proc/self/uid_map", "re");
+    if (f == NULL || fgets(line, sizeof(line), f) == NULL)
+        return false;
+    unsigned long inside, outside, count;
+    return sscanf(line, "%lu %lu %lu", &inside, &outside, &count) != 3 || inside != 0 ||
+           outside != 0 || count != 4294967295UL;
+}

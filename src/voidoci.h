@@ -67,5 +67,8 @@ int validate_container_id(const char *id, vd_error **err);
 int state_dir_create(const char *root, const char *id, char **dir_out, vd_error **err);
 /* Remove <root>/<id> and what it holds. */
 int state_dir_remove(const char *root, const char *id, vd_error **err);
+/* runc's "rootless auto": not root, or root only inside a user namespace
+ * whose map is not the whole id range (rootless podman's runtime calls). */
+bool caller_is_rootless(void);
 
 #endif

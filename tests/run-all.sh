@@ -181,14 +181,15 @@ tap fuzz env FUZZ_SECONDS="${FUZZ_SECONDS:-30}" tests/fuzz/run.sh
 # podman and containerd driving voidoci, then the same tests driving runc:
 # what passes with runc asks only what a real runtime does.
 tap clients-voidoci tests/clients/run.sh build/src/voidoci
-# To keep CI's time under its limit, CI checks only the Docker file against
-# runc (the newest); run all of them against runc by hand when a client test
-# changes: tests/clients/run.sh /usr/sbin/runc (RUN_ALL_CLIENTS_RUNC=all).
+# To keep CI's time under its limit, CI checks only the Docker file and
+# rootless podman (the newest, a few seconds) against runc; run all of them
+# against runc by hand when a client test changes: tests/clients/run.sh
+# /usr/sbin/runc (RUN_ALL_CLIENTS_RUNC=all).
 if command -v runc >/dev/null; then
     if [ "${RUN_ALL_CLIENTS_RUNC:-}" = all ]; then
         tap clients-runc tests/clients/run.sh "$(command -v runc)"
     else
-        tap clients-runc env CLIENT_FILES=docker.bats tests/clients/run.sh "$(command -v runc)"
+        tap clients-runc env CLIENT_FILES="docker.bats podman-rootless.bats" tests/clients/run.sh "$(command -v runc)"
     fi
 fi
 

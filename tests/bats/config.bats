@@ -33,6 +33,22 @@ teardown() {
     [ "${lines[2]}" = "/srv/fifo fifo 0:0 640 0:0" ]
 }
 
+@test "config: a device node already there (a bind mount over it) is left as it is, not chowned" {
+    # rootless podman binds the host's /dev/null and others as mounts; the
+    # node they bring belongs to the host: its owner stays (as runc).
+    local node=$BATS_TEST_TMPDIR/mynull
+    mknod -m 0644 "$node" c 1 3
+    make_bundle "$BUNDLE" stat -c '%t:%T %u:%g' /dev/mynull
+    bundle_jq "$BUNDLE" '.mounts += [{"destination": "/dev/mynull",
+            "type": "bind", "source": $n, "options": ["bind"]}]
+        | .linux.devices = [{"path": "/dev/mynull", "type": "c", "major": 1, "minor": 3,
+            "uid": 1000, "gid": 1001}]' --arg n "$node"
+    run vrun
+    [ "$status" -eq 0 ]
+    [ "$output" = "1:3 0:0" ]
+    [ "$(stat -c '%u:%g' "$node")" = 0:0 ]
+}
+
 @test "config: a device listed in linux.devices works inside (reads from /dev/myzero)" {
     make_bundle "$BUNDLE" sh -c 'head -c 4 /dev/myzero | od -An -tx1'
     bundle_jq "$BUNDLE" '.linux.devices = [{"path": "/dev/myzero", "type": "c", "major": 1, "minor": 5}]'

@@ -25,6 +25,20 @@ teardown() {
     [ -z "$(ls -A "$RL_XDG/voidoci")" ]
 }
 
+@test "rootless: root only in the user's own user namespace (rootless podman's calls) uses \$XDG_RUNTIME_DIR/voidoci too" {
+    command -v unshare >/dev/null || skip "no unshare (util-linux) to make the user's namespace"
+    rl_args sleep 100
+    ucreate
+    # uid 0 in a namespace mapping only the user, as podman calls runtimes.
+    run --separate-stderr -0 as_user unshare --user --map-root-user env USER=rluser \
+        "$RL_VOIDOCI" state "$ID"
+    [ "$(jq -r .status <<<"$output")" = created ]
+    # As runc: $USER=root there means root's own state root, not the user's.
+    run -1 as_user unshare --user --map-root-user env USER=root "$RL_VOIDOCI" state "$ID"
+    run -0 uvo delete --force "$ID"
+    [ -z "$(ls -A "$RL_XDG/voidoci")" ]
+}
+
 @test "rootless: without XDG_RUNTIME_DIR or --root, one error line naming XDG_RUNTIME_DIR" {
     rl_args true
     run --separate-stderr -1 as_user env -u XDG_RUNTIME_DIR "$RL_VOIDOCI" run \

@@ -10,7 +10,8 @@
 # RUNTIME_BINARY defaults to $RUNTIME, else build/src/voidoci.  Pass
 # /usr/sbin/runc to check the tests themselves against the reference.
 # Needs root, podman, conmon, containerd, ctr and docker.io
-# (scripts/install-deps.sh); a file whose client is missing skips.
+# (scripts/install-deps.sh); rootless podman also uidmap's newuidmap and
+# newgidmap; a file whose client is missing skips.
 # Extra arguments go to bats, e.g. `-f exec` to run only some tests;
 # CLIENT_FILES="docker.bats" runs only the files it names.
 set -euo pipefail
@@ -35,7 +36,7 @@ export RUNTIME=$runtime
 echo "# runtime: $RUNTIME ($("$RUNTIME" --version 2>/dev/null | head -n1))"
 # CLIENT_FILES: the files to run (names in tests/clients), all by default.
 files=()
-for f in ${CLIENT_FILES:-podman.bats containerd.bats docker.bats captured-configs.bats}; do
+for f in ${CLIENT_FILES:-podman.bats podman-rootless.bats containerd.bats docker.bats captured-configs.bats}; do
     files+=("$here/$f")
 done
 exec bats --tap "$@" "${files[@]}"
