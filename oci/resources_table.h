@@ -48,7 +48,7 @@ struct oci_res_field {
     enum vd_cgroup_field field; /* what vd_cgroup_set names on failure */
     int throttle;       /* a blockIO throttle list: its kind */
     size_t item_size;
-    int (*parse_item)(vd_error **err, const struct oci_json *v, void *item);
+    int (*parse_item)(vd_error **err, const struct oci_json *v, void *items, size_t i);
     int (*parse)(vd_error **err, const struct oci_json *v, struct oci_resources *res);
 };
 

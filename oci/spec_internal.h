@@ -40,6 +40,14 @@ int spec_uint32(vd_error **err, const struct oci_json *v, uint32_t *out);
 int spec_uint64(vd_error **err, const struct oci_json *v, uint64_t *out);
 int spec_int64(vd_error **err, const struct oci_json *v, int64_t *out);
 int spec_int_between(vd_error **err, const struct oci_json *v, int min, int max, int *out);
+/* An array of objects: `item` reads element i of the array into
+ * ((char *)items)[i * size] (earlier elements are there to compare with).
+ * The array is allocated zeroed and stored in *(T **)out, its length in *n,
+ * before the first element is read, so that a failure half way leaves it
+ * freeable. */
+typedef int (*spec_item_fn)(vd_error **err, const struct oci_json *v, void *items, size_t i);
+int spec_array(vd_error **err, const struct oci_json *v, size_t size, void *out, size_t *n,
+               spec_item_fn item);
 /* An array of strings as a NULL-terminated vector. */
 int spec_strv(vd_error **err, const struct oci_json *v, bool absolute, char ***out, size_t *n);
 /* An object of string values as key/value pairs, in document order. */

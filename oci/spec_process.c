@@ -48,22 +48,15 @@ static int parse_console_size(vd_error **err, const struct oci_json *process,
     return r;
 }
 
+static int parse_gid(vd_error **err, const struct oci_json *v, void *items, size_t i)
+{
+    return spec_uint32(err, v, (uint32_t *)items + i);
+}
+
 static int parse_additional_gids(vd_error **err, const struct oci_json *v, struct oci_user *u)
 {
-    int r = spec_expect(err, v, OCI_JSON_ARRAY);
-    if (r < 0)
-        return r;
-    size_t n = oci_json_len(v);
-    u->additional_gids = calloc(n ? n : 1, sizeof(*u->additional_gids));
-    if (u->additional_gids == NULL)
-        return spec_oom(err);
-    for (size_t i = 0; i < n; i++) {
-        r = spec_uint32(err, oci_json_item(v, i), &u->additional_gids[i]);
-        if (r < 0)
-            return r;
-    }
-    u->n_additional_gids = n;
-    return 0;
+    return spec_array(err, v, sizeof(*u->additional_gids), &u->additional_gids,
+                      &u->n_additional_gids, parse_gid);
 }
 
 /* "user" is required in config.json; a process file for exec may leave it
@@ -147,10 +140,9 @@ static int rlimit_resource(const char *name)
 }
 
 /* rlimits[0..i) are parsed; rlimits[i] is filled from v. */
-static int parse_rlimit(vd_error **err, const struct oci_json *v, struct oci_rlimit *rlimits,
-                        size_t i)
+static int parse_rlimit(vd_error **err, const struct oci_json *v, void *items, size_t i)
 {
-    struct oci_rlimit *rl = &rlimits[i];
+    struct oci_rlimit *rlimits = items, *rl = &rlimits[i];
     const struct oci_json *type, *n;
     int r = spec_expect(err, v, OCI_JSON_OBJECT);
     if (r == 0 && (r = spec_require(err, v, "type", OCI_JSON_STRING, &type)) == 0)
@@ -172,17 +164,7 @@ static int parse_rlimit(vd_error **err, const struct oci_json *v, struct oci_rli
 
 static int parse_rlimits(vd_error **err, const struct oci_json *v, struct oci_process *p)
 {
-    int r = spec_expect(err, v, OCI_JSON_ARRAY);
-    if (r < 0)
-        return r;
-    size_t n = oci_json_len(v);
-    p->rlimits = calloc(n ? n : 1, sizeof(*p->rlimits));
-    if (p->rlimits == NULL)
-        return spec_oom(err);
-    p->n_rlimits = n; /* zeroed entries are safe to free */
-    for (size_t i = 0; i < n && r == 0; i++)
-        r = parse_rlimit(err, oci_json_item(v, i), p->rlimits, i);
-    return r;
+    return spec_array(err, v, sizeof(*p->rlimits), &p->rlimits, &p->n_rlimits, parse_rlimit);
 }
 
 static int parse_args(vd_error **err, const struct oci_json *process, struct oci_process *p)

@@ -125,9 +125,9 @@ static int parse_device_number(vd_error **err, const struct oci_json *obj, const
     return r;
 }
 
-static int parse_device_rule(vd_error **err, const struct oci_json *v, void *item)
+static int parse_device_rule(vd_error **err, const struct oci_json *v, void *items, size_t i)
 {
-    struct oci_device_rule *d = item;
+    struct oci_device_rule *d = (struct oci_device_rule *)items + i;
     const struct oci_json *m;
     int r = spec_expect(err, v, OCI_JSON_OBJECT);
     if (r == 0 && (r = spec_require(err, v, "allow", OCI_JSON_BOOL, &m)) == 0)
@@ -195,9 +195,9 @@ static int opt_cpu_list(vd_error **err, const struct oci_json *obj, const char *
 
 /* ---- blockIO ------------------------------------------------------------- */
 
-static int parse_weight_device(vd_error **err, const struct oci_json *v, void *item)
+static int parse_weight_device(vd_error **err, const struct oci_json *v, void *items, size_t i)
 {
-    struct oci_blkio_weight_device *d = item;
+    struct oci_blkio_weight_device *d = (struct oci_blkio_weight_device *)items + i;
     int r = spec_expect(err, v, OCI_JSON_OBJECT);
     if (r == 0)
         r = required_i64(err, v, "major", &d->major);
@@ -210,9 +210,9 @@ static int parse_weight_device(vd_error **err, const struct oci_json *v, void *i
     return r;
 }
 
-static int parse_throttle(vd_error **err, const struct oci_json *v, void *item)
+static int parse_throttle(vd_error **err, const struct oci_json *v, void *items, size_t i)
 {
-    struct oci_blkio_throttle *t = item;
+    struct oci_blkio_throttle *t = (struct oci_blkio_throttle *)items + i;
     const struct oci_json *m;
     int r = spec_expect(err, v, OCI_JSON_OBJECT);
     if (r == 0)
@@ -236,9 +236,9 @@ static bool is_page_size(const char *s)
     return strcmp(unit, "KB") == 0 || strcmp(unit, "MB") == 0 || strcmp(unit, "GB") == 0;
 }
 
-static int parse_hugepage_limit(vd_error **err, const struct oci_json *v, void *item)
+static int parse_hugepage_limit(vd_error **err, const struct oci_json *v, void *items, size_t i)
 {
-    struct oci_hugepage_limit *h = item;
+    struct oci_hugepage_limit *h = (struct oci_hugepage_limit *)items + i;
     const struct oci_json *m;
     int r = spec_expect(err, v, OCI_JSON_OBJECT);
     if (r == 0 && (r = spec_require(err, v, "pageSize", OCI_JSON_STRING, &m)) == 0)
@@ -251,9 +251,9 @@ static int parse_hugepage_limit(vd_error **err, const struct oci_json *v, void *
     return r;
 }
 
-static int parse_net_priority(vd_error **err, const struct oci_json *v, void *item)
+static int parse_net_priority(vd_error **err, const struct oci_json *v, void *items, size_t i)
 {
-    struct oci_net_priority *p = item;
+    struct oci_net_priority *p = (struct oci_net_priority *)items + i;
     const struct oci_json *f;
     int r = spec_expect(err, v, OCI_JSON_OBJECT);
     if (r == 0 && (r = spec_require(err, v, "name", OCI_JSON_STRING, &f)) == 0)
@@ -407,25 +407,6 @@ const char *oci_throttle_kind_name(enum oci_throttle_kind kind)
 
 /* ---- reading by the table ------------------------------------------------- */
 
-/* An array member: `n` zeroed items allocated first, so that a failure
- * half way leaves a freeable array. */
-static int parse_array(vd_error **err, const struct oci_json *v, const struct oci_res_field *f,
-                       struct oci_resources *res)
-{
-    int r = spec_expect(err, v, OCI_JSON_ARRAY);
-    if (r < 0)
-        return r;
-    size_t n = oci_json_len(v);
-    char *a = calloc(n ? n : 1, f->item_size);
-    if (a == NULL)
-        return spec_oom(err);
-    memcpy((char *)res + f->at, &a, sizeof(a));
-    memcpy((char *)res + f->count_at, &n, sizeof(n));
-    for (size_t i = 0; i < n && r == 0; i++)
-        r = f->parse_item(err, oci_json_item(v, i), a + i * f->item_size);
-    return r;
-}
-
 static int parse_field(vd_error **err, const struct oci_json *obj, const struct oci_res_field *f,
                        struct oci_resources *res)
 {
@@ -448,7 +429,9 @@ static int parse_field(vd_error **err, const struct oci_json *obj, const struct 
     case OCI_RES_CPU_LIST:
         return opt_cpu_list(err, obj, f->key, at);
     case OCI_RES_ARRAY:
-        return m ? parse_array(err, m, f, res) : 0;
+        return m ? spec_array(err, m, f->item_size, (char *)res + f->at,
+                              (size_t *)((char *)res + f->count_at), f->parse_item)
+                 : 0;
     case OCI_RES_OBJECT:
         return m ? f->parse(err, m, res) : 0;
     }
