@@ -76,14 +76,15 @@ void spec_linux_free(struct oci_linux *l);
 int spec_parse_seccomp(vd_error **err, const struct oci_json *v, struct oci_seccomp **out);
 void spec_seccomp_free(struct oci_seccomp *s);
 /* process.scheduler, ioPriority, execCPUAffinity; linux.personality,
- * memoryPolicy (spec_process_attrs.c).  What they stored is freed by the
+ * memoryPolicy (spec_sched.c).  What they stored is freed by the
  * *_free functions, also after a failure. */
-int spec_parse_process_attrs(vd_error **err, const struct oci_json *process,
-                             struct oci_process *p);
-void spec_process_attrs_free(struct oci_process *p);
-int spec_parse_linux_process_attrs(vd_error **err, const struct oci_json *linux_,
-                                   struct oci_linux *l);
-void spec_linux_process_attrs_free(struct oci_linux *l);
+int spec_parse_sched(vd_error **err, const struct oci_json *process, struct oci_process *p);
+void spec_sched_free(struct oci_process *p);
+int spec_parse_linux_sched(vd_error **err, const struct oci_json *linux_, struct oci_linux *l);
+void spec_linux_sched_free(struct oci_linux *l);
+/* process.apparmorProfile, selinuxLabel (spec_lsm.c). */
+int spec_parse_lsm(vd_error **err, const struct oci_json *process, struct oci_process *p);
+void spec_lsm_free(struct oci_process *p);
 /* linux.timeOffsets, netDevices, intelRdt into l (spec_linux_ext.c); what it
  * stored is freed by spec_linux_ext_free, also after a failure. */
 int spec_parse_linux_ext(vd_error **err, const struct oci_json *v, struct oci_linux *l);

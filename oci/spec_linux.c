@@ -178,7 +178,7 @@ static int parse_linux(vd_error **err, const struct oci_json *v, struct oci_linu
     if (r == 0)
         r = spec_parse_linux_ext(err, v, l);
     if (r == 0)
-        r = spec_parse_linux_process_attrs(err, v, l);
+        r = spec_parse_linux_sched(err, v, l);
     return r;
 }
 
@@ -219,6 +219,6 @@ void spec_linux_free(struct oci_linux *l)
         free(l->devices[i].path);
     free(l->devices);
     spec_linux_ext_free(l);
-    spec_linux_process_attrs_free(l);
+    spec_linux_sched_free(l);
     free(l);
 }

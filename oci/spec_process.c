@@ -212,10 +212,6 @@ static int parse_privileges(vd_error **err, const struct oci_json *process,
         r = spec_int_between(err, v, -1000, 1000, &p->oom_score_adj);
         p->has_oom_score_adj = r == 0;
     }
-    if (r == 0)
-        r = spec_opt_string(err, process, "apparmorProfile", &p->apparmor_profile);
-    if (r == 0)
-        r = spec_opt_string(err, process, "selinuxLabel", &p->selinux_label);
     return r;
 }
 
@@ -238,7 +234,9 @@ static int parse_process(vd_error **err, const struct oci_json *v, bool user_req
     if (r == 0)
         r = parse_privileges(err, v, p);
     if (r == 0)
-        r = spec_parse_process_attrs(err, v, p);
+        r = spec_parse_lsm(err, v, p);
+    if (r == 0)
+        r = spec_parse_sched(err, v, p);
     return r;
 }
 
@@ -272,8 +270,7 @@ void spec_process_free(struct oci_process *p)
     for (size_t i = 0; i < p->n_rlimits; i++)
         free(p->rlimits[i].type);
     free(p->rlimits);
-    free(p->apparmor_profile);
-    free(p->selinux_label);
-    spec_process_attrs_free(p);
+    spec_lsm_free(p);
+    spec_sched_free(p);
     free(p);
 }

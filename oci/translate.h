@@ -43,11 +43,12 @@ int oci_translate(const struct oci_spec *spec, const struct oci_translate_opts *
  * `opts` count here. */
 int oci_translate_exec(const struct oci_spec *spec, const struct oci_process *p,
                        const struct oci_translate_opts *opts, vd_builder *b, vd_error **err);
-/* process.scheduler, ioPriority, execCPUAffinity, apparmorProfile,
- * selinuxLabel of `p`; linux.personality, memoryPolicy of `lx` (may be
- * NULL) (translate_process_attrs.c). */
-int oci_translate_process_attrs(const struct oci_process *p, const struct oci_linux *lx,
-                                vd_builder *b, vd_error **err);
+/* process.scheduler, ioPriority, execCPUAffinity of `p`;
+ * linux.personality, memoryPolicy of `lx` (may be NULL) (translate_sched.c). */
+int oci_translate_sched(const struct oci_process *p, const struct oci_linux *lx, vd_builder *b,
+                        vd_error **err);
+/* process.apparmorProfile, selinuxLabel (translate_lsm.c). */
+int oci_translate_lsm(const struct oci_process *p, vd_builder *b, vd_error **err);
 /* linux.timeOffsets and netDevices (translate_linux_ext.c). */
 int oci_translate_linux_ext(const struct oci_linux *lx, vd_builder *b, vd_error **err);
 /* linux.intelRdt of container `id` as a resctrl group: 1 and *cfg set, or
