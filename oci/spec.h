@@ -320,7 +320,8 @@ struct oci_linux {
     size_t n_sysctl;
     struct oci_device *devices;
     size_t n_devices;
-    /* linux.timeOffsets, linux.netDevices, linux.intelRdt (spec_linux_ext.c) */
+    /* linux.timeOffsets, linux.netDevices, linux.intelRdt (spec_time_offsets.c,
+     * spec_network.c, spec_resctrl.c) */
     struct oci_time_offset time_offsets[OCI_CLOCK_COUNT];
     struct oci_net_device *net_devices;
     size_t n_net_devices;

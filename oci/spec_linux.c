@@ -176,7 +176,11 @@ static int parse_linux(vd_error **err, const struct oci_json *v, struct oci_linu
     if (r == 0 && (m = spec_member(v, "seccomp")))
         r = spec_parse_seccomp(err, m, &l->seccomp);
     if (r == 0)
-        r = spec_parse_linux_ext(err, v, l);
+        r = spec_parse_time_offsets(err, v, l);
+    if (r == 0)
+        r = spec_parse_net_devices(err, v, l);
+    if (r == 0)
+        r = spec_parse_intel_rdt(err, v, l);
     if (r == 0)
         r = spec_parse_linux_sched(err, v, l);
     return r;
@@ -218,7 +222,8 @@ void spec_linux_free(struct oci_linux *l)
     for (size_t i = 0; i < l->n_devices; i++)
         free(l->devices[i].path);
     free(l->devices);
-    spec_linux_ext_free(l);
+    spec_net_devices_free(l);
+    spec_intel_rdt_free(l);
     spec_linux_sched_free(l);
     free(l);
 }
