@@ -2,7 +2,7 @@
 /*
  * A read-only JSON tree and a JSON writer: the only face of the JSON backend
  * (yajl) that the rest of oci/ sees.  Swapping the backend means rewriting
- * json.c only.
+ * json_read.c only (json_write.c, the writer, is our own).
  *
  * A parsed tree is strict: valid UTF-8, no comments, no trailing garbage,
  * at most OCI_JSON_MAX_DEPTH nested arrays/objects, and no object with the
@@ -61,8 +61,14 @@ int oci_json_uint64(const struct oci_json *v, uint64_t *out);
  * its member `key` when key is not NULL.  Keys that are not identifiers are
  * quoted: annotations["org.example/x"].  Returns NULL when out of memory. */
 char *oci_json_path(const struct oci_json *v, const char *key);
-/* `s` as a JSON-style quoted string, escaping quotes, backslashes and
- * control bytes, so that user text in a message stays on one line. */
+/* The escape of byte `c` in a JSON string (RFC 8259 section 7), written
+ * to `buf`: \" and \\, \n \r \t as Go's encoding/json writes them, and
+ * \u00XX for any other control byte (below 0x20, and DEL so that text stays
+ * printable); NULL when `c` stands for itself.  The one
+ * rule of every JSON string voidoci writes (json_write.c). */
+const char *oci_json_escape(unsigned char c, char buf[8]);
+/* `s` quoted by that rule, so that user text in a message stays on one
+ * line.  Returns NULL when out of memory. */
 char *oci_json_quote(const char *s, size_t len);
 
 /* ---- writing ------------------------------------------------------------ */

@@ -51,8 +51,9 @@ static int parse_root(vd_error **err, const struct oci_json *top, struct oci_spe
     return r;
 }
 
-static int parse_mount(vd_error **err, const struct oci_json *v, struct oci_mount *m)
+static int parse_mount(vd_error **err, const struct oci_json *v, void *items, size_t i)
 {
+    struct oci_mount *m = (struct oci_mount *)items + i;
     const struct oci_json *destination, *options, *maps;
     int r = spec_expect(err, v, OCI_JSON_OBJECT);
     if (r == 0 && (r = spec_require(err, v, "destination", OCI_JSON_STRING, &destination)) == 0)
@@ -75,17 +76,8 @@ static int parse_mounts(vd_error **err, const struct oci_json *top, struct oci_s
     const struct oci_json *mounts = spec_member(top, "mounts");
     if (mounts == NULL)
         return 0;
-    int r = spec_expect(err, mounts, OCI_JSON_ARRAY);
-    if (r < 0)
-        return r;
-    size_t n = oci_json_len(mounts);
-    spec->mounts = calloc(n ? n : 1, sizeof(*spec->mounts));
-    if (spec->mounts == NULL)
-        return spec_oom(err);
-    spec->n_mounts = n; /* zeroed entries are safe to free */
-    for (size_t i = 0; i < n && r == 0; i++)
-        r = parse_mount(err, oci_json_item(mounts, i), &spec->mounts[i]);
-    return r;
+    return spec_array(err, mounts, sizeof(*spec->mounts), &spec->mounts, &spec->n_mounts,
+                      parse_mount);
 }
 
 /* A SemVer 2.0.0 number: digits, no leading zero. */

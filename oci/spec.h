@@ -129,7 +129,7 @@ struct oci_process {
     int oom_score_adj;
     char *apparmor_profile;
     char *selinux_label;
-    /* scheduler, ioPriority, execCPUAffinity (spec_process_attrs.c); NULL
+    /* scheduler, ioPriority, execCPUAffinity (spec_sched.c); NULL
      * when absent */
     struct oci_scheduler *scheduler;
     struct oci_io_priority *io_priority;
@@ -320,12 +320,13 @@ struct oci_linux {
     size_t n_sysctl;
     struct oci_device *devices;
     size_t n_devices;
-    /* linux.timeOffsets, linux.netDevices, linux.intelRdt (spec_linux_ext.c) */
+    /* linux.timeOffsets, linux.netDevices, linux.intelRdt (spec_time_offsets.c,
+     * spec_network.c, spec_resctrl.c) */
     struct oci_time_offset time_offsets[OCI_CLOCK_COUNT];
     struct oci_net_device *net_devices;
     size_t n_net_devices;
     struct oci_intel_rdt *intel_rdt; /* NULL when absent */
-    /* linux.personality, linux.memoryPolicy (spec_process_attrs.c); NULL
+    /* linux.personality, linux.memoryPolicy (spec_sched.c); NULL
      * when absent */
     struct oci_personality *personality;
     struct oci_memory_policy *memory_policy;

@@ -186,6 +186,33 @@ void spec_strv_free(char **v)
     free(v);
 }
 
+int spec_array(vd_error **err, const struct oci_json *v, size_t size, void *out, size_t *n,
+               spec_item_fn item)
+{
+    int r = spec_expect(err, v, OCI_JSON_ARRAY);
+    if (r < 0)
+        return r;
+    size_t len = oci_json_len(v);
+    void *items = calloc(len ? len : 1, size);
+    if (items == NULL)
+        return spec_oom(err);
+    memcpy(out, &items, sizeof(items));
+    *n = len;
+    for (size_t i = 0; i < len && r == 0; i++)
+        r = item(err, oci_json_item(v, i), items, i);
+    return r;
+}
+
+/* The i-th key of obj, refusing one with a NUL inside (no name has one). */
+int spec_member_key(vd_error **err, const struct oci_json *obj, size_t i, const char **key)
+{
+    size_t len;
+    *key = oci_json_key(obj, i, &len);
+    if (strlen(*key) != len)
+        return spec_error(err, oci_json_item(obj, i), NULL, "key holds a NUL byte");
+    return 0;
+}
+
 int spec_strv(vd_error **err, const struct oci_json *v, bool absolute, char ***out, size_t *n)
 {
     int r = spec_expect(err, v, OCI_JSON_ARRAY);

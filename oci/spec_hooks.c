@@ -42,8 +42,9 @@ static int parse_timeout(vd_error **err, const struct oci_json *v, struct oci_ho
     return 0;
 }
 
-static int parse_hook(vd_error **err, const struct oci_json *v, struct oci_hook *h)
+static int parse_hook(vd_error **err, const struct oci_json *v, void *items, size_t i)
 {
+    struct oci_hook *h = (struct oci_hook *)items + i;
     const struct oci_json *m;
     int r = spec_expect(err, v, OCI_JSON_OBJECT);
     if (r == 0 && (r = spec_require(err, v, "path", OCI_JSON_STRING, &m)) == 0)
@@ -60,17 +61,7 @@ static int parse_hook(vd_error **err, const struct oci_json *v, struct oci_hook 
 static int parse_hook_list(vd_error **err, const struct oci_json *v, struct oci_hook **out,
                            size_t *n_out)
 {
-    int r = spec_expect(err, v, OCI_JSON_ARRAY);
-    if (r < 0)
-        return r;
-    size_t n = oci_json_len(v);
-    *out = calloc(n ? n : 1, sizeof(**out));
-    if (*out == NULL)
-        return spec_oom(err);
-    *n_out = n; /* zeroed entries are safe to free */
-    for (size_t i = 0; i < n && r == 0; i++)
-        r = parse_hook(err, oci_json_item(v, i), &(*out)[i]);
-    return r;
+    return spec_array(err, v, sizeof(**out), out, n_out, parse_hook);
 }
 
 int spec_parse_hooks(vd_error **err, const struct oci_json *v, struct oci_spec *spec)

@@ -40,6 +40,16 @@ int spec_uint32(vd_error **err, const struct oci_json *v, uint32_t *out);
 int spec_uint64(vd_error **err, const struct oci_json *v, uint64_t *out);
 int spec_int64(vd_error **err, const struct oci_json *v, int64_t *out);
 int spec_int_between(vd_error **err, const struct oci_json *v, int min, int max, int *out);
+/* An array of objects: `item` reads element i of the array into
+ * ((char *)items)[i * size] (earlier elements are there to compare with).
+ * The array is allocated zeroed and stored in *(T **)out, its length in *n,
+ * before the first element is read, so that a failure half way leaves it
+ * freeable. */
+typedef int (*spec_item_fn)(vd_error **err, const struct oci_json *v, void *items, size_t i);
+int spec_array(vd_error **err, const struct oci_json *v, size_t size, void *out, size_t *n,
+               spec_item_fn item);
+/* The i-th key of object `obj`, refusing one with a NUL inside. */
+int spec_member_key(vd_error **err, const struct oci_json *obj, size_t i, const char **key);
 /* An array of strings as a NULL-terminated vector. */
 int spec_strv(vd_error **err, const struct oci_json *v, bool absolute, char ***out, size_t *n);
 /* An object of string values as key/value pairs, in document order. */
@@ -68,18 +78,23 @@ void spec_linux_free(struct oci_linux *l);
 int spec_parse_seccomp(vd_error **err, const struct oci_json *v, struct oci_seccomp **out);
 void spec_seccomp_free(struct oci_seccomp *s);
 /* process.scheduler, ioPriority, execCPUAffinity; linux.personality,
- * memoryPolicy (spec_process_attrs.c).  What they stored is freed by the
+ * memoryPolicy (spec_sched.c).  What they stored is freed by the
  * *_free functions, also after a failure. */
-int spec_parse_process_attrs(vd_error **err, const struct oci_json *process,
-                             struct oci_process *p);
-void spec_process_attrs_free(struct oci_process *p);
-int spec_parse_linux_process_attrs(vd_error **err, const struct oci_json *linux_,
-                                   struct oci_linux *l);
-void spec_linux_process_attrs_free(struct oci_linux *l);
-/* linux.timeOffsets, netDevices, intelRdt into l (spec_linux_ext.c); what it
- * stored is freed by spec_linux_ext_free, also after a failure. */
-int spec_parse_linux_ext(vd_error **err, const struct oci_json *v, struct oci_linux *l);
-void spec_linux_ext_free(struct oci_linux *l);
+int spec_parse_sched(vd_error **err, const struct oci_json *process, struct oci_process *p);
+void spec_sched_free(struct oci_process *p);
+int spec_parse_linux_sched(vd_error **err, const struct oci_json *linux_, struct oci_linux *l);
+void spec_linux_sched_free(struct oci_linux *l);
+/* process.apparmorProfile, selinuxLabel (spec_lsm.c). */
+int spec_parse_lsm(vd_error **err, const struct oci_json *process, struct oci_process *p);
+void spec_lsm_free(struct oci_process *p);
+/* linux.timeOffsets, netDevices, intelRdt of the linux object into l
+ * (spec_time_offsets.c, spec_network.c, spec_resctrl.c); what they stored
+ * is freed by the *_free functions, also after a failure. */
+int spec_parse_time_offsets(vd_error **err, const struct oci_json *linux_, struct oci_linux *l);
+int spec_parse_net_devices(vd_error **err, const struct oci_json *linux_, struct oci_linux *l);
+void spec_net_devices_free(struct oci_linux *l);
+int spec_parse_intel_rdt(vd_error **err, const struct oci_json *linux_, struct oci_linux *l);
+void spec_intel_rdt_free(struct oci_linux *l);
 /* linux.resources (spec_resources.c). */
 int spec_parse_resources(vd_error **err, const struct oci_json *v, struct oci_resources **out);
 void spec_resources_free(struct oci_resources *res);

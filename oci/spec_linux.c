@@ -38,9 +38,9 @@ static int namespace_from_name(const char *name, enum vd_ns *ns)
     return -1;
 }
 
-static int parse_namespace(vd_error **err, const struct oci_json *v, struct oci_namespace *ns,
-                           bool seen[VD_NS_COUNT])
+static int parse_namespace(vd_error **err, const struct oci_json *v, void *items, size_t i)
 {
+    struct oci_namespace *all = items, *ns = &all[i];
     const struct oci_json *type, *path;
     int r = spec_expect(err, v, OCI_JSON_OBJECT);
     if (r == 0 && (r = spec_require(err, v, "type", OCI_JSON_STRING, &type)) == 0)
@@ -49,9 +49,9 @@ static int parse_namespace(vd_error **err, const struct oci_json *v, struct oci_
         return r;
     if (namespace_from_name(ns->type, &ns->ns) < 0)
         return spec_error_value(err, type, "unknown namespace type", ns->type);
-    if (seen[ns->ns])
-        return spec_error_value(err, type, "duplicate namespace type", ns->type);
-    seen[ns->ns] = true;
+    for (size_t j = 0; j < i; j++)
+        if (all[j].ns == ns->ns)
+            return spec_error_value(err, type, "duplicate namespace type", ns->type);
     if ((path = spec_member(v, "path")))
         return spec_absolute_path(err, path, &ns->path);
     return 0;
@@ -59,22 +59,13 @@ static int parse_namespace(vd_error **err, const struct oci_json *v, struct oci_
 
 static int parse_namespaces(vd_error **err, const struct oci_json *v, struct oci_linux *l)
 {
-    int r = spec_expect(err, v, OCI_JSON_ARRAY);
-    if (r < 0)
-        return r;
-    size_t n = oci_json_len(v);
-    l->namespaces = calloc(n ? n : 1, sizeof(*l->namespaces));
-    if (l->namespaces == NULL)
-        return spec_oom(err);
-    l->n_namespaces = n; /* zeroed entries are safe to free */
-    bool seen[VD_NS_COUNT] = {false};
-    for (size_t i = 0; i < n && r == 0; i++)
-        r = parse_namespace(err, oci_json_item(v, i), &l->namespaces[i], seen);
-    return r;
+    return spec_array(err, v, sizeof(*l->namespaces), &l->namespaces, &l->n_namespaces,
+                      parse_namespace);
 }
 
-static int parse_id_mapping(vd_error **err, const struct oci_json *v, struct oci_id_mapping *m)
+static int parse_id_mapping(vd_error **err, const struct oci_json *v, void *items, size_t i)
 {
+    struct oci_id_mapping *m = (struct oci_id_mapping *)items + i;
     const struct oci_json *n;
     int r = spec_expect(err, v, OCI_JSON_OBJECT);
     if (r == 0 && (r = spec_require(err, v, "containerID", OCI_JSON_NUMBER, &n)) == 0)
@@ -89,17 +80,7 @@ static int parse_id_mapping(vd_error **err, const struct oci_json *v, struct oci
 static int parse_id_mappings(vd_error **err, const struct oci_json *v,
                              struct oci_id_mapping **out, size_t *n_out)
 {
-    int r = spec_expect(err, v, OCI_JSON_ARRAY);
-    if (r < 0)
-        return r;
-    size_t n = oci_json_len(v);
-    *out = calloc(n ? n : 1, sizeof(**out));
-    if (*out == NULL)
-        return spec_oom(err);
-    *n_out = n;
-    for (size_t i = 0; i < n && r == 0; i++)
-        r = parse_id_mapping(err, oci_json_item(v, i), &(*out)[i]);
-    return r;
+    return spec_array(err, v, sizeof(**out), out, n_out, parse_id_mapping);
 }
 
 int spec_parse_id_mappings(vd_error **err, const struct oci_json *v,
@@ -132,8 +113,9 @@ static int parse_device_type(vd_error **err, const struct oci_json *v, char *typ
     return 0;
 }
 
-static int parse_device(vd_error **err, const struct oci_json *v, struct oci_device *d)
+static int parse_device(vd_error **err, const struct oci_json *v, void *items, size_t i)
 {
+    struct oci_device *d = (struct oci_device *)items + i;
     const struct oci_json *m;
     int r = spec_expect(err, v, OCI_JSON_OBJECT);
     if (r == 0 && (r = spec_require(err, v, "path", OCI_JSON_STRING, &m)) == 0)
@@ -162,17 +144,7 @@ static int parse_device(vd_error **err, const struct oci_json *v, struct oci_dev
 
 static int parse_devices(vd_error **err, const struct oci_json *v, struct oci_linux *l)
 {
-    int r = spec_expect(err, v, OCI_JSON_ARRAY);
-    if (r < 0)
-        return r;
-    size_t n = oci_json_len(v);
-    l->devices = calloc(n ? n : 1, sizeof(*l->devices));
-    if (l->devices == NULL)
-        return spec_oom(err);
-    l->n_devices = n; /* zeroed entries are safe to free */
-    for (size_t i = 0; i < n && r == 0; i++)
-        r = parse_device(err, oci_json_item(v, i), &l->devices[i]);
-    return r;
+    return spec_array(err, v, sizeof(*l->devices), &l->devices, &l->n_devices, parse_device);
 }
 
 static int parse_linux(vd_error **err, const struct oci_json *v, struct oci_linux *l)
@@ -204,9 +176,13 @@ static int parse_linux(vd_error **err, const struct oci_json *v, struct oci_linu
     if (r == 0 && (m = spec_member(v, "seccomp")))
         r = spec_parse_seccomp(err, m, &l->seccomp);
     if (r == 0)
-        r = spec_parse_linux_ext(err, v, l);
+        r = spec_parse_time_offsets(err, v, l);
     if (r == 0)
-        r = spec_parse_linux_process_attrs(err, v, l);
+        r = spec_parse_net_devices(err, v, l);
+    if (r == 0)
+        r = spec_parse_intel_rdt(err, v, l);
+    if (r == 0)
+        r = spec_parse_linux_sched(err, v, l);
     return r;
 }
 
@@ -246,7 +222,8 @@ void spec_linux_free(struct oci_linux *l)
     for (size_t i = 0; i < l->n_devices; i++)
         free(l->devices[i].path);
     free(l->devices);
-    spec_linux_ext_free(l);
-    spec_linux_process_attrs_free(l);
+    spec_net_devices_free(l);
+    spec_intel_rdt_free(l);
+    spec_linux_sched_free(l);
     free(l);
 }

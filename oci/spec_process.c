@@ -48,22 +48,15 @@ static int parse_console_size(vd_error **err, const struct oci_json *process,
     return r;
 }
 
+static int parse_gid(vd_error **err, const struct oci_json *v, void *items, size_t i)
+{
+    return spec_uint32(err, v, (uint32_t *)items + i);
+}
+
 static int parse_additional_gids(vd_error **err, const struct oci_json *v, struct oci_user *u)
 {
-    int r = spec_expect(err, v, OCI_JSON_ARRAY);
-    if (r < 0)
-        return r;
-    size_t n = oci_json_len(v);
-    u->additional_gids = calloc(n ? n : 1, sizeof(*u->additional_gids));
-    if (u->additional_gids == NULL)
-        return spec_oom(err);
-    for (size_t i = 0; i < n; i++) {
-        r = spec_uint32(err, oci_json_item(v, i), &u->additional_gids[i]);
-        if (r < 0)
-            return r;
-    }
-    u->n_additional_gids = n;
-    return 0;
+    return spec_array(err, v, sizeof(*u->additional_gids), &u->additional_gids,
+                      &u->n_additional_gids, parse_gid);
 }
 
 /* "user" is required in config.json; a process file for exec may leave it
@@ -147,10 +140,9 @@ static int rlimit_resource(const char *name)
 }
 
 /* rlimits[0..i) are parsed; rlimits[i] is filled from v. */
-static int parse_rlimit(vd_error **err, const struct oci_json *v, struct oci_rlimit *rlimits,
-                        size_t i)
+static int parse_rlimit(vd_error **err, const struct oci_json *v, void *items, size_t i)
 {
-    struct oci_rlimit *rl = &rlimits[i];
+    struct oci_rlimit *rlimits = items, *rl = &rlimits[i];
     const struct oci_json *type, *n;
     int r = spec_expect(err, v, OCI_JSON_OBJECT);
     if (r == 0 && (r = spec_require(err, v, "type", OCI_JSON_STRING, &type)) == 0)
@@ -172,17 +164,7 @@ static int parse_rlimit(vd_error **err, const struct oci_json *v, struct oci_rli
 
 static int parse_rlimits(vd_error **err, const struct oci_json *v, struct oci_process *p)
 {
-    int r = spec_expect(err, v, OCI_JSON_ARRAY);
-    if (r < 0)
-        return r;
-    size_t n = oci_json_len(v);
-    p->rlimits = calloc(n ? n : 1, sizeof(*p->rlimits));
-    if (p->rlimits == NULL)
-        return spec_oom(err);
-    p->n_rlimits = n; /* zeroed entries are safe to free */
-    for (size_t i = 0; i < n && r == 0; i++)
-        r = parse_rlimit(err, oci_json_item(v, i), p->rlimits, i);
-    return r;
+    return spec_array(err, v, sizeof(*p->rlimits), &p->rlimits, &p->n_rlimits, parse_rlimit);
 }
 
 static int parse_args(vd_error **err, const struct oci_json *process, struct oci_process *p)
@@ -230,10 +212,6 @@ static int parse_privileges(vd_error **err, const struct oci_json *process,
         r = spec_int_between(err, v, -1000, 1000, &p->oom_score_adj);
         p->has_oom_score_adj = r == 0;
     }
-    if (r == 0)
-        r = spec_opt_string(err, process, "apparmorProfile", &p->apparmor_profile);
-    if (r == 0)
-        r = spec_opt_string(err, process, "selinuxLabel", &p->selinux_label);
     return r;
 }
 
@@ -256,7 +234,9 @@ static int parse_process(vd_error **err, const struct oci_json *v, bool user_req
     if (r == 0)
         r = parse_privileges(err, v, p);
     if (r == 0)
-        r = spec_parse_process_attrs(err, v, p);
+        r = spec_parse_lsm(err, v, p);
+    if (r == 0)
+        r = spec_parse_sched(err, v, p);
     return r;
 }
 
@@ -290,8 +270,7 @@ void spec_process_free(struct oci_process *p)
     for (size_t i = 0; i < p->n_rlimits; i++)
         free(p->rlimits[i].type);
     free(p->rlimits);
-    free(p->apparmor_profile);
-    free(p->selinux_label);
-    spec_process_attrs_free(p);
+    spec_lsm_free(p);
+    spec_sched_free(p);
     free(p);
 }

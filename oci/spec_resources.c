@@ -5,28 +5,18 @@
  * bad value is refused with its JSON path before any cgroup exists.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "resources_table.h"
 #include "spec_internal.h"
 #include "utils.h"
-
-static const char *const throttle_keys[OCI_THROTTLE_KIND_COUNT] = {
-    [OCI_THROTTLE_READ_BPS] = "throttleReadBpsDevice",
-    [OCI_THROTTLE_WRITE_BPS] = "throttleWriteBpsDevice",
-    [OCI_THROTTLE_READ_IOPS] = "throttleReadIOPSDevice",
-    [OCI_THROTTLE_WRITE_IOPS] = "throttleWriteIOPSDevice",
-};
-
-const char *oci_throttle_kind_name(enum oci_throttle_kind kind)
-{
-    return (unsigned)kind < OCI_THROTTLE_KIND_COUNT ? throttle_keys[kind] : "unknown";
-}
 
 /* ---- typed optional members ---------------------------------------------- */
 
 static int opt_i64(vd_error **err, const struct oci_json *obj, const char *key, int64_t min,
-                   struct oci_opt_i64 *out)
+                   int64_t max, struct oci_opt_i64 *out)
 {
     const struct oci_json *v = spec_member(obj, key);
     if (v == NULL)
@@ -38,6 +28,10 @@ static int opt_i64(vd_error **err, const struct oci_json *obj, const char *key, 
     if (n < min)
         return spec_error(err, v, NULL, min == -1 ? "must be -1 (no limit) or at least 0"
                                                   : "must be at least %jd", (intmax_t)min);
+    if (n > max)
+        return spec_error(err, obj, key, max - min == 1 ? "must be %jd or %jd"
+                                                        : "must be between %jd and %jd",
+                          (intmax_t)min, (intmax_t)max);
     out->set = true;
     out->value = n;
     return 0;
@@ -92,22 +86,6 @@ static int required_i64(vd_error **err, const struct oci_json *obj, const char *
     return r;
 }
 
-/* Allocate `n` zeroed elements for an array member, so that a failure half
- * way leaves a freeable array. */
-static void *alloc_array(vd_error **err, const struct oci_json *v, size_t size, size_t *n)
-{
-    if (spec_expect(err, v, OCI_JSON_ARRAY) < 0)
-        return NULL;
-    size_t len = oci_json_len(v);
-    void *a = calloc(len ? len : 1, size);
-    if (a == NULL) {
-        spec_oom(err);
-        return NULL;
-    }
-    *n = len;
-    return a;
-}
-
 /* ---- devices ------------------------------------------------------------- */
 
 static int parse_access(vd_error **err, const struct oci_json *v, char access[4])
@@ -147,8 +125,9 @@ static int parse_device_number(vd_error **err, const struct oci_json *obj, const
     return r;
 }
 
-static int parse_device_rule(vd_error **err, const struct oci_json *v, struct oci_device_rule *d)
+static int parse_device_rule(vd_error **err, const struct oci_json *v, void *items, size_t i)
 {
+    struct oci_device_rule *d = (struct oci_device_rule *)items + i;
     const struct oci_json *m;
     int r = spec_expect(err, v, OCI_JSON_OBJECT);
     if (r == 0 && (r = spec_require(err, v, "allow", OCI_JSON_BOOL, &m)) == 0)
@@ -172,44 +151,7 @@ static int parse_device_rule(vd_error **err, const struct oci_json *v, struct oc
     return r;
 }
 
-static int parse_devices(vd_error **err, const struct oci_json *v, struct oci_resources *res)
-{
-    res->devices = alloc_array(err, v, sizeof(*res->devices), &res->n_devices);
-    if (res->devices == NULL)
-        return -1;
-    int r = 0;
-    for (size_t i = 0; i < res->n_devices && r == 0; i++)
-        r = parse_device_rule(err, oci_json_item(v, i), &res->devices[i]);
-    return r;
-}
-
 /* ---- memory, cpu, pids --------------------------------------------------- */
-
-static int parse_memory(vd_error **err, const struct oci_json *v, struct oci_resources *res)
-{
-    int r = spec_expect(err, v, OCI_JSON_OBJECT);
-    if (r == 0)
-        r = opt_i64(err, v, "limit", -1, &res->memory.limit);
-    if (r == 0)
-        r = opt_i64(err, v, "reservation", -1, &res->memory.reservation);
-    if (r == 0)
-        r = opt_i64(err, v, "swap", -1, &res->memory.swap);
-    if (r == 0)
-        r = opt_i64(err, v, "kernel", -1, &res->memory.kernel);
-    if (r == 0)
-        r = opt_i64(err, v, "kernelTCP", -1, &res->memory.kernel_tcp);
-    if (r == 0)
-        r = opt_u64(err, v, "swappiness", 100, &res->memory.swappiness);
-    if (r == 0)
-        r = opt_bool(err, v, "disableOOMKiller", &res->memory.has_disable_oom_killer,
-                     &res->memory.disable_oom_killer);
-    if (r == 0)
-        r = opt_bool(err, v, "useHierarchy", &res->memory.has_use_hierarchy,
-                     &res->memory.use_hierarchy);
-    if (r == 0)
-        r = spec_opt_bool(err, v, "checkBeforeUpdate", &res->memory.check_before_update);
-    return r;
-}
 
 /* A cpuset list as the kernel takes it: "0-3,7", ranges not reversed. */
 static bool is_cpu_list(const char *s)
@@ -251,46 +193,11 @@ static int opt_cpu_list(vd_error **err, const struct oci_json *obj, const char *
     return r;
 }
 
-static int parse_cpu(vd_error **err, const struct oci_json *v, struct oci_resources *res)
-{
-    int r = spec_expect(err, v, OCI_JSON_OBJECT);
-    if (r == 0)
-        r = opt_u64(err, v, "shares", UINT64_MAX, &res->cpu.shares);
-    if (r == 0)
-        r = opt_i64(err, v, "quota", -1, &res->cpu.quota);
-    if (r == 0)
-        r = opt_u64(err, v, "period", UINT64_MAX, &res->cpu.period);
-    if (r == 0)
-        r = opt_u64(err, v, "burst", UINT64_MAX, &res->cpu.burst);
-    if (r == 0)
-        r = opt_i64(err, v, "realtimeRuntime", -1, &res->cpu.realtime_runtime);
-    if (r == 0)
-        r = opt_u64(err, v, "realtimePeriod", UINT64_MAX, &res->cpu.realtime_period);
-    if (r == 0)
-        r = opt_cpu_list(err, v, "cpus", &res->cpu.cpus);
-    if (r == 0)
-        r = opt_cpu_list(err, v, "mems", &res->cpu.mems);
-    if (r == 0)
-        r = opt_i64(err, v, "idle", 0, &res->cpu.idle);
-    if (r == 0 && res->cpu.idle.set && res->cpu.idle.value > 1)
-        return spec_error(err, v, "idle", "must be 0 or 1");
-    return r;
-}
-
-static int parse_pids(vd_error **err, const struct oci_json *v, struct oci_resources *res)
-{
-    const struct oci_json *m;
-    int r = spec_expect(err, v, OCI_JSON_OBJECT);
-    if (r == 0 && (r = spec_require(err, v, "limit", OCI_JSON_NUMBER, &m)) == 0)
-        r = opt_i64(err, v, "limit", -1, &res->pids_limit);
-    return r;
-}
-
 /* ---- blockIO ------------------------------------------------------------- */
 
-static int parse_weight_device(vd_error **err, const struct oci_json *v,
-                               struct oci_blkio_weight_device *d)
+static int parse_weight_device(vd_error **err, const struct oci_json *v, void *items, size_t i)
 {
+    struct oci_blkio_weight_device *d = (struct oci_blkio_weight_device *)items + i;
     int r = spec_expect(err, v, OCI_JSON_OBJECT);
     if (r == 0)
         r = required_i64(err, v, "major", &d->major);
@@ -303,8 +210,9 @@ static int parse_weight_device(vd_error **err, const struct oci_json *v,
     return r;
 }
 
-static int parse_throttle(vd_error **err, const struct oci_json *v, struct oci_blkio_throttle *t)
+static int parse_throttle(vd_error **err, const struct oci_json *v, void *items, size_t i)
 {
+    struct oci_blkio_throttle *t = (struct oci_blkio_throttle *)items + i;
     const struct oci_json *m;
     int r = spec_expect(err, v, OCI_JSON_OBJECT);
     if (r == 0)
@@ -313,35 +221,6 @@ static int parse_throttle(vd_error **err, const struct oci_json *v, struct oci_b
         r = required_i64(err, v, "minor", &t->minor);
     if (r == 0 && (r = spec_require(err, v, "rate", OCI_JSON_NUMBER, &m)) == 0)
         r = spec_uint64(err, m, &t->rate);
-    return r;
-}
-
-static int parse_block_io(vd_error **err, const struct oci_json *v, struct oci_resources *res)
-{
-    const struct oci_json *m;
-    int r = spec_expect(err, v, OCI_JSON_OBJECT);
-    if (r == 0)
-        r = opt_weight(err, v, "weight", &res->block_io.weight);
-    if (r == 0)
-        r = opt_weight(err, v, "leafWeight", &res->block_io.leaf_weight);
-    if (r == 0 && (m = spec_member(v, "weightDevice"))) {
-        res->block_io.weight_devices = alloc_array(err, m, sizeof(*res->block_io.weight_devices),
-                                                   &res->block_io.n_weight_devices);
-        if (res->block_io.weight_devices == NULL)
-            return -1;
-        for (size_t i = 0; i < res->block_io.n_weight_devices && r == 0; i++)
-            r = parse_weight_device(err, oci_json_item(m, i), &res->block_io.weight_devices[i]);
-    }
-    for (int k = 0; k < OCI_THROTTLE_KIND_COUNT && r == 0; k++) {
-        if ((m = spec_member(v, throttle_keys[k])) == NULL)
-            continue;
-        res->block_io.throttle[k] = alloc_array(err, m, sizeof(*res->block_io.throttle[k]),
-                                                &res->block_io.n_throttle[k]);
-        if (res->block_io.throttle[k] == NULL)
-            return -1;
-        for (size_t i = 0; i < res->block_io.n_throttle[k] && r == 0; i++)
-            r = parse_throttle(err, oci_json_item(m, i), &res->block_io.throttle[k][i]);
-    }
     return r;
 }
 
@@ -357,9 +236,9 @@ static bool is_page_size(const char *s)
     return strcmp(unit, "KB") == 0 || strcmp(unit, "MB") == 0 || strcmp(unit, "GB") == 0;
 }
 
-static int parse_hugepage_limit(vd_error **err, const struct oci_json *v,
-                                struct oci_hugepage_limit *h)
+static int parse_hugepage_limit(vd_error **err, const struct oci_json *v, void *items, size_t i)
 {
+    struct oci_hugepage_limit *h = (struct oci_hugepage_limit *)items + i;
     const struct oci_json *m;
     int r = spec_expect(err, v, OCI_JSON_OBJECT);
     if (r == 0 && (r = spec_require(err, v, "pageSize", OCI_JSON_STRING, &m)) == 0)
@@ -372,27 +251,15 @@ static int parse_hugepage_limit(vd_error **err, const struct oci_json *v,
     return r;
 }
 
-static int parse_network(vd_error **err, const struct oci_json *v, struct oci_resources *res)
+static int parse_net_priority(vd_error **err, const struct oci_json *v, void *items, size_t i)
 {
-    const struct oci_json *m, *item, *f;
+    struct oci_net_priority *p = (struct oci_net_priority *)items + i;
+    const struct oci_json *f;
     int r = spec_expect(err, v, OCI_JSON_OBJECT);
-    if (r == 0)
-        r = opt_u64(err, v, "classID", UINT32_MAX, &res->network.class_id);
-    if (r < 0 || (m = spec_member(v, "priorities")) == NULL)
-        return r;
-    res->network.priorities = alloc_array(err, m, sizeof(*res->network.priorities),
-                                          &res->network.n_priorities);
-    if (res->network.priorities == NULL)
-        return -1;
-    for (size_t i = 0; i < res->network.n_priorities && r == 0; i++) {
-        struct oci_net_priority *p = &res->network.priorities[i];
-        item = oci_json_item(m, i);
-        r = spec_expect(err, item, OCI_JSON_OBJECT);
-        if (r == 0 && (r = spec_require(err, item, "name", OCI_JSON_STRING, &f)) == 0)
-            r = spec_string(err, f, &p->name);
-        if (r == 0 && (r = spec_require(err, item, "priority", OCI_JSON_NUMBER, &f)) == 0)
-            r = spec_uint32(err, f, &p->priority);
-    }
+    if (r == 0 && (r = spec_require(err, v, "name", OCI_JSON_STRING, &f)) == 0)
+        r = spec_string(err, f, &p->name);
+    if (r == 0 && (r = spec_require(err, v, "priority", OCI_JSON_NUMBER, &f)) == 0)
+        r = spec_uint32(err, f, &p->priority);
     return r;
 }
 
@@ -439,36 +306,155 @@ static int parse_unified(vd_error **err, const struct oci_json *v, struct oci_re
     return r;
 }
 
-/* ---- the object ---------------------------------------------------------- */
+/* ---- the table ----------------------------------------------------------- */
 
+#define AT(m) offsetof(struct oci_resources, m)
+#define TO(m) offsetof(struct vd_cgroup_resources, m)
+#define I64(g, k, m, vm, f)                                                                    \
+    {g, k, g "." k, OCI_RES_I64, .min = -1, .max = INT64_MAX, .zero_unset = true, .at = AT(m),   \
+     .to = TO(vm), .field = f}
+#define U64(g, k, m, vm, f, mx, z)                                                              \
+    {g, k, g "." k, OCI_RES_U64, .max = mx, .zero_unset = z, .at = AT(m), .to = TO(vm),       \
+     .field = f}
+#define BOOL(k, m, f)                                                                          \
+    {"memory", k, "memory." k, OCI_RES_BOOL, .at = AT(memory.m), .has_at = AT(memory.has_##m),  \
+     .to = TO(memory.m), .has_to = TO(memory.has_##m), .field = f}
+#define THROTTLE(k, kind)                                                                      \
+    {"blockIO", k, "blockIO." k, OCI_RES_ARRAY, .at = AT(block_io.throttle[kind]),              \
+     .count_at = AT(block_io.n_throttle[kind]), .item_size = sizeof(struct oci_blkio_throttle), \
+     .parse_item = parse_throttle, .field = VD_CG_BLKIO_THROTTLE, .throttle = kind}
+
+/* In the order they are read (so the first of two bad fields is the one
+ * named), which is also the order explain lists them in. */
+const struct oci_res_field oci_res_fields[] = {
+    {NULL, "devices", "devices", OCI_RES_ARRAY, .at = AT(devices), .count_at = AT(n_devices),
+     .item_size = sizeof(struct oci_device_rule), .parse_item = parse_device_rule,
+     .field = VD_CG_DEVICES},
+    I64("memory", "limit", memory.limit, memory.limit, VD_CG_MEMORY_LIMIT),
+    I64("memory", "reservation", memory.reservation, memory.reservation,
+        VD_CG_MEMORY_RESERVATION),
+    I64("memory", "swap", memory.swap, memory.swap, VD_CG_MEMORY_SWAP),
+    /* deprecated and never applied (runc 1.1 ignores it too); the command
+     * line warns about it (oci_resources_kernel_memory) */
+    {"memory", "kernel", "memory.kernel", OCI_RES_I64, .min = -1, .max = INT64_MAX,
+     .at = AT(memory.kernel), .to = OCI_RES_NOWHERE, .field = VD_CG_MEMORY_KERNEL},
+    I64("memory", "kernelTCP", memory.kernel_tcp, memory.kernel_tcp, VD_CG_MEMORY_KERNEL_TCP),
+    U64("memory", "swappiness", memory.swappiness, memory.swappiness, VD_CG_MEMORY_SWAPPINESS,
+        100, false),
+    BOOL("disableOOMKiller", disable_oom_killer, VD_CG_MEMORY_OOM),
+    BOOL("useHierarchy", use_hierarchy, VD_CG_MEMORY_HIERARCHY),
+    {"memory", "checkBeforeUpdate", "memory.checkBeforeUpdate", OCI_RES_FLAG,
+     .at = AT(memory.check_before_update), .to = TO(memory.check_before_update)},
+    U64("cpu", "shares", cpu.shares, cpu.shares, VD_CG_CPU_SHARES, UINT64_MAX, true),
+    I64("cpu", "quota", cpu.quota, cpu.quota, VD_CG_CPU_QUOTA),
+    U64("cpu", "period", cpu.period, cpu.period, VD_CG_CPU_PERIOD, UINT64_MAX, true),
+    U64("cpu", "burst", cpu.burst, cpu.burst, VD_CG_CPU_BURST, UINT64_MAX, false),
+    I64("cpu", "realtimeRuntime", cpu.realtime_runtime, cpu.realtime_runtime,
+        VD_CG_CPU_RT_RUNTIME),
+    U64("cpu", "realtimePeriod", cpu.realtime_period, cpu.realtime_period, VD_CG_CPU_RT_PERIOD,
+        UINT64_MAX, true),
+    {"cpu", "cpus", "cpu.cpus", OCI_RES_CPU_LIST, .at = AT(cpu.cpus), .to = TO(cpu.cpus),
+     .field = VD_CG_CPU_CPUS},
+    {"cpu", "mems", "cpu.mems", OCI_RES_CPU_LIST, .at = AT(cpu.mems), .to = TO(cpu.mems),
+     .field = VD_CG_CPU_MEMS},
+    {"cpu", "idle", "cpu.idle", OCI_RES_I64, .min = 0, .max = 1, .at = AT(cpu.idle),
+     .to = TO(cpu.idle), .field = VD_CG_CPU_IDLE},
+    {"blockIO", "weight", "blockIO.weight", OCI_RES_WEIGHT, .zero_unset = true,
+     .at = AT(block_io.weight), .to = TO(blkio.weight), .field = VD_CG_BLKIO_WEIGHT},
+    {"blockIO", "leafWeight", "blockIO.leafWeight", OCI_RES_WEIGHT, .zero_unset = true,
+     .at = AT(block_io.leaf_weight), .to = TO(blkio.leaf_weight),
+     .field = VD_CG_BLKIO_LEAF_WEIGHT},
+    {"blockIO", "weightDevice", "blockIO.weightDevice", OCI_RES_ARRAY,
+     .at = AT(block_io.weight_devices), .count_at = AT(block_io.n_weight_devices),
+     .item_size = sizeof(struct oci_blkio_weight_device), .parse_item = parse_weight_device,
+     .field = VD_CG_BLKIO_DEVICE},
+    THROTTLE("throttleReadBpsDevice", OCI_THROTTLE_READ_BPS),
+    THROTTLE("throttleWriteBpsDevice", OCI_THROTTLE_WRITE_BPS),
+    THROTTLE("throttleReadIOPSDevice", OCI_THROTTLE_READ_IOPS),
+    THROTTLE("throttleWriteIOPSDevice", OCI_THROTTLE_WRITE_IOPS),
+    {NULL, "hugepageLimits", "hugepageLimits", OCI_RES_ARRAY, .at = AT(hugepage_limits),
+     .count_at = AT(n_hugepage_limits), .item_size = sizeof(struct oci_hugepage_limit),
+     .parse_item = parse_hugepage_limit, .field = VD_CG_HUGETLB},
+    U64("network", "classID", network.class_id, net_class_id, VD_CG_NET_CLASS_ID, UINT32_MAX,
+        true),
+    {"network", "priorities", "network.priorities", OCI_RES_ARRAY,
+     .at = AT(network.priorities), .count_at = AT(network.n_priorities),
+     .item_size = sizeof(struct oci_net_priority), .parse_item = parse_net_priority,
+     .field = VD_CG_NET_PRIO},
+    {"pids", "limit", "pids.limit", OCI_RES_I64, .min = -1, .max = INT64_MAX, .required = true,
+     .zero_unset = true, .at = AT(pids_limit), .to = TO(pids_limit), .field = VD_CG_PIDS},
+    {NULL, "rdma", "rdma", OCI_RES_OBJECT, .at = AT(rdma), .count_at = AT(n_rdma),
+     .parse = parse_rdma, .field = VD_CG_RDMA},
+    {NULL, "unified", "unified", OCI_RES_OBJECT, .at = AT(unified), .count_at = AT(n_unified),
+     .parse = parse_unified, .field = VD_CG_UNIFIED},
+};
+const size_t oci_n_res_fields = VD_ARRAY_SIZE(oci_res_fields);
+
+const struct oci_res_field *oci_res_field_of(enum vd_cgroup_field field, int throttle)
+{
+    for (size_t i = 0; field != VD_CG_NONE && i < oci_n_res_fields; i++)
+        if (oci_res_fields[i].field == field &&
+            (field != VD_CG_BLKIO_THROTTLE || oci_res_fields[i].throttle == throttle))
+            return &oci_res_fields[i];
+    return NULL;
+}
+
+const char *oci_throttle_kind_name(enum oci_throttle_kind kind)
+{
+    const struct oci_res_field *f = oci_res_field_of(VD_CG_BLKIO_THROTTLE, (int)kind);
+    return f ? f->key : "unknown";
+}
+
+/* ---- reading by the table ------------------------------------------------- */
+
+static int parse_field(vd_error **err, const struct oci_json *obj, const struct oci_res_field *f,
+                       struct oci_resources *res)
+{
+    void *at = (char *)res + f->at;
+    const struct oci_json *m = spec_member(obj, f->key);
+    int r = f->required ? spec_require(err, obj, f->key, OCI_JSON_NUMBER, &m) : 0;
+    if (r < 0)
+        return r;
+    switch (f->kind) {
+    case OCI_RES_I64:
+        return opt_i64(err, obj, f->key, f->min, (int64_t)f->max, at);
+    case OCI_RES_U64:
+        return opt_u64(err, obj, f->key, f->max, at);
+    case OCI_RES_WEIGHT:
+        return opt_weight(err, obj, f->key, at);
+    case OCI_RES_BOOL:
+        return opt_bool(err, obj, f->key, (bool *)((char *)res + f->has_at), at);
+    case OCI_RES_FLAG:
+        return spec_opt_bool(err, obj, f->key, at);
+    case OCI_RES_CPU_LIST:
+        return opt_cpu_list(err, obj, f->key, at);
+    case OCI_RES_ARRAY:
+        return m ? spec_array(err, m, f->item_size, (char *)res + f->at,
+                              (size_t *)((char *)res + f->count_at), f->parse_item)
+                 : 0;
+    case OCI_RES_OBJECT:
+        return m ? f->parse(err, m, res) : 0;
+    }
+    return 0;
+}
+
+/* Each row of the table, the member that holds its group checked to be an
+ * object once, before its first row. */
 static int parse_resources(vd_error **err, const struct oci_json *v, struct oci_resources *res)
 {
-    const struct oci_json *m;
     int r = spec_expect(err, v, OCI_JSON_OBJECT);
-    if (r == 0 && (m = spec_member(v, "devices")))
-        r = parse_devices(err, m, res);
-    if (r == 0 && (m = spec_member(v, "memory")))
-        r = parse_memory(err, m, res);
-    if (r == 0 && (m = spec_member(v, "cpu")))
-        r = parse_cpu(err, m, res);
-    if (r == 0 && (m = spec_member(v, "blockIO")))
-        r = parse_block_io(err, m, res);
-    if (r == 0 && (m = spec_member(v, "hugepageLimits"))) {
-        res->hugepage_limits = alloc_array(err, m, sizeof(*res->hugepage_limits),
-                                           &res->n_hugepage_limits);
-        if (res->hugepage_limits == NULL)
-            return -1;
-        for (size_t i = 0; i < res->n_hugepage_limits && r == 0; i++)
-            r = parse_hugepage_limit(err, oci_json_item(m, i), &res->hugepage_limits[i]);
+    const struct oci_json *group = v;
+    for (size_t i = 0; i < oci_n_res_fields && r == 0; i++) {
+        const struct oci_res_field *f = &oci_res_fields[i];
+        const char *prev = i ? oci_res_fields[i - 1].group : NULL;
+        if (i == 0 || (f->group != prev && (!f->group || !prev || strcmp(f->group, prev)))) {
+            group = f->group ? spec_member(v, f->group) : v;
+            if (group && f->group)
+                r = spec_expect(err, group, OCI_JSON_OBJECT);
+        }
+        if (group && r == 0)
+            r = parse_field(err, group, f, res);
     }
-    if (r == 0 && (m = spec_member(v, "network")))
-        r = parse_network(err, m, res);
-    if (r == 0 && (m = spec_member(v, "pids")))
-        r = parse_pids(err, m, res);
-    if (r == 0 && (m = spec_member(v, "rdma")))
-        r = parse_rdma(err, m, res);
-    if (r == 0 && (m = spec_member(v, "unified")))
-        r = parse_unified(err, m, res);
     return r;
 }
 

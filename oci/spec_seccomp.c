@@ -68,8 +68,9 @@ static int flag_known(const char *name)
     return vd_seccomp_flag_from_name(name, &flag) == 0;
 }
 
-static int parse_arg(vd_error **err, const struct oci_json *v, struct oci_seccomp_arg *a)
+static int parse_arg(vd_error **err, const struct oci_json *v, void *items, size_t i)
 {
+    struct oci_seccomp_arg *a = (struct oci_seccomp_arg *)items + i;
     const struct oci_json *m;
     int r = spec_expect(err, v, OCI_JSON_OBJECT);
     if (r == 0 && (r = spec_require(err, v, "index", OCI_JSON_NUMBER, &m)) == 0 &&
@@ -87,21 +88,12 @@ static int parse_arg(vd_error **err, const struct oci_json *v, struct oci_seccom
 
 static int parse_args(vd_error **err, const struct oci_json *v, struct oci_seccomp_syscall *sc)
 {
-    int r = spec_expect(err, v, OCI_JSON_ARRAY);
-    if (r < 0)
-        return r;
-    size_t n = oci_json_len(v);
-    sc->args = calloc(n ? n : 1, sizeof(*sc->args));
-    if (sc->args == NULL)
-        return spec_oom(err);
-    sc->n_args = n;
-    for (size_t i = 0; i < n && r == 0; i++)
-        r = parse_arg(err, oci_json_item(v, i), &sc->args[i]);
-    return r;
+    return spec_array(err, v, sizeof(*sc->args), &sc->args, &sc->n_args, parse_arg);
 }
 
-static int parse_syscall(vd_error **err, const struct oci_json *v, struct oci_seccomp_syscall *sc)
+static int parse_syscall(vd_error **err, const struct oci_json *v, void *items, size_t i)
 {
+    struct oci_seccomp_syscall *sc = (struct oci_seccomp_syscall *)items + i;
     const struct oci_json *m, *action;
     int r = spec_expect(err, v, OCI_JSON_OBJECT);
     if (r == 0 && (r = spec_require(err, v, "names", OCI_JSON_ARRAY, &m)) == 0 &&
@@ -122,17 +114,8 @@ static int parse_syscall(vd_error **err, const struct oci_json *v, struct oci_se
 
 static int parse_syscalls(vd_error **err, const struct oci_json *v, struct oci_seccomp *s)
 {
-    int r = spec_expect(err, v, OCI_JSON_ARRAY);
-    if (r < 0)
-        return r;
-    size_t n = oci_json_len(v);
-    s->syscalls = calloc(n ? n : 1, sizeof(*s->syscalls));
-    if (s->syscalls == NULL)
-        return spec_oom(err);
-    s->n_syscalls = n; /* zeroed entries are safe to free */
-    for (size_t i = 0; i < n && r == 0; i++)
-        r = parse_syscall(err, oci_json_item(v, i), &s->syscalls[i]);
-    return r;
+    return spec_array(err, v, sizeof(*s->syscalls), &s->syscalls, &s->n_syscalls,
+                      parse_syscall);
 }
 
 static int parse_flags(vd_error **err, const struct oci_json *v, struct oci_seccomp *s)

@@ -329,6 +329,14 @@ static int keep_fds(int n, vd_builder *b, vd_error **err)
     return 0;
 }
 
+bool oci_has_new_ns(const struct oci_linux *lx, enum vd_ns type)
+{
+    for (size_t i = 0; i < lx->n_namespaces; i++)
+        if (lx->namespaces[i].ns == type && lx->namespaces[i].path == NULL)
+            return true;
+    return false;
+}
+
 int oci_translate(const struct oci_spec *spec, const struct oci_translate_opts *opts,
                   vd_builder *b, vd_error **err)
 {
@@ -338,9 +346,11 @@ int oci_translate(const struct oci_spec *spec, const struct oci_translate_opts *
         translate_id_maps(spec->linux_, b, err) < 0 || translate_root(spec, opts, b, err) < 0 ||
         translate_mounts(spec, opts->bundle, b, err) < 0 || translate_devices(spec->linux_, b, err) < 0 ||
         translate_paths(spec->linux_, b, err) < 0 || translate_sysctl(spec->linux_, b, err) < 0 ||
-        translate_names(spec, b, err) < 0 || oci_translate_linux_ext(spec->linux_, b, err) < 0 ||
+        translate_names(spec, b, err) < 0 || oci_translate_time_offsets(spec->linux_, b, err) < 0 ||
+        oci_translate_net_devices(spec->linux_, b, err) < 0 ||
         translate_process(spec->process, b, err) < 0 ||
-        oci_translate_process_attrs(spec->process, spec->linux_, b, err) < 0 ||
+        oci_translate_sched(spec->process, spec->linux_, b, err) < 0 ||
+        oci_translate_lsm(spec->process, b, err) < 0 ||
         (!opts->seccomp_by_caller && oci_translate_seccomp(spec->linux_, b, err) < 0))
         return -1;
     return keep_fds(opts->preserve_fds, b, err);
@@ -350,7 +360,7 @@ int oci_translate_exec(const struct oci_spec *spec, const struct oci_process *p,
                        const struct oci_translate_opts *opts, vd_builder *b, vd_error **err)
 {
     if (translate_process(p, b, err) < 0 ||
-        oci_translate_process_attrs(p, spec->linux_, b, err) < 0 ||
+        oci_translate_sched(p, spec->linux_, b, err) < 0 || oci_translate_lsm(p, b, err) < 0 ||
         (!opts->seccomp_by_caller && oci_translate_seccomp(spec->linux_, b, err) < 0))
         return -1;
     return keep_fds(opts->preserve_fds, b, err);

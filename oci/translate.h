@@ -43,13 +43,18 @@ int oci_translate(const struct oci_spec *spec, const struct oci_translate_opts *
  * `opts` count here. */
 int oci_translate_exec(const struct oci_spec *spec, const struct oci_process *p,
                        const struct oci_translate_opts *opts, vd_builder *b, vd_error **err);
-/* process.scheduler, ioPriority, execCPUAffinity, apparmorProfile,
- * selinuxLabel of `p`; linux.personality, memoryPolicy of `lx` (may be
- * NULL) (translate_process_attrs.c). */
-int oci_translate_process_attrs(const struct oci_process *p, const struct oci_linux *lx,
-                                vd_builder *b, vd_error **err);
-/* linux.timeOffsets and netDevices (translate_linux_ext.c). */
-int oci_translate_linux_ext(const struct oci_linux *lx, vd_builder *b, vd_error **err);
+/* process.scheduler, ioPriority, execCPUAffinity of `p`;
+ * linux.personality, memoryPolicy of `lx` (may be NULL) (translate_sched.c). */
+int oci_translate_sched(const struct oci_process *p, const struct oci_linux *lx, vd_builder *b,
+                        vd_error **err);
+/* process.apparmorProfile, selinuxLabel (translate_lsm.c). */
+int oci_translate_lsm(const struct oci_process *p, vd_builder *b, vd_error **err);
+/* Whether `lx` asks for a new namespace of `type` (one without a path). */
+bool oci_has_new_ns(const struct oci_linux *lx, enum vd_ns type);
+/* linux.timeOffsets (translate_time_offsets.c); `lx` may be NULL. */
+int oci_translate_time_offsets(const struct oci_linux *lx, vd_builder *b, vd_error **err);
+/* linux.netDevices (translate_network.c); `lx` may be NULL. */
+int oci_translate_net_devices(const struct oci_linux *lx, vd_builder *b, vd_error **err);
 /* linux.intelRdt of container `id` as a resctrl group: 1 and *cfg set, or
  * 0 when absent.  *cfg points into lx and *lines; free(*lines) always. */
 int oci_resctrl_config(const struct oci_linux *lx, const char *id, struct vd_resctrl_config *cfg,

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "resources_table.h"
 #include "translate.h"
 #include "utils.h"
 
@@ -33,6 +34,12 @@ int oci_cgroup_path(const struct oci_linux *lx, const char *id, char **out, vd_e
     if ((*out = strdup(given)) == NULL)
         return vd_error_set(err, ENOMEM, "linux.cgroupsPath");
     return 0;
+}
+
+static void zero_is_unset(struct vd_opt *o)
+{
+    if (o->set && o->value == 0)
+        o->set = false;
 }
 
 static struct vd_opt opt_i(struct oci_opt_i64 o)
@@ -77,37 +84,50 @@ static void *alloc_n(size_t n, size_t size, bool *oom)
     return p;
 }
 
-static void fill_memory_cpu(const struct oci_resources *o, struct vd_cgroup_resources *r)
+/* Every scalar row of the table, from `o` to `r`; a zero that asks
+ * nothing (zero_unset) is left unset.  runc 1.1 treats 0 as "not set" in
+ * those fields, at create and at update alike (its cgroup drivers skip a
+ * zero), and clients rely on it: Docker sends blockIO.weight 0 and
+ * cpu.shares 0 with every container.  So a zero asks for nothing here
+ * either, and cannot fail on a host that lacks the file. */
+static void fill_scalars(const struct oci_resources *o, struct vd_cgroup_resources *r)
 {
-    r->memory.limit = opt_i(o->memory.limit);
-    r->memory.reservation = opt_i(o->memory.reservation);
-    r->memory.swap = opt_i(o->memory.swap);
-    /* memory.kernel is deprecated and never applied (runc 1.1 ignores it
-     * too); the command line warns about it (oci_resources_kernel_memory). */
-    r->memory.kernel_tcp = opt_i(o->memory.kernel_tcp);
-    r->memory.swappiness = opt_u(o->memory.swappiness);
-    r->memory.has_disable_oom_killer = o->memory.has_disable_oom_killer;
-    r->memory.disable_oom_killer = o->memory.disable_oom_killer;
-    r->memory.has_use_hierarchy = o->memory.has_use_hierarchy;
-    r->memory.use_hierarchy = o->memory.use_hierarchy;
-    r->memory.check_before_update = o->memory.check_before_update;
-    r->cpu.shares = opt_u(o->cpu.shares);
-    r->cpu.quota = opt_i(o->cpu.quota);
-    r->cpu.period = opt_u(o->cpu.period);
-    r->cpu.burst = opt_u(o->cpu.burst);
-    r->cpu.realtime_runtime = opt_i(o->cpu.realtime_runtime);
-    r->cpu.realtime_period = opt_u(o->cpu.realtime_period);
-    r->cpu.idle = opt_i(o->cpu.idle);
-    r->cpu.cpus = o->cpu.cpus;
-    r->cpu.mems = o->cpu.mems;
-    r->pids_limit = opt_i(o->pids_limit);
+    for (size_t i = 0; i < oci_n_res_fields; i++) {
+        const struct oci_res_field *f = &oci_res_fields[i];
+        const char *from = (const char *)o + f->at;
+        char *to = (char *)r + f->to;
+        if (f->to == OCI_RES_NOWHERE)
+            continue;
+        switch (f->kind) {
+        case OCI_RES_I64:
+            *(struct vd_opt *)to = opt_i(*(const struct oci_opt_i64 *)from);
+            break;
+        case OCI_RES_U64:
+        case OCI_RES_WEIGHT:
+            *(struct vd_opt *)to = opt_u(*(const struct oci_opt_u64 *)from);
+            break;
+        case OCI_RES_BOOL:
+            *(bool *)((char *)r + f->has_to) = *(const bool *)((const char *)o + f->has_at);
+            *(bool *)to = *(const bool *)from;
+            break;
+        case OCI_RES_FLAG:
+            *(bool *)to = *(const bool *)from;
+            break;
+        case OCI_RES_CPU_LIST:
+            *(const char **)to = *(char *const *)from;
+            break;
+        case OCI_RES_ARRAY:
+        case OCI_RES_OBJECT:
+            break; /* fill_lists */
+        }
+        if (f->zero_unset)
+            zero_is_unset((struct vd_opt *)to);
+    }
 }
 
 static void fill_lists(const struct oci_resources *o, struct vd_cgroup_resources *r,
                        struct res_arrays *a, bool *oom)
 {
-    r->blkio.weight = opt_u(o->block_io.weight);
-    r->blkio.leaf_weight = opt_u(o->block_io.leaf_weight);
     a->blkio = alloc_n(o->block_io.n_weight_devices, sizeof(*a->blkio), oom);
     for (size_t i = 0; a->blkio && i < o->block_io.n_weight_devices; i++) {
         const struct oci_blkio_weight_device *w = &o->block_io.weight_devices[i];
@@ -133,7 +153,6 @@ static void fill_lists(const struct oci_resources *o, struct vd_cgroup_resources
                                                    o->hugepage_limits[i].limit};
     r->hugetlb = a->hugetlb;
     r->n_hugetlb = a->hugetlb ? o->n_hugepage_limits : 0;
-    r->net_class_id = opt_u(o->network.class_id);
     a->prios = alloc_n(o->network.n_priorities, sizeof(*a->prios), oom);
     for (size_t i = 0; a->prios && i < o->network.n_priorities; i++)
         a->prios[i] = (struct vd_cgroup_net_prio){o->network.priorities[i].name,
@@ -181,37 +200,24 @@ static void fill_devices(const struct oci_linux *lx, struct vd_cgroup_resources 
     r->n_devices = k;
 }
 
-static const char *const field_names[] = {
-    [VD_CG_NONE] = "",
-    [VD_CG_MEMORY_LIMIT] = "memory.limit",
-    [VD_CG_MEMORY_RESERVATION] = "memory.reservation",
-    [VD_CG_MEMORY_SWAP] = "memory.swap",
-    [VD_CG_MEMORY_KERNEL] = "memory.kernel",
-    [VD_CG_MEMORY_KERNEL_TCP] = "memory.kernelTCP",
-    [VD_CG_MEMORY_SWAPPINESS] = "memory.swappiness",
-    [VD_CG_MEMORY_OOM] = "memory.disableOOMKiller",
-    [VD_CG_MEMORY_HIERARCHY] = "memory.useHierarchy",
-    [VD_CG_CPU_SHARES] = "cpu.shares",
-    [VD_CG_CPU_QUOTA] = "cpu.quota",
-    [VD_CG_CPU_PERIOD] = "cpu.period",
-    [VD_CG_CPU_BURST] = "cpu.burst",
-    [VD_CG_CPU_RT_RUNTIME] = "cpu.realtimeRuntime",
-    [VD_CG_CPU_RT_PERIOD] = "cpu.realtimePeriod",
-    [VD_CG_CPU_IDLE] = "cpu.idle",
-    [VD_CG_CPU_CPUS] = "cpu.cpus",
-    [VD_CG_CPU_MEMS] = "cpu.mems",
-    [VD_CG_PIDS] = "pids.limit",
-    [VD_CG_BLKIO_WEIGHT] = "blockIO.weight",
-    [VD_CG_BLKIO_LEAF_WEIGHT] = "blockIO.leafWeight",
-    [VD_CG_BLKIO_DEVICE] = "blockIO.weightDevice",
-    [VD_CG_BLKIO_THROTTLE] = "blockIO",
-    [VD_CG_HUGETLB] = "hugepageLimits",
-    [VD_CG_NET_CLASS_ID] = "network.classID",
-    [VD_CG_NET_PRIO] = "network.priorities",
-    [VD_CG_RDMA] = "rdma",
-    [VD_CG_UNIFIED] = "unified",
-    [VD_CG_DEVICES] = "devices",
-};
+/* The path of the allow rule at `index` of the device rules:
+ * linux.resources.devices[i], or the linux.devices entry it was made for. */
+static int name_device(const struct oci_linux *lx, const char *base, const char *dot,
+                       size_t index, vd_error **err)
+{
+    size_t n_rules = lx->resources ? lx->resources->n_devices : 0;
+    if (index < n_rules)
+        return vd_error_prefix(err, "%s%sdevices[%zu]", base, dot, index);
+    /* an allow rule made for linux.devices (FIFOs were skipped) */
+    size_t k = n_rules;
+    for (size_t i = 0; i < lx->n_devices; i++) {
+        if (lx->devices[i].type == 'p')
+            continue;
+        if (k++ == index)
+            return vd_error_prefix(err, "linux.devices[%zu]", i);
+    }
+    return vd_error_prefix(err, "%s%sdevices", base, dot);
+}
 
 /* The path of the field `w` names under `base` ("linux.resources" in
  * config.json, "" for a standalone resources object), as a prefix of the
@@ -220,136 +226,68 @@ static int name_field(const struct oci_linux *lx, const char *base,
                       const struct vd_cgroup_where *w, vd_error **err)
 {
     const struct oci_resources *o = lx->resources;
-    const char *name = field_names[w->field], *dot = base[0] ? "." : "";
-    switch (w->field) {
-    case VD_CG_BLKIO_DEVICE:
-    case VD_CG_HUGETLB:
-    case VD_CG_NET_PRIO:
-        return vd_error_prefix(err, "%s%s%s[%zu]", base, dot, name, w->index);
-    case VD_CG_BLKIO_THROTTLE:
-        return vd_error_prefix(err, "%s%sblockIO.%s[%zu]", base, dot,
-                               oci_throttle_kind_name((enum oci_throttle_kind)w->kind), w->index);
-    case VD_CG_RDMA:
-    case VD_CG_UNIFIED: {
+    const struct oci_res_field *f = oci_res_field_of(w->field, (int)w->kind);
+    const char *dot = base[0] ? "." : "";
+    if (f == NULL)
+        return base[0] ? vd_error_prefix(err, "%s", base) : -1;
+    if (w->field == VD_CG_DEVICES)
+        return name_device(lx, base, dot, w->index, err);
+    if (f->kind == OCI_RES_ARRAY)
+        return vd_error_prefix(err, "%s%s%s[%zu]", base, dot, f->name, w->index);
+    if (f->kind == OCI_RES_OBJECT) {
         const char *key = w->field == VD_CG_RDMA ? o->rdma[w->index].device
                                                  : o->unified[w->index].key;
         _cleanup_free_ char *quoted = oci_json_quote(key, strlen(key));
-        return vd_error_prefix(err, "%s%s%s[%s]", base, dot, name, quoted ? quoted : "?");
+        return vd_error_prefix(err, "%s%s%s[%s]", base, dot, f->name, quoted ? quoted : "?");
     }
-    case VD_CG_DEVICES: {
-        size_t n_rules = o ? o->n_devices : 0;
-        if (w->index < n_rules)
-            return vd_error_prefix(err, "%s%sdevices[%zu]", base, dot, w->index);
-        /* an allow rule made for linux.devices (FIFOs were skipped) */
-        size_t k = n_rules;
-        for (size_t i = 0; i < lx->n_devices; i++) {
-            if (lx->devices[i].type == 'p')
-                continue;
-            if (k++ == w->index)
-                return vd_error_prefix(err, "linux.devices[%zu]", i);
-        }
-        return vd_error_prefix(err, "%s%sdevices", base, dot);
-    }
-    case VD_CG_NONE:
-        return base[0] ? vd_error_prefix(err, "%s", base) : -1;
-    case VD_CG_MEMORY_LIMIT:
-    case VD_CG_MEMORY_RESERVATION:
-    case VD_CG_MEMORY_SWAP:
-    case VD_CG_MEMORY_KERNEL:
-    case VD_CG_MEMORY_KERNEL_TCP:
-    case VD_CG_MEMORY_SWAPPINESS:
-    case VD_CG_MEMORY_OOM:
-    case VD_CG_MEMORY_HIERARCHY:
-    case VD_CG_CPU_SHARES:
-    case VD_CG_CPU_QUOTA:
-    case VD_CG_CPU_PERIOD:
-    case VD_CG_CPU_BURST:
-    case VD_CG_CPU_RT_RUNTIME:
-    case VD_CG_CPU_RT_PERIOD:
-    case VD_CG_CPU_IDLE:
-    case VD_CG_CPU_CPUS:
-    case VD_CG_CPU_MEMS:
-    case VD_CG_PIDS:
-    case VD_CG_BLKIO_WEIGHT:
-    case VD_CG_BLKIO_LEAF_WEIGHT:
-    case VD_CG_NET_CLASS_ID:
-        break;
-    }
-    return vd_error_prefix(err, "%s%s%s", base, dot, name);
+    return vd_error_prefix(err, "%s%s%s", base, dot, f->name);
 }
 
-/* runc 1.1 treats 0 as "not set" in these fields, at create and at update
- * alike (its cgroup drivers skip a zero), and clients rely on it: Docker
- * sends blockIO.weight 0 and cpu.shares 0 with every container.  So a zero
- * asks for nothing here either, and cannot fail on a host that lacks the
- * file. */
-static void zero_is_unset(struct vd_opt *o)
+/* A blockIO.weightDevice weight of 0 asks nothing either (fill_scalars). */
+static void unset_zeros(struct res_arrays *a, size_t n)
 {
-    if (o->set && o->value == 0)
-        o->set = false;
-}
-
-static void unset_zeros(struct vd_cgroup_resources *r, struct res_arrays *a)
-{
-    struct vd_opt *zeroable[] = {&r->memory.limit,     &r->memory.reservation,
-                                 &r->memory.swap,      &r->memory.kernel_tcp,
-                                 &r->cpu.shares,       &r->cpu.quota,
-                                 &r->cpu.period,       &r->cpu.realtime_runtime,
-                                 &r->cpu.realtime_period, &r->blkio.weight,
-                                 &r->blkio.leaf_weight, &r->pids_limit,
-                                 &r->net_class_id};
-    for (size_t i = 0; i < VD_ARRAY_SIZE(zeroable); i++)
-        zero_is_unset(zeroable[i]);
-    for (size_t i = 0; i < r->blkio.n_devices; i++) {
+    for (size_t i = 0; i < n; i++) {
         zero_is_unset(&a->blkio[i].weight);
         zero_is_unset(&a->blkio[i].leaf_weight);
     }
 }
 
-/* The first field of `r` that asks something of a cgroup, in `w`; device
- * rules aside (see oci_resources_without_cgroup). */
-static bool first_asked(const struct vd_cgroup_resources *r, struct vd_cgroup_where *w)
+/* Whether row `f` asks something of a cgroup: a value set in `r` (zeros
+ * unset), a list that is not empty; device rules aside (see
+ * oci_resources_without_cgroup). */
+static bool asks(const struct oci_res_field *f, const struct oci_resources *o,
+                 const struct vd_cgroup_resources *r)
 {
-    const struct {
-        enum vd_cgroup_field field;
-        bool set;
-    } asked[] = {
-        {VD_CG_MEMORY_LIMIT, r->memory.limit.set},
-        {VD_CG_MEMORY_RESERVATION, r->memory.reservation.set},
-        {VD_CG_MEMORY_SWAP, r->memory.swap.set},
-        {VD_CG_MEMORY_KERNEL_TCP, r->memory.kernel_tcp.set},
-        {VD_CG_MEMORY_SWAPPINESS, r->memory.swappiness.set},
-        {VD_CG_MEMORY_OOM, r->memory.has_disable_oom_killer},
-        {VD_CG_MEMORY_HIERARCHY, r->memory.has_use_hierarchy},
-        {VD_CG_CPU_SHARES, r->cpu.shares.set},
-        {VD_CG_CPU_QUOTA, r->cpu.quota.set},
-        {VD_CG_CPU_PERIOD, r->cpu.period.set},
-        {VD_CG_CPU_BURST, r->cpu.burst.set},
-        {VD_CG_CPU_RT_RUNTIME, r->cpu.realtime_runtime.set},
-        {VD_CG_CPU_RT_PERIOD, r->cpu.realtime_period.set},
-        {VD_CG_CPU_IDLE, r->cpu.idle.set},
-        {VD_CG_CPU_CPUS, r->cpu.cpus != NULL},
-        {VD_CG_CPU_MEMS, r->cpu.mems != NULL},
-        {VD_CG_PIDS, r->pids_limit.set},
-        {VD_CG_BLKIO_WEIGHT, r->blkio.weight.set},
-        {VD_CG_BLKIO_LEAF_WEIGHT, r->blkio.leaf_weight.set},
-        {VD_CG_BLKIO_DEVICE, r->blkio.n_devices > 0},
-        {VD_CG_HUGETLB, r->n_hugetlb > 0},
-        {VD_CG_NET_CLASS_ID, r->net_class_id.set},
-        {VD_CG_NET_PRIO, r->n_net_prios > 0},
-        {VD_CG_RDMA, r->n_rdma > 0},
-        {VD_CG_UNIFIED, r->n_unified > 0},
-    };
-    *w = (struct vd_cgroup_where){.field = VD_CG_NONE};
-    for (size_t i = 0; i < VD_ARRAY_SIZE(asked); i++) {
-        if (asked[i].set) {
-            w->field = asked[i].field;
-            return true;
-        }
+    const char *to = (const char *)r + f->to;
+    if (f->to == OCI_RES_NOWHERE && f->kind != OCI_RES_ARRAY && f->kind != OCI_RES_OBJECT)
+        return false;
+    switch (f->kind) {
+    case OCI_RES_I64:
+    case OCI_RES_U64:
+    case OCI_RES_WEIGHT:
+        return ((const struct vd_opt *)to)->set;
+    case OCI_RES_BOOL:
+        return *(const bool *)((const char *)r + f->has_to);
+    case OCI_RES_CPU_LIST:
+        return *(const char *const *)to != NULL;
+    case OCI_RES_FLAG:
+        return false;
+    case OCI_RES_ARRAY:
+    case OCI_RES_OBJECT:
+        return f->field != VD_CG_DEVICES && *(const size_t *)((const char *)o + f->count_at) > 0;
     }
-    for (int k = 0; k < VD_THROTTLE_COUNT; k++) {
-        if (r->blkio.n_throttle[k] > 0) {
-            *w = (struct vd_cgroup_where){.field = VD_CG_BLKIO_THROTTLE, .kind = k};
+    return false;
+}
+
+/* The first field of `o` that asks something of a cgroup, in `w`. */
+static bool first_asked(const struct oci_resources *o, const struct vd_cgroup_resources *r,
+                        struct vd_cgroup_where *w)
+{
+    *w = (struct vd_cgroup_where){.field = VD_CG_NONE};
+    for (size_t i = 0; i < oci_n_res_fields; i++) {
+        const struct oci_res_field *f = &oci_res_fields[i];
+        if (asks(f, o, r)) {
+            *w = (struct vd_cgroup_where){.field = f->field, .kind = f->throttle};
             return true;
         }
     }
@@ -362,9 +300,9 @@ static bool fill_asked(const struct oci_resources *o, struct vd_cgroup_resources
                        struct res_arrays *a)
 {
     bool oom = false;
-    fill_memory_cpu(o, r);
+    fill_scalars(o, r);
     fill_lists(o, r, a, &oom);
-    unset_zeros(r, a);
+    unset_zeros(a, r->blkio.n_devices);
     return !oom;
 }
 
@@ -379,52 +317,45 @@ int oci_resources_without_cgroup(const struct oci_linux *lx, vd_error **err)
     int ret = 0;
     if (oom)
         ret = vd_error_set(err, ENOMEM, "linux.resources");
-    else if (first_asked(&r, &w))
+    else if (first_asked(lx->resources, &r, &w))
         ret = name_field(lx, "linux.resources", &w, err);
     res_arrays_free(&a);
     return ret;
 }
 
-/* each_opt ... each_list: oci_resources_each's parts, one kind of field a
- * function. */
-static void each_opt(const struct vd_cgroup_resources *r, oci_resource_fn fn, void *ctx)
+/* each_scalar ... each_list: oci_resources_each's parts, one kind of
+ * field a function. */
+static void each_scalar(const struct vd_cgroup_resources *r, oci_resource_fn fn, void *ctx)
 {
-    const struct {
-        enum vd_cgroup_field field;
-        const struct vd_opt *opt;
-    } opts[] = {
-        {VD_CG_MEMORY_LIMIT, &r->memory.limit},
-        {VD_CG_MEMORY_RESERVATION, &r->memory.reservation},
-        {VD_CG_MEMORY_SWAP, &r->memory.swap},
-        {VD_CG_MEMORY_KERNEL_TCP, &r->memory.kernel_tcp},
-        {VD_CG_MEMORY_SWAPPINESS, &r->memory.swappiness},
-        {VD_CG_CPU_SHARES, &r->cpu.shares},
-        {VD_CG_CPU_QUOTA, &r->cpu.quota},
-        {VD_CG_CPU_PERIOD, &r->cpu.period},
-        {VD_CG_CPU_BURST, &r->cpu.burst},
-        {VD_CG_CPU_RT_RUNTIME, &r->cpu.realtime_runtime},
-        {VD_CG_CPU_RT_PERIOD, &r->cpu.realtime_period},
-        {VD_CG_CPU_IDLE, &r->cpu.idle},
-        {VD_CG_PIDS, &r->pids_limit},
-        {VD_CG_BLKIO_WEIGHT, &r->blkio.weight},
-        {VD_CG_BLKIO_LEAF_WEIGHT, &r->blkio.leaf_weight},
-        {VD_CG_NET_CLASS_ID, &r->net_class_id},
-    };
     char value[32];
-    for (size_t i = 0; i < VD_ARRAY_SIZE(opts); i++) {
-        if (!opts[i].opt->set)
+    for (size_t i = 0; i < oci_n_res_fields; i++) {
+        const struct oci_res_field *f = &oci_res_fields[i];
+        const char *to = (const char *)r + f->to;
+        if (f->to == OCI_RES_NOWHERE)
             continue;
-        snprintf(value, sizeof(value), "%lld", (long long)opts[i].opt->value);
-        fn(ctx, field_names[opts[i].field], value);
+        switch (f->kind) {
+        case OCI_RES_I64:
+        case OCI_RES_U64:
+        case OCI_RES_WEIGHT:
+            if (!((const struct vd_opt *)to)->set)
+                break;
+            snprintf(value, sizeof(value), "%lld", (long long)((const struct vd_opt *)to)->value);
+            fn(ctx, f->name, value);
+            break;
+        case OCI_RES_BOOL:
+            if (*(const bool *)((const char *)r + f->has_to))
+                fn(ctx, f->name, *(const bool *)to ? "true" : "false");
+            break;
+        case OCI_RES_CPU_LIST:
+            if (*(const char *const *)to)
+                fn(ctx, f->name, *(const char *const *)to);
+            break;
+        case OCI_RES_FLAG:
+        case OCI_RES_ARRAY:
+        case OCI_RES_OBJECT:
+            break;
+        }
     }
-    if (r->memory.has_disable_oom_killer)
-        fn(ctx, field_names[VD_CG_MEMORY_OOM], r->memory.disable_oom_killer ? "true" : "false");
-    if (r->memory.has_use_hierarchy)
-        fn(ctx, field_names[VD_CG_MEMORY_HIERARCHY], r->memory.use_hierarchy ? "true" : "false");
-    if (r->cpu.cpus)
-        fn(ctx, field_names[VD_CG_CPU_CPUS], r->cpu.cpus);
-    if (r->cpu.mems)
-        fn(ctx, field_names[VD_CG_CPU_MEMS], r->cpu.mems);
 }
 
 /* "PREFIXA n, B m" in buf, naming only the options that are set. */
@@ -444,7 +375,7 @@ static void each_blkio(const struct vd_cgroup_resources *r, oci_resource_fn fn, 
     char field[64], value[96];
     for (size_t i = 0; i < r->blkio.n_devices; i++) {
         const struct vd_cgroup_blkio_device *d = &r->blkio.devices[i];
-        snprintf(field, sizeof(field), "%s[%zu]", field_names[VD_CG_BLKIO_DEVICE], i);
+        snprintf(field, sizeof(field), "%s[%zu]", oci_res_field_of(VD_CG_BLKIO_DEVICE, 0)->name, i);
         char dev[48];
         snprintf(dev, sizeof(dev), "%lld:%lld ", (long long)d->major, (long long)d->minor);
         two_opts(value, sizeof(value), dev, "weight", &d->weight, "leafWeight", &d->leaf_weight);
@@ -467,24 +398,25 @@ static void each_blkio(const struct vd_cgroup_resources *r, oci_resource_fn fn, 
 static void each_keyed(enum vd_cgroup_field f, const char *key, const char *value,
                        oci_resource_fn fn, void *ctx)
 {
+    const char *name = oci_res_field_of(f, 0)->name;
     _cleanup_free_ char *quoted = oci_json_quote(key, strlen(key));
     _cleanup_free_ char *field = NULL;
-    if (quoted == NULL || asprintf(&field, "%s[%s]", field_names[f], quoted) < 0)
+    if (quoted == NULL || asprintf(&field, "%s[%s]", name, quoted) < 0)
         field = NULL;
-    fn(ctx, field ? field : field_names[f], value);
+    fn(ctx, field ? field : name, value);
 }
 
 static void each_list(const struct vd_cgroup_resources *r, oci_resource_fn fn, void *ctx)
 {
     char field[64], value[96];
     for (size_t i = 0; i < r->n_hugetlb; i++) {
-        snprintf(field, sizeof(field), "%s[%zu]", field_names[VD_CG_HUGETLB], i);
+        snprintf(field, sizeof(field), "%s[%zu]", oci_res_field_of(VD_CG_HUGETLB, 0)->name, i);
         snprintf(value, sizeof(value), "%s %llu", r->hugetlb[i].page_size,
                  (unsigned long long)r->hugetlb[i].limit);
         fn(ctx, field, value);
     }
     for (size_t i = 0; i < r->n_net_prios; i++) {
-        snprintf(field, sizeof(field), "%s[%zu]", field_names[VD_CG_NET_PRIO], i);
+        snprintf(field, sizeof(field), "%s[%zu]", oci_res_field_of(VD_CG_NET_PRIO, 0)->name, i);
         snprintf(value, sizeof(value), "%s %u", r->net_prios[i].name, r->net_prios[i].priority);
         fn(ctx, field, value);
     }
@@ -507,7 +439,7 @@ int oci_resources_each(const struct oci_linux *lx, oci_resource_fn fn, void *ctx
     struct res_arrays a = {0};
     bool oom = !fill_asked(lx->resources, &r, &a);
     if (!oom) {
-        each_opt(&r, fn, ctx);
+        each_scalar(&r, fn, ctx);
         each_blkio(&r, fn, ctx);
         each_list(&r, fn, ctx);
     }
@@ -544,9 +476,9 @@ static int translate_resources(const struct oci_linux *lx, const vd_cgroup *cg, 
     struct res_arrays a = {0};
     bool oom = false;
     if (lx->resources) {
-        fill_memory_cpu(lx->resources, &r);
+        fill_scalars(lx->resources, &r);
         fill_lists(lx->resources, &r, &a, &oom);
-        unset_zeros(&r, &a);
+        unset_zeros(&a, r.blkio.n_devices);
     }
     if (devices)
         fill_devices(lx, &r, &a, &oom);
@@ -567,9 +499,9 @@ int oci_update_resources(const struct oci_resources *res, const vd_cgroup *cg, v
     struct vd_cgroup_resources r = {0};
     struct res_arrays a = {0};
     bool oom = false;
-    fill_memory_cpu(res, &r);
+    fill_scalars(res, &r);
     fill_lists(res, &r, &a, &oom);
-    unset_zeros(&r, &a);
+    unset_zeros(&a, r.blkio.n_devices);
     /* Device rules are never rewritten on a live container (runc skips
      * them too): rewriting starts with "deny all", which a running
      * program would feel. */

@@ -9,27 +9,11 @@
 
 #include "console_socket.h"
 #include "utils.h"
-
-static int connect_unix(const char *path, vd_error **err)
-{
-    struct sockaddr_un addr = {.sun_family = AF_UNIX};
-    if (strlen(path) >= sizeof(addr.sun_path))
-        return vd_error_set(err, ENAMETOOLONG, "console socket \"%s\"", path);
-    strcpy(addr.sun_path, path);
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return vd_error_set(err, errno, "create a socket for the console");
-    if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
-        int saved = errno;
-        close(fd);
-        return vd_error_set(err, saved, "connect to console socket \"%s\"", path);
-    }
-    return fd;
-}
+#include "voidoci.h"
 
 int console_socket_send(const char *path, int master, vd_error **err)
 {
-    _cleanup_close_ int sock = connect_unix(path, err);
+    _cleanup_close_ int sock = unix_connect(path, "console socket", err);
     if (sock < 0)
         return -1;
     char name[64] = "/dev/ptmx";

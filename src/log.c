@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "json.h"
 #include "utils.h"
 #include "voidoci.h"
 
@@ -27,38 +28,6 @@ void log_init(const struct global_opts *g)
 }
 
 
-static void json_escape_char(FILE *out, unsigned char c)
-{
-    switch (c) {
-    case '"':
-        fputs("\\\"", out);
-        break;
-    case '\\':
-        fputs("\\\\", out);
-        break;
-    case '\n':
-        fputs("\\n", out);
-        break;
-    case '\r':
-        fputs("\\r", out);
-        break;
-    case '\t':
-        fputs("\\t", out);
-        break;
-    case '\b':
-        fputs("\\b", out);
-        break;
-    case '\f':
-        fputs("\\f", out);
-        break;
-    default:
-        if (c < 0x20 || c == 0x7f)
-            fprintf(out, "\\u%04x", c);
-        else
-            fputc(c, out);
-    }
-}
-
 char *log_json_escape(const char *s)
 {
     char *buf = NULL;
@@ -71,7 +40,12 @@ char *log_json_escape(const char *s)
     const unsigned char *end = p + strlen(s);
     while (*p) {
         if (*p < 0x80) {
-            json_escape_char(out, *p++);
+            char esc[8];
+            if (oci_json_escape(*p, esc))
+                fputs(esc, out);
+            else
+                fputc(*p, out);
+            p++;
             continue;
         }
         size_t n = vd_utf8_length(p, (size_t)(end - p));

@@ -13,23 +13,7 @@
 #include "json.h"
 #include "seccomp_listener.h"
 #include "utils.h"
-
-static int connect_listener(const char *path, vd_error **err)
-{
-    struct sockaddr_un addr = {.sun_family = AF_UNIX};
-    if (strlen(path) >= sizeof(addr.sun_path))
-        return vd_error_set(err, ENAMETOOLONG, "seccomp listener \"%s\"", path);
-    strcpy(addr.sun_path, path);
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return vd_error_set(err, errno, "create a socket for the seccomp listener");
-    if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
-        int saved = errno;
-        close(fd);
-        return vd_error_set(err, saved, "connect to seccomp listener \"%s\"", path);
-    }
-    return fd;
-}
+#include "voidoci.h"
 
 /* {"ociVersion", "fds": ["seccompFd"], "pid", "metadata", "state"} */
 static char *process_state_json(const struct seccomp_listener *l, pid_t pid, size_t *len,
@@ -70,7 +54,7 @@ static int send_to_listener(pid_t pid, int notify_fd, void *data, vd_error **err
     _cleanup_free_ char *json = process_state_json(l, pid, &len, err);
     if (json == NULL)
         return -1;
-    _cleanup_close_ int sock = connect_listener(path, err);
+    _cleanup_close_ int sock = unix_connect(path, "seccomp listener", err);
     if (sock < 0)
         return -1;
     /* One sendmsg: the fd goes with the first (and only) one. */

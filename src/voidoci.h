@@ -58,6 +58,10 @@ void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * memory; free() the result. */
 char *log_json_escape(const char *s);
 
+/* unix_socket.c: a connected unix stream socket, close-on-exec; errors
+ * name it as `what` ("console socket \"/run/x.sock\""). */
+int unix_connect(const char *path, const char *what, vd_error **err);
+
 /* state.c */
 /* 0 when `id` is a usable container ID: non-empty, at most VOIDOCI_ID_MAX
  * bytes, only [A-Za-z0-9_+.-], not "." or "..". */

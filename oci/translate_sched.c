@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* config.json -> libvoid for the process attributes the kernel keeps per
  * process: process.scheduler, ioPriority, execCPUAffinity,
- * apparmorProfile and selinuxLabel, linux.personality and memoryPolicy.
+ * linux.personality and memoryPolicy (libvoid/sched.c, personality.c).
  * Each is handed on or refused here, with its JSON path. */
 #include "translate.h"
 
@@ -39,20 +39,6 @@ static int translate_cpu_affinity(const struct oci_process *p, vd_builder *b, vd
     return 0;
 }
 
-static int translate_labels(const struct oci_process *p, vd_builder *b, vd_error **err)
-{
-    /* An empty string asks for nothing (runc: the runtime's default). */
-    if (p->apparmor_profile && p->apparmor_profile[0] &&
-        vd_builder_set_apparmor_profile(b, p->apparmor_profile, err) < 0)
-        return vd_error_prefix(err, "process.apparmorProfile");
-    /* Where SELinux is off a label is a no-op, as crun and podman take it;
-     * the command says so in a debug line (log_ignored_selinux_labels). */
-    if (p->selinux_label && p->selinux_label[0] && vd_selinux_enabled() &&
-        vd_builder_set_selinux_label(b, p->selinux_label, err) < 0)
-        return vd_error_prefix(err, "process.selinuxLabel");
-    return 0;
-}
-
 static int translate_linux_attrs(const struct oci_linux *lx, vd_builder *b, vd_error **err)
 {
     if (lx == NULL)
@@ -69,8 +55,8 @@ static int translate_linux_attrs(const struct oci_linux *lx, vd_builder *b, vd_e
     return 0;
 }
 
-int oci_translate_process_attrs(const struct oci_process *p, const struct oci_linux *lx,
-                                vd_builder *b, vd_error **err)
+int oci_translate_sched(const struct oci_process *p, const struct oci_linux *lx, vd_builder *b,
+                        vd_error **err)
 {
     if (translate_scheduler(p, b, err) < 0)
         return -1;
@@ -78,7 +64,7 @@ int oci_translate_process_attrs(const struct oci_process *p, const struct oci_li
     if (io && vd_builder_set_io_priority(b, (enum vd_ioprio_class)io->class_value, io->priority,
                                          err) < 0)
         return vd_error_prefix(err, "process.ioPriority");
-    if (translate_cpu_affinity(p, b, err) < 0 || translate_labels(p, b, err) < 0)
+    if (translate_cpu_affinity(p, b, err) < 0)
         return -1;
     return translate_linux_attrs(lx, b, err);
 }

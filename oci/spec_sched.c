@@ -341,7 +341,7 @@ static int parse_cpu_affinity(vd_error **err, const struct oci_json *v, struct o
     return r;
 }
 
-int spec_parse_process_attrs(vd_error **err, const struct oci_json *process, struct oci_process *p)
+int spec_parse_sched(vd_error **err, const struct oci_json *process, struct oci_process *p)
 {
     const struct oci_json *v;
     int r = 0;
@@ -363,7 +363,7 @@ int spec_parse_process_attrs(vd_error **err, const struct oci_json *process, str
     return r;
 }
 
-void spec_process_attrs_free(struct oci_process *p)
+void spec_sched_free(struct oci_process *p)
 {
     if (p->scheduler)
         free(p->scheduler->policy);
@@ -452,7 +452,7 @@ static int parse_memory_policy(vd_error **err, const struct oci_json *v,
     return r < 0 ? r : check_memory_policy(err, v, mp);
 }
 
-int spec_parse_linux_process_attrs(vd_error **err, const struct oci_json *linux_,
+int spec_parse_linux_sched(vd_error **err, const struct oci_json *linux_,
                                    struct oci_linux *l)
 {
     const struct oci_json *v;
@@ -470,7 +470,7 @@ int spec_parse_linux_process_attrs(vd_error **err, const struct oci_json *linux_
     return r;
 }
 
-void spec_linux_process_attrs_free(struct oci_linux *l)
+void spec_linux_sched_free(struct oci_linux *l)
 {
     if (l->personality)
         free(l->personality->domain);
