@@ -96,24 +96,24 @@ static void test_writer_compact(void)
 static void test_escape_rule(void)
 {
     char buf[8];
-    CHECK(streq(oci_json_escape('"', buf), "\\\"") && streq(oci_json_escape('\\', buf), "\\\\"),
+    CHECK_MSG(streq(oci_json_escape('"', buf), "\\\"") && streq(oci_json_escape('\\', buf), "\\\\"),
           "quote and backslash");
-    CHECK(streq(oci_json_escape('\n', buf), "\\n") && streq(oci_json_escape('\t', buf), "\\t") &&
+    CHECK_MSG(streq(oci_json_escape('\n', buf), "\\n") && streq(oci_json_escape('\t', buf), "\\t") &&
               streq(oci_json_escape('\r', buf), "\\r"),
           "newline, tab, return in short form");
-    CHECK(streq(oci_json_escape('\b', buf), "\\u0008") && streq(oci_json_escape(0x1f, buf), "\\u001f") &&
+    CHECK_MSG(streq(oci_json_escape('\b', buf), "\\u0008") && streq(oci_json_escape(0x1f, buf), "\\u001f") &&
               streq(oci_json_escape(0x7f, buf), "\\u007f"),
           "other control bytes and DEL as \\u00XX");
-    CHECK(oci_json_escape('a', buf) == NULL && oci_json_escape('/', buf) == NULL &&
+    CHECK_MSG(oci_json_escape('a', buf) == NULL && oci_json_escape('/', buf) == NULL &&
               oci_json_escape(0xc3, buf) == NULL,
           "printable and UTF-8 bytes stand for themselves");
     _cleanup_free_ char *q = oci_json_quote("k\n\x7f\"", 4);
-    CHECK(streq(q, "\"k\\n\\u007f\\\"\""), "oci_json_quote");
+    CHECK_MSG(streq(q, "\"k\\n\\u007f\\\"\""), "oci_json_quote");
     struct oci_json_writer *w = oci_json_writer_new(false);
     oci_json_write_string(w, "\b\x7f");
     _cleanup_error_ vd_error *err = NULL;
     _cleanup_free_ char *text = oci_json_writer_finish(w, NULL, &err);
-    CHECK(streq(text, "\"\\u0008\\u007f\""), "the writer follows it");
+    CHECK_MSG(streq(text, "\"\\u0008\\u007f\""), "the writer follows it");
 }
 
 static void test_writer_pretty(void)
