@@ -258,8 +258,10 @@ int container_cgroup(const struct container *c, vd_cgroup **cg, vd_error **err)
     *cg = NULL;
     if (c->state == NULL || c->state->n_cgroup_dirs == 0)
         return 0;
-    return vd_cgroup_open((const char *const *)c->state->cgroup_dirs, c->state->n_cgroup_dirs,
-                          cg, err);
+    const char *const *dirs = (const char *const *)c->state->cgroup_dirs;
+    if (c->cg_host)
+        return vd_cgroup_open_in(c->cg_host, dirs, c->state->n_cgroup_dirs, cg, err);
+    return vd_cgroup_open(dirs, c->state->n_cgroup_dirs, cg, err);
 }
 
 static void cgroup_freep(vd_cgroup **cg)

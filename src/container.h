@@ -29,6 +29,9 @@ struct container {
                     * (open but not locked after container_peek) */
     bool locked;   /* this command holds that flock */
     struct oci_state *state; /* NULL while creating */
+    /* The host's cgroup hierarchies, when the caller read them once for
+     * many containers (list); NULL: read for each use. Not owned. */
+    const vd_cgroup_host *cg_host;
 };
 
 const char *container_status_name(enum container_status s);
