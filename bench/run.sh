@@ -113,7 +113,7 @@ if [ "${VOIDOCI_BENCH_V1_VIEW-}" = 1 ]; then
 fi
 [ -x "$VOIDOCI" ] || die "no voidoci at $VOIDOCI: build it first (ninja -C build)"
 
-work=$(mktemp -d /tmp/voidoci-bench.XXXXXX)
+work=$(mktemp -d "${TMPDIR:-/tmp}/voidoci-bench.XXXXXX")
 cleanup() {
     local m r d
     # A run killed half-way could leave a container, or its mounts, behind.
