@@ -29,6 +29,19 @@
 #           from one small bash script (the same for every runtime), so the
 #           time includes a bash start-up; delete --force, because /bin/true
 #           may or may not have exited when start returns.
+#   many    with $N containers alive (each created and started, running
+#           `sleep`, every runtime's under IDs of its own), the calls run
+#           one runtime after the other, in turn, so that all see the same
+#           load:
+#             create   the median of the first $N/20 creates (from none
+#                      alive) against that of the last $N/20 (from about
+#                      $N alive): how create's cost grows with their number
+#             list     `RUNTIME list --format json`, $MANY_RUNS times
+#             state    `RUNTIME state ID` of one of them, $MANY_RUNS times
+#             delete   `RUNTIME kill ID KILL` then `RUNTIME delete --force
+#                      ID`, for each of the $N in turn (median per container)
+#           The containers are all deleted by the end (and by the exit trap
+#           when the script is cut short).
 #
 # With hyperfine: --warmup $WARMUP --runs $RUNS, JSON saved in bench/results/.
 # Without it: a plain loop of $RUNS runs each.  Prints the medians and the
@@ -45,6 +58,11 @@
 #              before a change), shown as "baseline"
 #   HYPERFINE  hyperfine to use; empty for the plain loop
 #   COLD_PAUSE seconds of idle before each cold run (default 1)
+#   N          containers alive for the many rows (default 1000; 0 skips them)
+#   MANY_RUNS  runs of list and state with $N alive (default 20)
+#   OTHERS     the other runtimes to time beside voidoci (default "runc crun")
+#   ROWS       the rows to time, of: run cold cycle seccomp exec seal many
+#              (default all; e.g. ROWS=many N=300 bench/run.sh)
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -54,7 +72,16 @@ RUNS=${RUNS:-50}
 WARMUP=${WARMUP:-5}
 COLD_PAUSE=${COLD_PAUSE:-1}
 HYPERFINE=${HYPERFINE-hyperfine}
+N=${N:-1000}
+MANY_RUNS=${MANY_RUNS:-20}
+OTHERS=${OTHERS-runc crun}
+ROWS=${ROWS:-run cold cycle seccomp exec seal many}
 ID=bench-$$
+
+# want ROW: ROW is among $ROWS.
+want() {
+    [[ " $ROWS " == *" $1 "* ]]
+}
 
 die() {
     echo "bench: $*" >&2
@@ -86,7 +113,7 @@ if [ "${VOIDOCI_BENCH_V1_VIEW-}" = 1 ]; then
 fi
 [ -x "$VOIDOCI" ] || die "no voidoci at $VOIDOCI: build it first (ninja -C build)"
 
-work=$(mktemp -d /tmp/voidoci-bench.XXXXXX)
+work=$(mktemp -d "${TMPDIR:-/tmp}/voidoci-bench.XXXXXX")
 cleanup() {
     local m r d
     # A run killed half-way could leave a container, or its mounts, behind.
@@ -171,7 +198,7 @@ add_runtime voidoci "$VOIDOCI"
 if [ -n "${BASELINE-}" ]; then
     add_runtime baseline "$BASELINE"
 fi
-for other in runc crun; do
+for other in $OTHERS; do
     if bin=$(command -v "$other"); then
         add_runtime "$other" "$bin"
     else
@@ -232,7 +259,7 @@ report() {
     for name in "${names[@]}"; do
         printf '  %-8s %8.2f ms\n' "$name" "${median_ms[$kind/$name]}"
     done
-    for other in runc crun; do
+    for other in baseline runc crun; do
         if [ -n "${median_ms[$kind/$other]-}" ]; then
             printf '  ratio voidoci/%s: %.2f\n' "$other" \
                 "$(awk -v a="${median_ms[$kind/voidoci]}" -v b="${median_ms[$kind/$other]}" 'BEGIN { print a / b }')"
@@ -240,40 +267,123 @@ report() {
     done
 }
 
-time_commands run 0 "${run_commands[@]}"
-time_commands cold "$COLD_PAUSE" "${run_commands[@]}"
-time_commands cycle 0 "${cycle_commands[@]}"
-time_commands seccomp 0 "${seccomp_commands[@]}"
-time_commands exec 0 "${exec_commands[@]}"
+# median: the median of the numbers on stdin (one a line), to 3 decimals.
+median() {
+    sort -g | awk '{ t[NR] = $1 }
+        END { if (NR == 0) { print "nan"; exit }
+              m = (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2; printf "%.3f\n", m }'
+}
+
+# timed_ms FILE COMMAND...: run COMMAND (stdio away from any pipe) and append
+# its wall time in ms to FILE; a failure stops the bench.
+timed_ms() {
+    local file=$1 t0 t1
+    shift
+    t0=$EPOCHREALTIME
+    "$@" </dev/null >/dev/null 2>"$work/many.err" || die "$* failed: $(head -c 300 "$work/many.err")"
+    t1=$EPOCHREALTIME
+    awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", (b - a) * 1000 }' >>"$file"
+}
+
+# The many rows (see the top): $N containers alive for each runtime.
+time_many() {
+    local i name bin root k=$((N / 20 > 0 ? N / 20 : 1)) live=$work/bundle-live
+    mkdir "$live"
+    jq --arg r "$work/bundle/rootfs" '.root.path = $r | .process.args = ["sleep", "100000"]' \
+        "$work/bundle/config.json" >"$live/config.json"
+    for name in "${names[@]}"; do
+        rm -f "$work/many-create-$name" "$work/many-list-$name" "$work/many-state-$name" \
+            "$work/many-delete-$name"
+    done
+    echo "bench: starting $N containers for each of ${names[*]}" >&2
+    for ((i = 1; i <= N; i++)); do
+        for name in "${names[@]}"; do
+            bin=${runtime_bin[$name]} root=$work/root-$name
+            timed_ms "$work/many-create-$name" "$bin" --root "$root" create --bundle "$live" "$ID-$name-$i"
+            "$bin" --root "$root" start "$ID-$name-$i" </dev/null >/dev/null ||
+                die "$name start $ID-$name-$i failed"
+        done
+    done
+    for name in "${names[@]}"; do
+        median_ms[many-create-first/$name]=$(head -n "$k" "$work/many-create-$name" | median)
+        median_ms[many-create-last/$name]=$(tail -n "$k" "$work/many-create-$name" | median)
+    done
+    for ((i = 0; i < MANY_RUNS; i++)); do
+        for name in "${names[@]}"; do
+            bin=${runtime_bin[$name]} root=$work/root-$name
+            timed_ms "$work/many-list-$name" "$bin" --root "$root" list --format json
+            timed_ms "$work/many-state-$name" "$bin" --root "$root" state "$ID-$name-$((N / 2 + 1))"
+        done
+    done
+    for ((i = 1; i <= N; i++)); do
+        for name in "${names[@]}"; do
+            bin=${runtime_bin[$name]} root=$work/root-$name
+            timed_ms "$work/many-delete-$name" bash -c \
+                '"$1" --root "$2" kill "$3" KILL && "$1" --root "$2" delete --force "$3"' \
+                - "$bin" "$root" "$ID-$name-$i"
+        done
+    done
+    for name in "${names[@]}"; do
+        median_ms[many-list/$name]=$(median <"$work/many-list-$name")
+        median_ms[many-state/$name]=$(median <"$work/many-state-$name")
+        median_ms[many-delete/$name]=$(median <"$work/many-delete-$name")
+    done
+}
+
+want run && time_commands run 0 "${run_commands[@]}"
+want cold && time_commands cold "$COLD_PAUSE" "${run_commands[@]}"
+want cycle && time_commands cycle 0 "${cycle_commands[@]}"
+want seccomp && time_commands seccomp 0 "${seccomp_commands[@]}"
+want exec && time_commands exec 0 "${exec_commands[@]}"
 for name in "${names[@]}"; do
     "${runtime_bin[$name]}" --root "$work/root-$name" delete --force "$ID-exec" </dev/null >/dev/null
 done
+if want many && [ "$N" -gt 0 ]; then
+    time_many
+fi
 
 # The sealed copy: two commands of voidoci's own, named apart.
-runtime_names=("${names[@]}")
-names=(sealed unsealed)
-time_commands seal 0 "$VOIDOCI create --help" "$VOIDOCI state --help"
-time_commands seal-cold "$COLD_PAUSE" "$VOIDOCI create --help" "$VOIDOCI state --help"
-names=("${runtime_names[@]}")
-
-report run '`run` of /bin/true, warm (back to back)'
-report cold "\`run\` of /bin/true, cold (after ${COLD_PAUSE}s idle)"
-report cycle '`create` + `start` + `delete --force` of /bin/true'
-report seccomp "\`run\` of /bin/true with podman's seccomp profile"
-report exec "\`exec\` of /bin/true into a container with podman's seccomp profile"
+if want seal; then
+    runtime_names=("${names[@]}")
+    names=(sealed unsealed)
+    time_commands seal 0 "$VOIDOCI create --help" "$VOIDOCI state --help"
+    time_commands seal-cold "$COLD_PAUSE" "$VOIDOCI create --help" "$VOIDOCI state --help"
+    names=("${runtime_names[@]}")
+fi
 
 echo
-echo "the CVE-2019-5736 sealed copy, per create, run or exec (create --help against state --help):"
-for kind in seal seal-cold; do
-    awk -v k="$kind" -v a="${median_ms[$kind/sealed]}" -v b="${median_ms[$kind/unsealed]}" \
-        'BEGIN { printf "  %-9s with %6.2f ms, without %6.2f ms: %.2f ms per start\n", k == "seal" ? "warm" : "cold", a, b, a - b }'
-done
-
-guard=$(dirname "$VOIDOCI")/../bench/bench_exe_guard
-if [ -x "$guard" ]; then
+uptime
+want run && report run '`run` of /bin/true, warm (back to back)'
+want cold && report cold "\`run\` of /bin/true, cold (after ${COLD_PAUSE}s idle)"
+want cycle && report cycle '`create` + `start` + `delete --force` of /bin/true'
+want seccomp && report seccomp "\`run\` of /bin/true with podman's seccomp profile"
+want exec && report exec "\`exec\` of /bin/true into a container with podman's seccomp profile"
+if want many && [ "$N" -gt 0 ]; then
+    RUNS=$MANY_RUNS report many-list "\`list --format json\` with $N containers alive"
+    RUNS=$MANY_RUNS report many-state "\`state ID\` with $N containers alive"
+    RUNS=$N report many-delete "\`kill ID KILL\` + \`delete --force ID\` with from $N down to 1 alive, per container"
     echo
-    echo "the CVE-2019-5736 guard, per container start (runtime_exe.c, the prctl):"
-    "$guard" 20000 "$work/bundle/rootfs/bin/busybox" "$(readlink -f /bin/sh)" | sed 's/^/  /'
-else
-    echo "bench: no $guard: the guard's cost is not measured (ninja -C build)" >&2
+    echo "\`create\` from none alive (first $((N / 20 > 0 ? N / 20 : 1))) against from $N alive (last as many), medians:"
+    for name in "${names[@]}"; do
+        awk -v n="$name" -v a="${median_ms[many-create-first/$name]}" -v b="${median_ms[many-create-last/$name]}" \
+            'BEGIN { printf "  %-8s %8.2f ms -> %8.2f ms: %+.0f%%\n", n, a, b, (b / a - 1) * 100 }'
+    done
+fi
+
+if want seal; then
+    echo
+    echo "the CVE-2019-5736 sealed copy, per create, run or exec (create --help against state --help):"
+    for kind in seal seal-cold; do
+        awk -v k="$kind" -v a="${median_ms[$kind/sealed]}" -v b="${median_ms[$kind/unsealed]}" \
+            'BEGIN { printf "  %-9s with %6.2f ms, without %6.2f ms: %.2f ms per start\n", k == "seal" ? "warm" : "cold", a, b, a - b }'
+    done
+
+    guard=$(dirname "$VOIDOCI")/../bench/bench_exe_guard
+    if [ -x "$guard" ]; then
+        echo
+        echo "the CVE-2019-5736 guard, per container start (runtime_exe.c, the prctl):"
+        "$guard" 20000 "$work/bundle/rootfs/bin/busybox" "$(readlink -f /bin/sh)" | sed 's/^/  /'
+    else
+        echo "bench: no $guard: the guard's cost is not measured (ninja -C build)" >&2
+    fi
 fi

@@ -451,22 +451,47 @@ int vd_cgroup_find(const char *path, vd_cgroup **out, vd_error **err)
     return resolve(path, false, out, err);
 }
 
-int vd_cgroup_open(const char *const *dirs, size_t n, vd_cgroup **out, vd_error **err)
+struct vd_cgroup_host {
+    struct hierarchies h;
+};
+
+int vd_cgroup_host_read(vd_cgroup_host **out, vd_error **err)
 {
-    struct hierarchies h = {0};
+    vd_cgroup_host *host = calloc(1, sizeof(*host));
+    if (host == NULL)
+        return vd_error_set(err, ENOMEM, "read the cgroup mounts");
+    if (detect(&host->h, err) < 0) {
+        vd_cgroup_host_free(host);
+        return -1;
+    }
+    *out = host;
+    return 0;
+}
+
+void vd_cgroup_host_free(vd_cgroup_host *host)
+{
+    if (host == NULL)
+        return;
+    hierarchies_clear(&host->h);
+    free(host);
+}
+
+int vd_cgroup_open_in(const vd_cgroup_host *host, const char *const *dirs, size_t n,
+                      vd_cgroup **out, vd_error **err)
+{
+    const struct hierarchies *h = &host->h;
     vd_cgroup *cg = calloc(1, sizeof(*cg));
     if (cg == NULL)
         return vd_error_set(err, ENOMEM, "open the cgroup");
-    int r = detect(&h, err);
-    if (r == 0)
-        cg->layout = layout_of(&h);
+    cg->layout = layout_of(h);
+    int r = 0;
     for (size_t i = 0; r == 0 && i < n; i++) {
         /* The hierarchy is the one mounted where the directory is. */
         const struct hierarchy *found = NULL;
-        for (size_t k = 0; k < h.n; k++) {
-            size_t len = strlen(h.v[k].mount);
-            if (strncmp(dirs[i], h.v[k].mount, len) == 0 && dirs[i][len] == '/')
-                found = &h.v[k];
+        for (size_t k = 0; k < h->n; k++) {
+            size_t len = strlen(h->v[k].mount);
+            if (strncmp(dirs[i], h->v[k].mount, len) == 0 && dirs[i][len] == '/')
+                found = &h->v[k];
         }
         if (found == NULL) {
             r = vd_error_set(err, ENOENT, "cgroup \"%s\": in no mounted hierarchy", dirs[i]);
@@ -475,13 +500,22 @@ int vd_cgroup_open(const char *const *dirs, size_t n, vd_cgroup **out, vd_error 
         char *copy = strdup(dirs[i]);
         r = copy ? add_dir(cg, found, copy, err) : vd_error_set(err, ENOMEM, "open the cgroup");
     }
-    hierarchies_clear(&h);
     if (r < 0) {
         vd_cgroup_free(cg);
         return -1;
     }
     *out = cg;
     return 0;
+}
+
+int vd_cgroup_open(const char *const *dirs, size_t n, vd_cgroup **out, vd_error **err)
+{
+    vd_cgroup_host *host = NULL;
+    if (vd_cgroup_host_read(&host, err) < 0)
+        return -1;
+    int r = vd_cgroup_open_in(host, dirs, n, out, err);
+    vd_cgroup_host_free(host);
+    return r;
 }
 
 /* ---- sub-cgroups (exec --cgroup) ------------------------------------------- */

@@ -499,6 +499,14 @@ int vd_cgroup_create(const char *path, vd_cgroup **out, vd_error **err);
 int vd_cgroup_find(const char *path, vd_cgroup **out, vd_error **err);
 /* The cgroup of live or recorded directories (vd_cgroup_dir). */
 int vd_cgroup_open(const char *const *dirs, size_t n, vd_cgroup **out, vd_error **err);
+/* The cgroup hierarchies mounted here, read once from /proc/self/mountinfo
+ * for many vd_cgroup_open_in calls (list opens one cgroup per container). */
+typedef struct vd_cgroup_host vd_cgroup_host;
+int vd_cgroup_host_read(vd_cgroup_host **out, vd_error **err);
+void vd_cgroup_host_free(vd_cgroup_host *host);
+/* vd_cgroup_open against hierarchies read before. */
+int vd_cgroup_open_in(const vd_cgroup_host *host, const char *const *dirs, size_t n,
+                      vd_cgroup **out, vd_error **err);
 /* A sub-cgroup of a container's cgroup: `path`, relative and inside it,
  * for the hierarchies of `controllers` ("cpu,cpuacct"; NULL: the others). */
 struct vd_cgroup_sub {

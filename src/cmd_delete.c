@@ -126,6 +126,8 @@ static int delete_container(const struct global_opts *g, const char *id, bool fo
     }
     if (r < 0)
         return r;
+    /* The status, the kill, the wait and the removal each open the cgroup. */
+    container_keep_cgroup_host(c);
 
     enum container_status status = container_status(c);
     if (status != CONTAINER_STOPPED) {

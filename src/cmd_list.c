@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "container.h"
 #include "seccomp_cache.h"
@@ -110,12 +111,22 @@ static int read_names(const char *root, char ***names, size_t *n, vd_error **err
     return r;
 }
 
-/* The user owning the state directory, as runc shows it: a name, or #uid. */
-static char *owner_name(int dir_fd)
+/* The user owning the state directory, as runc shows it: a name, or #uid.
+ * The last one is kept: the directories of a root usually share an owner,
+ * and each lookup reads the user database. */
+struct owner_cache {
+    bool known;
+    uid_t uid;
+    char *name;
+};
+
+static char *owner_name(int dir_fd, struct owner_cache *cache)
 {
     struct stat st;
     if (fstat(dir_fd, &st) < 0)
         return strdup("");
+    if (cache->known && cache->uid == st.st_uid)
+        return strdup(cache->name);
     struct passwd pw, *found = NULL;
     char buf[4096];
     char *name = NULL;
@@ -123,12 +134,17 @@ static char *owner_name(int dir_fd)
         name = strdup(found->pw_name);
     else if (asprintf(&name, "#%u", (unsigned)st.st_uid) < 0)
         name = NULL;
+    char *kept = name ? strdup(name) : NULL;
+    if (kept) {
+        free(cache->name);
+        *cache = (struct owner_cache){.known = true, .uid = st.st_uid, .name = kept};
+    }
     return name;
 }
 
-static int fill_row(struct row *row, vd_error **err)
+static int fill_row(struct row *row, struct owner_cache *owners, vd_error **err)
 {
-    const struct container *c = row->c;
+    struct container *c = row->c;
     enum container_status status = container_status(c);
     const struct oci_state *s = c->state;
     pid_t pid = s && status != CONTAINER_STOPPED ? s->pid : 0;
@@ -139,7 +155,11 @@ static int fill_row(struct row *row, vd_error **err)
     row->cells[COL_STATUS] = strdup(container_status_name(status));
     row->cells[COL_BUNDLE] = strdup(s && s->bundle ? s->bundle : "");
     row->cells[COL_CREATED] = strdup(s && s->created ? s->created : "");
-    row->cells[COL_OWNER] = owner_name(c->lock_fd);
+    row->cells[COL_OWNER] = owner_name(c->lock_fd, owners);
+    /* Read all it needs: a root of a thousand containers must not hold a
+     * thousand open directories. */
+    close(c->lock_fd);
+    c->lock_fd = -1;
     for (int k = 0; k < COL_COUNT; k++)
         if (row->cells[k] == NULL)
             return vd_error_set(err, ENOMEM, "list");
@@ -156,23 +176,34 @@ static int load_rows(const struct global_opts *g, struct rows *rows, vd_error **
     rows->v = calloc(n ? n : 1, sizeof(*rows->v));
     if (rows->v == NULL)
         return vd_error_set(err, ENOMEM, "list");
-    for (size_t i = 0; i < n; i++) {
+    /* The cgroup mounts, read once for all (a paused container is told by
+     * its freezer); without them each container reads them, as state does. */
+    vd_cgroup_host *cg_host = NULL;
+    _cleanup_error_ vd_error *host_err = NULL;
+    if (n > 0)
+        vd_cgroup_host_read(&cg_host, &host_err);
+    struct owner_cache owners = {0};
+    int r = 0;
+    for (size_t i = 0; r == 0 && i < n; i++) {
         _cleanup_error_ vd_error *load_err = NULL;
         struct container *c = NULL;
         /* Without the lock: list must not wait behind a long create. */
-        int r = container_peek(g, names[i], &c, &load_err);
-        if (r == -ENOENT) /* deleted since readdir */
+        int l = container_peek(g, names[i], &c, &load_err);
+        if (l == -ENOENT) /* deleted since readdir */
             continue;
-        if (r < 0) {
+        if (l < 0) {
             log_warning("list: skipping \"%s\": %s", names[i], load_err->msg);
             continue;
         }
+        c->cg_host = cg_host;
         struct row *row = &rows->v[rows->n++];
         row->c = c;
-        if (fill_row(row, err) < 0)
-            return -1;
+        r = fill_row(row, &owners, err);
+        c->cg_host = NULL;
     }
-    return 0;
+    free(owners.name);
+    vd_cgroup_host_free(cg_host);
+    return r;
 }
 
 static void print_table(const struct rows *rows)

@@ -142,6 +142,7 @@ void container_free(struct container *c)
     free(c->id);
     free(c->dir);
     oci_state_free(c->state);
+    vd_cgroup_host_free(c->cg_host_owned);
     free(c);
 }
 
@@ -295,8 +296,18 @@ int container_cgroup(const struct container *c, vd_cgroup **cg, vd_error **err)
     *cg = NULL;
     if (c->state == NULL || c->state->n_cgroup_dirs == 0)
         return 0;
-    return vd_cgroup_open((const char *const *)c->state->cgroup_dirs, c->state->n_cgroup_dirs,
-                          cg, err);
+    const char *const *dirs = (const char *const *)c->state->cgroup_dirs;
+    if (c->cg_host)
+        return vd_cgroup_open_in(c->cg_host, dirs, c->state->n_cgroup_dirs, cg, err);
+    return vd_cgroup_open(dirs, c->state->n_cgroup_dirs, cg, err);
+}
+
+void container_keep_cgroup_host(struct container *c)
+{
+    vd_cgroup_host *host = NULL;
+    if (c->cg_host || vd_cgroup_host_read(&host, NULL) < 0)
+        return;
+    c->cg_host = c->cg_host_owned = host;
 }
 
 static void cgroup_freep(vd_cgroup **cg)

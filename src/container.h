@@ -29,6 +29,10 @@ struct container {
                     * (open but not locked after container_peek) */
     bool locked;   /* this command holds that flock */
     struct oci_state *state; /* NULL while creating */
+    /* The host's cgroup hierarchies, when the caller read them once for
+     * many containers (list); NULL: read for each use. Not owned. */
+    const vd_cgroup_host *cg_host;
+    vd_cgroup_host *cg_host_owned; /* what container_keep_cgroup_host read */
 };
 
 const char *container_status_name(enum container_status s);
@@ -81,6 +85,11 @@ int container_destroy_cgroup(const struct container *c, vd_error **err);
 int container_resctrl(const struct container *c, vd_resctrl **r, vd_error **err);
 int container_destroy_resctrl(const struct container *c, vd_error **err);
 void container_free(struct container *c);
+/* Read the host's cgroup mounts once into c, for a command that opens the
+ * container's cgroup several times (delete).  On failure nothing is kept
+ * and each use reads them, and fails, as without this. */
+void container_keep_cgroup_host(struct container *c);
+
 /* _cleanup_container_ */
 static inline void container_freep(struct container **c)
 {

@@ -69,6 +69,36 @@ delete_two_containers() {
     delete_two_containers
 }
 
+@test "list: each container's status from its own cgroup: a paused one beside a created one" {
+    make_two_containers
+    vo pause "$ID-b"
+    run --separate-stderr vo list --format json
+    [ "$status" -eq 0 ]
+    jq -e --arg a "$ID" --arg b "$ID-b" '
+        (map(select(.id == $a and .status == "created")) | length) == 1
+        and (map(select(.id == $b and .status == "paused")) | length) == 1' <<<"$output"
+    vo resume "$ID-b"
+    run --separate-stderr vo list --format json
+    jq -e --arg b "$ID-b" 'map(select(.id == $b and .status == "running")) | length == 1' <<<"$output"
+    delete_two_containers
+}
+
+@test "list: the OWNER of each state directory, one owned by another user" {
+    make_two_containers
+    chown 65534 "$ROOT/$ID-b"
+    other=$(getent passwd 65534 | cut -d: -f1)
+    other=${other:-#65534}
+    run --separate-stderr vo list
+    [ "$status" -eq 0 ]
+    grep -Eq "^$ID +.* root\$" <<<"$output"
+    grep -Eq "^$ID-b +.* $other\$" <<<"$output"
+    run --separate-stderr vo list --format json
+    jq -e --arg a "$ID" --arg b "$ID-b" --arg other "$other" '
+        (map(select(.id == $a and .owner == "root")) | length) == 1
+        and (map(select(.id == $b and .owner == $other)) | length) == 1' <<<"$output"
+    delete_two_containers
+}
+
 @test "list -q: only the IDs, one per line" {
     make_two_containers
     run --separate-stderr vo list -q
