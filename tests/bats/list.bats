@@ -96,6 +96,12 @@ delete_two_containers() {
     jq -e --arg a "$ID" --arg b "$ID-b" --arg other "$other" '
         (map(select(.id == $a and .owner == "root")) | length) == 1
         and (map(select(.id == $b and .owner == $other)) | length) == 1' <<<"$output"
+    # root does not act on another user's state directory (it could have
+    # been rewritten); state still reads it
+    run --separate-stderr -1 vo delete --force "$ID-b"
+    assert_one_error_line 'belongs to uid 65534, not to the caller \(uid 0\)'
+    run -0 vo state "$ID-b"
+    chown 0 "$ROOT/$ID-b"
     delete_two_containers
 }
 
