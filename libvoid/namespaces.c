@@ -18,6 +18,55 @@
 
 #include "internal.h"
 
+static int add_id_map(struct vd_id_map **maps, size_t *n, uint32_t container_id,
+                      uint32_t host_id, uint32_t size, vd_error **err)
+{
+    if (size == 0)
+        return vd_error_set(err, EINVAL, "id map %u:%u has size 0", container_id, host_id);
+    struct vd_id_map *m = vd_array_append(maps, n, sizeof(**maps), err);
+    if (m == NULL)
+        return -1;
+    *m = (struct vd_id_map){container_id, host_id, size};
+    return 0;
+}
+
+int vd_builder_map_uid(vd_builder *b, uint32_t container_id, uint32_t host_id, uint32_t size,
+                       vd_error **err)
+{
+    return add_id_map(&b->uid_maps, &b->n_uid_maps, container_id, host_id, size, err);
+}
+
+int vd_builder_map_gid(vd_builder *b, uint32_t container_id, uint32_t host_id, uint32_t size,
+                       vd_error **err)
+{
+    return add_id_map(&b->gid_maps, &b->n_gid_maps, container_id, host_id, size, err);
+}
+
+int vd_builder_set_time_offset(vd_builder *b, int clock, int64_t secs, uint32_t nsecs,
+                               vd_error **err)
+{
+    int i = clock == CLOCK_MONOTONIC ? 0 : clock == CLOCK_BOOTTIME ? 1 : -1;
+    if (i < 0)
+        return vd_error_set(err, EINVAL, "time offset of clock %d: a time namespace shifts "
+                            "only CLOCK_MONOTONIC and CLOCK_BOOTTIME", clock);
+    if (nsecs >= 1000000000u)
+        return vd_error_set(err, EINVAL, "time offset: %u nanoseconds is a second or more", nsecs);
+    b->time_offsets[i] = (struct vd_time_offset){.set = true, .secs = secs, .nsecs = nsecs};
+    return 0;
+}
+
+void vd_builder_free_namespaces(vd_builder *b)
+{
+    for (size_t i = 0; i < VD_NS_COUNT; i++)
+        free(b->ns[i].path);
+    free(b->uid_maps);
+    free(b->gid_maps);
+    if (b->join_only) {
+        vd_closep(&b->join_root_fd);
+        vd_closep(&b->join_pidfd);
+    }
+}
+
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
 #endif

@@ -138,13 +138,11 @@ int vd_builder_set_memory_policy(vd_builder *b, enum vd_mpol_mode mode, unsigned
     return 0;
 }
 
-void vd_builder_free_process_attrs(vd_builder *b)
+void vd_builder_free_sched(vd_builder *b)
 {
     free(b->cpu_affinity[VD_AFFINITY_INITIAL]);
     free(b->cpu_affinity[VD_AFFINITY_FINAL]);
     free(b->mempolicy_nodes);
-    free(b->apparmor_profile);
-    free(b->selinux_label);
 }
 
 /* ---- the child ----------------------------------------------------------- */

@@ -463,6 +463,11 @@ void vd_builder_set_seccomp_listener(vd_builder *b, vd_seccomp_listener_fn fn, v
     b->seccomp_listener_data = data;
 }
 
+void vd_builder_free_seccomp(vd_builder *b)
+{
+    vd_seccomp_prog_free(b->seccomp);
+}
+
 /* ---- loading ------------------------------------------------------------------ */
 
 int vd_seccomp_check(const vd_builder *b, vd_error **err)

@@ -20,6 +20,35 @@
 #include "cgroup_internal.h"
 #include "internal.h"
 
+static int add_step(vd_builder *b, enum vd_step at, bool in_parent, vd_step_fn fn, void *data,
+                    vd_error **err)
+{
+    if (in_parent && at != VD_STEP_NAMESPACES_READY)
+        return vd_error_set(err, EINVAL, "a parent step runs only while the child is set up");
+    struct vd_step_entry *e = vd_array_append(&b->steps, &b->n_steps, sizeof(*e), err);
+    if (e == NULL)
+        return -1;
+    *e = (struct vd_step_entry){.at = at, .in_parent = in_parent, .fn = fn, .data = data};
+    return 0;
+}
+
+int vd_builder_add_parent_step(vd_builder *b, enum vd_step at, vd_step_fn fn, void *data,
+                               vd_error **err)
+{
+    return add_step(b, at, true, fn, data, err);
+}
+
+int vd_builder_add_child_step(vd_builder *b, enum vd_step at, vd_step_fn fn, void *data,
+                              vd_error **err)
+{
+    return add_step(b, at, false, fn, data, err);
+}
+
+void vd_builder_free_steps(vd_builder *b)
+{
+    free(b->steps);
+}
+
 struct sync_msg {
     int type;
     int errnum;
