@@ -11,10 +11,10 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "internal.h"
+#include "syscalls.h"
 
 int vd_builder_set_rootfs(vd_builder *b, const char *path, bool readonly, vd_error **err)
 {
@@ -364,7 +364,7 @@ static int pivot_into(int root_fd, const char *rootfs, vd_error **err)
      * peers on the host: as slaves, the old root's mounts no longer carry
      * their unmounting there.  mount(2) does not step onto the stacked
      * mount from the new root's ".": it is reached from its own fd. */
-    if (syscall(SYS_pivot_root, ".", ".") < 0)
+    if (vd_sys_pivot_root(".", ".") < 0)
         return vd_error_set(err, errno, "pivot_root into \"%s\"", rootfs);
     if (fchdir(old_root) < 0)
         return vd_error_set(err, errno, "chdir to the old root");

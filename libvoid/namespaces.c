@@ -11,12 +11,12 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
+#include "syscalls.h"
 
 static int add_id_map(struct vd_id_map **maps, size_t *n, uint32_t container_id,
                       uint32_t host_id, uint32_t size, vd_error **err)
@@ -209,7 +209,7 @@ static int open_pidfd_of(int proc_fd, vd_error **err)
     _cleanup_close_ int stat_fd = openat(proc_fd, "stat", O_RDONLY | O_CLOEXEC);
     if (stat_fd < 0 || read(stat_fd, text, sizeof(text) - 1) <= 0)
         return vd_error_set(err, errno, "read the joined process's pid");
-    _cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, (pid_t)atoi(text), 0);
+    _cleanup_close_ int pidfd = vd_sys_pidfd_open((pid_t)atoi(text), 0);
     if (pidfd < 0)
         return errno == ENOSYS ? -1 : vd_error_set(err, errno, "open a pidfd on the joined process");
     struct stat st;
@@ -454,10 +454,10 @@ static pid_t clone_sibling(unsigned long flags)
     /* With CLONE_PARENT the exit signal is the helper's own (SIGCHLD) and
      * clone3 insists on 0 here. */
     struct clone_args args = {.flags = flags | CLONE_PARENT};
-    long pid = syscall(SYS_clone3, &args, sizeof(args));
+    pid_t pid = vd_sys_clone3(&args, sizeof(args));
     if (pid < 0 && errno == ENOSYS)
-        pid = syscall(SYS_clone, flags | CLONE_PARENT, NULL, NULL, NULL, NULL);
-    return (pid_t)pid;
+        pid = vd_sys_clone(flags | CLONE_PARENT);
+    return pid;
 }
 
 /* The helper's part of vd_parent_enter_for_children, in the joined user
@@ -525,6 +525,6 @@ pid_t vd_clone_in_joined_user_ns(const vd_builder *b, unsigned long flags, int *
         errno = n == sizeof(result) ? -result : EPIPE;
         return -1;
     }
-    *pidfd = (int)syscall(SYS_pidfd_open, (pid_t)result, 0);
+    *pidfd = vd_sys_pidfd_open((pid_t)result, 0);
     return (pid_t)result;
 }

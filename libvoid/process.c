@@ -13,10 +13,10 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "internal.h"
+#include "syscalls.h"
 
 static char **strv_copy(char *const v[], vd_error **err)
 {
@@ -342,7 +342,7 @@ int vd_child_prepare_fds(const vd_builder *b, const int *own, size_t n_own, vd_e
         if (i < n && survivors[i] < 3)
             continue;
         unsigned int to = i < n ? (unsigned)survivors[i] - 1 : ~0U;
-        if (to >= from && syscall(SYS_close_range, from, to, 0) < 0) {
+        if (to >= from && vd_sys_close_range(from, to, 0) < 0) {
             close_one_by_one(survivors, n);
             break;
         }
@@ -435,7 +435,7 @@ int vd_child_join_keyring(const vd_builder *b, vd_error **err)
 {
     if (b->keyring == NULL)
         return 0;
-    if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, b->keyring) < 0 && errno != ENOSYS)
+    if (vd_sys_join_session_keyring(b->keyring) < 0 && errno != ENOSYS)
         return vd_error_set(err, errno, "join session keyring \"%s\"", b->keyring);
     return 0;
 }
