@@ -206,7 +206,12 @@ int vd_cgroup_hierarchies_at(const char *root, struct vd_cgroup_hierarchies *h, 
     struct dirent *de;
     while (r == 0 && (de = readdir(d)) != NULL) {
         /* Symlinks ("cpu" -> "cpu,cpuacct") name a hierarchy twice. */
-        if (de->d_name[0] == '.' || de->d_type != DT_DIR)
+        bool is_dir = de->d_type == DT_DIR;
+        struct stat st;
+        if (de->d_type == DT_UNKNOWN)
+            is_dir = fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+                     S_ISDIR(st.st_mode);
+        if (de->d_name[0] == '.' || !is_dir)
             continue;
         char dir[PATH_MAX];
         if (snprintf(dir, sizeof(dir), "%s/%s", root, de->d_name) >= (int)sizeof(dir))

@@ -6,6 +6,7 @@
  * files), opened with vd_cgroup_open_at.  The runtime-spec gives the
  * values in v1 terms: shares become cpu.weight, swap (memory + swap on v1)
  * becomes memory.swap.max = swap - limit, quota and period become cpu.max.
+ * And the stand-in itself: a v1/hybrid layout is read as /sys/fs/cgroup's.
  * What only the kernel can do -- refuse a value, enforce it -- is left to
  * tests/bats/cgroups.bats and the cgroup2 VM.
  */
@@ -232,6 +233,55 @@ static void test_cpu_max(void)
     CHECK(wrote("c/cpu.max", "max 100000\n", "max 250000"));
 }
 
+/* A stand-in laid out as a hybrid /sys/fs/cgroup: v1 hierarchies named
+ * for their controllers, a symlink naming one again (not a hierarchy of
+ * its own), and "unified", a cgroup2 hierarchy.  v1 takes shares as they
+ * are: the v1 directory holds the cpu controller, not the cgroup2 one. */
+static void test_v1_root(void)
+{
+    static const char *const made[] = {"h", "h/cpu,cpuacct", "h/cpu,cpuacct/c", "h/memory",
+                                       "h/memory/c", "h/unified", "h/unified/c"};
+    for (size_t i = 0; i < sizeof(made) / sizeof(made[0]); i++)
+        if (mkdir(path_of(made[i]), 0755) < 0)
+            perror(made[i]), exit(1);
+    if (symlink("cpu,cpuacct", path_of("h/cpu")) < 0)
+        perror("symlink"), exit(1);
+    put("h/unified/cgroup.controllers", "cpu\n");
+    put("h/unified/c/cgroup.controllers", "cpu\n");
+    put("h/cpu,cpuacct/c/cpu.shares", "");
+    put("h/unified/c/cpu.weight", "");
+    char hroot[512];
+    snprintf(hroot, sizeof(hroot), "%s", path_of("h"));
+    const char *dirs[] = {path_of("h/cpu,cpuacct/c"), path_of("h/memory/c"),
+                          path_of("h/unified/c")};
+    vd_cgroup *cg = NULL;
+    vd_error *err = NULL;
+    CHECK(vd_cgroup_open_at(hroot, dirs, 3, &cg, &err) == 0);
+    if (cg) {
+        CHECK(vd_cgroup_get_layout(cg) == VD_CGROUP_HYBRID);
+        struct vd_cgroup_resources r = {0};
+        r.cpu.shares = opt(1024);
+        CHECK(vd_cgroup_set(cg, &r, NULL, &err) == 0);
+        CHECK(wrote("h/cpu,cpuacct/c/cpu.shares", "", "1024"));
+        CHECK(wrote("h/unified/c/cpu.weight", "", ""));
+        vd_cgroup_free(cg);
+        cg = NULL;
+    }
+    vd_error_free(&err);
+    /* Through the symlink: in no hierarchy. */
+    const char *linked[] = {path_of("h/cpu/c")};
+    CHECK(vd_cgroup_open_at(hroot, linked, 1, &cg, &err) < 0 && err && err->errnum == ENOENT);
+    vd_error_free(&err);
+    static const char *const files_made[] = {"h/cpu", "h/unified/cgroup.controllers",
+                                             "h/unified/c/cgroup.controllers",
+                                             "h/cpu,cpuacct/c/cpu.shares",
+                                             "h/unified/c/cpu.weight"};
+    for (size_t i = 0; i < sizeof(files_made) / sizeof(files_made[0]); i++)
+        unlink(path_of(files_made[i]));
+    for (size_t i = sizeof(made) / sizeof(made[0]); i-- > 0;)
+        rmdir(path_of(made[i]));
+}
+
 static void remove_root(void)
 {
     char rel[64];
@@ -263,6 +313,7 @@ int main(void)
     test_shares_to_weight();
     test_swap();
     test_cpu_max();
+    test_v1_root();
     remove_root();
     printf("test_cgroup: %d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
