@@ -7,6 +7,16 @@
 
 #include "internal.h"
 
+int vd_builder_add_cap(vd_builder *b, enum vd_cap_set set, int cap, vd_error **err)
+{
+    if ((unsigned)set >= VD_CAP_SET_COUNT)
+        return vd_error_set(err, EINVAL, "capability set %d", (int)set);
+    if (cap < 0 || cap > CAP_LAST_CAP || cap >= 64)
+        return vd_error_set(err, EINVAL, "capability %d is not known to this build", cap);
+    b->caps[set] |= UINT64_C(1) << cap;
+    return 0;
+}
+
 static bool has_cap(uint64_t mask, cap_value_t cap)
 {
     return cap < 64 && (mask >> cap) & 1;

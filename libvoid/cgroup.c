@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The container's control group: where it is, made and removed, who is in
- * it, frozen and signalled as a whole.  (Resources: cgroup_resources.c.)
+ * it, frozen and signalled as a whole.  (Resources: cgroup_resources.c;
+ * which hierarchies the host has, and where: cgroup_host.c.)
  *
  * A host has cgroup v1 hierarchies (one or a few controllers each), one
  * cgroup2 hierarchy, or both (hybrid: v1 controllers plus a cgroup2 mount
@@ -32,175 +33,6 @@ static void sleep_ms(long ms)
     struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
     while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
         ;
-}
-
-/* ---- the hierarchies ------------------------------------------------------ */
-
-struct hierarchy {
-    char *mount;       /* mount point */
-    bool v2;
-    char *controllers; /* v1 super options that name controllers */
-    char *own;         /* the caller's cgroup in it, from /proc/self/cgroup */
-};
-
-struct hierarchies {
-    struct hierarchy *v;
-    size_t n;
-};
-
-static void hierarchies_clear(struct hierarchies *h)
-{
-    for (size_t i = 0; i < h->n; i++) {
-        free(h->v[i].mount);
-        free(h->v[i].controllers);
-        free(h->v[i].own);
-    }
-    free(h->v);
-    *h = (struct hierarchies){0};
-}
-
-/* The super options of a v1 mount that are controllers, comma separated. */
-static char *v1_controllers(const char *super)
-{
-    static const char *const not_controllers[] = {"rw", "ro", "noprefix", "xattr",
-                                                  "clone_children", "cpuset_v2_mode"};
-    _cleanup_free_ char *copy = strdup(super);
-    char *out = calloc(1, strlen(super) + 1);
-    if (copy == NULL || out == NULL) {
-        free(out);
-        return NULL;
-    }
-    char *save = NULL;
-    for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        bool skip = strncmp(t, "release_agent=", 14) == 0;
-        for (size_t i = 0; i < VD_ARRAY_SIZE(not_controllers); i++)
-            skip = skip || strcmp(t, not_controllers[i]) == 0;
-        if (skip)
-            continue;
-        if (out[0])
-            strcat(out, ",");
-        strcat(out, t);
-    }
-    return out;
-}
-
-/* `name` is one of the comma separated `list`. */
-static bool list_has(const char *list, const char *name, char sep)
-{
-    size_t len = strlen(name);
-    for (const char *p = list; p && *p;) {
-        const char *end = strchr(p, sep);
-        size_t n = end ? (size_t)(end - p) : strlen(p);
-        if (n == len && strncmp(p, name, len) == 0)
-            return true;
-        p = end ? end + 1 : NULL;
-    }
-    return false;
-}
-
-/* Mount points of the cgroup hierarchies, one per hierarchy (a hierarchy
- * mounted twice is the same device). */
-static int read_mountinfo(struct hierarchies *h, vd_error **err)
-{
-    _cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
-    if (f == NULL)
-        return vd_error_set(err, errno, "open \"/proc/self/mountinfo\"");
-    _cleanup_free_ char *line = NULL;
-    size_t cap = 0;
-    char seen[64][16];
-    size_t n_seen = 0;
-    while (getline(&line, &cap, f) > 0) {
-        char dev[16], mnt[PATH_MAX], fstype[32], super[1024];
-        char *dash = strstr(line, " - ");
-        if (dash == NULL || sscanf(line, "%*s %*s %15s %*s %4095s", dev, mnt) != 2 ||
-            sscanf(dash + 3, "%31s %*s %1023s", fstype, super) != 2)
-            continue;
-        bool v2 = strcmp(fstype, "cgroup2") == 0;
-        if (!v2 && strcmp(fstype, "cgroup") != 0)
-            continue;
-        bool dup = false;
-        for (size_t i = 0; i < n_seen; i++)
-            dup = dup || strcmp(seen[i], dev) == 0;
-        if (dup || n_seen == VD_ARRAY_SIZE(seen))
-            continue;
-        snprintf(seen[n_seen++], sizeof(seen[0]), "%s", dev);
-        struct hierarchy *e = vd_array_append(&h->v, &h->n, sizeof(*h->v), err);
-        if (e == NULL)
-            return -1;
-        e->v2 = v2;
-        e->mount = strdup(mnt);
-        e->controllers = v2 ? strdup("") : v1_controllers(super);
-        if (e->mount == NULL || e->controllers == NULL)
-            return vd_error_set(err, ENOMEM, "read the cgroup mounts");
-    }
-    return 0;
-}
-
-/* The caller's own cgroup in each hierarchy ("N:controllers:path"). */
-static int read_own_cgroups(struct hierarchies *h, vd_error **err)
-{
-    _cleanup_fclose_ FILE *f = fopen("/proc/self/cgroup", "re");
-    if (f == NULL)
-        return vd_error_set(err, errno, "open \"/proc/self/cgroup\"");
-    _cleanup_free_ char *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
-    while ((len = getline(&line, &cap, f)) > 0) {
-        if (line[len - 1] == '\n')
-            line[len - 1] = '\0';
-        char *c1 = strchr(line, ':');
-        char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-        if (c2 == NULL)
-            continue;
-        *c2 = '\0';
-        const char *ctrls = c1 + 1, *path = c2 + 1;
-        for (size_t i = 0; i < h->n; i++) {
-            struct hierarchy *e = &h->v[i];
-            bool match;
-            if (e->v2) {
-                match = ctrls[0] == '\0';
-            } else {
-                /* The first controller this line names tells the hierarchy. */
-                char first[64];
-                snprintf(first, sizeof(first), "%.*s", (int)strcspn(ctrls, ","), ctrls);
-                match = first[0] && list_has(e->controllers, first, ',');
-            }
-            if (match && e->own == NULL && (e->own = strdup(path)) == NULL)
-                return vd_error_set(err, ENOMEM, "read \"/proc/self/cgroup\"");
-        }
-    }
-    return 0;
-}
-
-static enum vd_cgroup_layout layout_of(const struct hierarchies *h)
-{
-    bool v1 = false, v2 = false;
-    for (size_t i = 0; i < h->n; i++) {
-        if (h->v[i].v2)
-            v2 = true;
-        else if (strncmp(h->v[i].controllers, "name=", 5) != 0)
-            v1 = true;
-    }
-    return v1 && v2 ? VD_CGROUP_HYBRID : v1 ? VD_CGROUP_V1 : VD_CGROUP_V2;
-}
-
-static int detect(struct hierarchies *h, vd_error **err)
-{
-    if (read_mountinfo(h, err) < 0)
-        return -1;
-    if (h->n == 0)
-        return vd_error_set(err, ENOENT, "cgroups: no cgroup hierarchy is mounted");
-    return 0;
-}
-
-int vd_cgroup_layout(enum vd_cgroup_layout *out, vd_error **err)
-{
-    struct hierarchies h = {0};
-    int r = detect(&h, err);
-    if (r == 0)
-        *out = layout_of(&h);
-    hierarchies_clear(&h);
-    return r;
 }
 
 /* ---- the handle ----------------------------------------------------------- */
@@ -265,12 +97,12 @@ static int read_small(const char *dir, const char *file, char *buf, size_t size,
 const struct vd_cgroup_dir *vd_cgroup_dir_for(const vd_cgroup *cg, const char *controller)
 {
     for (size_t i = 0; i < cg->n_dirs; i++)
-        if (!cg->dirs[i].v2 && list_has(cg->dirs[i].controllers, controller, ','))
+        if (!cg->dirs[i].v2 && vd_cgroup_list_has(cg->dirs[i].controllers, controller, ','))
             return &cg->dirs[i];
     const struct vd_cgroup_dir *d = vd_cgroup_v2_dir(cg);
     char have[512];
     if (d && read_small(d->path, "cgroup.controllers", have, sizeof(have), NULL) == 0 &&
-        list_has(have, controller, ' '))
+        vd_cgroup_list_has(have, controller, ' '))
         return d;
     return NULL;
 }
@@ -317,7 +149,7 @@ static void enable_subtree(const char *dir, bool is_root)
         return;
     char *save = NULL;
     for (char *t = strtok_r(have, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
-        if (list_has(on, t, ' '))
+        if (vd_cgroup_list_has(on, t, ' '))
             continue;
         char text[80];
         snprintf(text, sizeof(text), "+%s", t);
@@ -346,7 +178,7 @@ static int fill_cpuset(const char *parent, const char *dir, vd_error **err)
 }
 
 /* mkdir -p of `rel` under `base`; *made: the last component is new. */
-static int make_path(const struct hierarchy *h, const char *base, const char *rel, bool *made,
+static int make_path(const struct vd_cgroup_hierarchy *h, const char *base, const char *rel, bool *made,
                      vd_error **err)
 {
     char cur[PATH_MAX];
@@ -354,7 +186,7 @@ static int make_path(const struct hierarchy *h, const char *base, const char *re
     _cleanup_free_ char *copy = strdup(rel);
     if (copy == NULL)
         return vd_error_set(err, ENOMEM, "cgroup \"%s\"", rel);
-    bool cpuset = !h->v2 && list_has(h->controllers, "cpuset", ',');
+    bool cpuset = !h->v2 && vd_cgroup_list_has(h->controllers, "cpuset", ',');
     char *save = NULL;
     *made = false;
     for (char *t = strtok_r(copy, "/", &save); t; t = strtok_r(NULL, "/", &save)) {
@@ -378,7 +210,7 @@ static int make_path(const struct hierarchy *h, const char *base, const char *re
     return 0;
 }
 
-static int add_dir(vd_cgroup *cg, const struct hierarchy *h, char *path, vd_error **err)
+static int add_dir(vd_cgroup *cg, const struct vd_cgroup_hierarchy *h, char *path, vd_error **err)
 {
     struct vd_cgroup_dir *d = vd_array_append(&cg->dirs, &cg->n_dirs, sizeof(*cg->dirs), err);
     if (d == NULL) {
@@ -399,17 +231,17 @@ static int resolve(const char *path, bool make, vd_cgroup **out, vd_error **err)
 {
     if (path == NULL || path[0] == '\0')
         return vd_error_set(err, EINVAL, "cgroup path: empty");
-    struct hierarchies h = {0};
+    struct vd_cgroup_hierarchies h = {0};
     vd_cgroup *cg = calloc(1, sizeof(*cg));
     if (cg == NULL)
         return vd_error_set(err, ENOMEM, "cgroup \"%s\"", path);
-    int r = detect(&h, err);
+    int r = vd_cgroup_host_hierarchies(&h, err);
     if (r == 0 && path[0] != '/')
-        r = read_own_cgroups(&h, err);
+        r = vd_cgroup_host_own(&h, err);
     if (r == 0)
-        cg->layout = layout_of(&h);
+        cg->layout = vd_cgroup_layout_of(&h);
     for (size_t i = 0; r == 0 && i < h.n; i++) {
-        const struct hierarchy *e = &h.v[i];
+        const struct vd_cgroup_hierarchy *e = &h.v[i];
         const char *own = path[0] == '/' ? "" : e->own ? e->own : "/";
         char *base = NULL, *full = NULL;
         if (asprintf(&base, "%s%s", e->mount, strcmp(own, "/") == 0 ? "" : own) < 0) {
@@ -431,7 +263,7 @@ static int resolve(const char *path, bool make, vd_cgroup **out, vd_error **err)
         else if (made)
             rmdir(full); /* made, but not recorded */
     }
-    hierarchies_clear(&h);
+    vd_cgroup_hierarchies_clear(&h);
     if (r < 0) {
         vd_cgroup_destroy(cg, true, NULL);
         vd_cgroup_free(cg);
@@ -452,7 +284,7 @@ int vd_cgroup_find(const char *path, vd_cgroup **out, vd_error **err)
 }
 
 struct vd_cgroup_host {
-    struct hierarchies h;
+    struct vd_cgroup_hierarchies h;
 };
 
 int vd_cgroup_host_read(vd_cgroup_host **out, vd_error **err)
@@ -460,7 +292,7 @@ int vd_cgroup_host_read(vd_cgroup_host **out, vd_error **err)
     vd_cgroup_host *host = calloc(1, sizeof(*host));
     if (host == NULL)
         return vd_error_set(err, ENOMEM, "read the cgroup mounts");
-    if (detect(&host->h, err) < 0) {
+    if (vd_cgroup_host_hierarchies(&host->h, err) < 0) {
         vd_cgroup_host_free(host);
         return -1;
     }
@@ -472,22 +304,21 @@ void vd_cgroup_host_free(vd_cgroup_host *host)
 {
     if (host == NULL)
         return;
-    hierarchies_clear(&host->h);
+    vd_cgroup_hierarchies_clear(&host->h);
     free(host);
 }
 
-int vd_cgroup_open_in(const vd_cgroup_host *host, const char *const *dirs, size_t n,
-                      vd_cgroup **out, vd_error **err)
+/* The cgroup of `dirs`, each in the hierarchy of `h` mounted where it is. */
+static int open_over(const struct vd_cgroup_hierarchies *h, const char *const *dirs, size_t n,
+                     vd_cgroup **out, vd_error **err)
 {
-    const struct hierarchies *h = &host->h;
     vd_cgroup *cg = calloc(1, sizeof(*cg));
     if (cg == NULL)
         return vd_error_set(err, ENOMEM, "open the cgroup");
-    cg->layout = layout_of(h);
+    cg->layout = vd_cgroup_layout_of(h);
     int r = 0;
     for (size_t i = 0; r == 0 && i < n; i++) {
-        /* The hierarchy is the one mounted where the directory is. */
-        const struct hierarchy *found = NULL;
+        const struct vd_cgroup_hierarchy *found = NULL;
         for (size_t k = 0; k < h->n; k++) {
             size_t len = strlen(h->v[k].mount);
             if (strncmp(dirs[i], h->v[k].mount, len) == 0 && dirs[i][len] == '/')
@@ -508,14 +339,26 @@ int vd_cgroup_open_in(const vd_cgroup_host *host, const char *const *dirs, size_
     return 0;
 }
 
+int vd_cgroup_open_in(const vd_cgroup_host *host, const char *const *dirs, size_t n,
+                      vd_cgroup **out, vd_error **err)
+{
+    return open_over(&host->h, dirs, n, out, err);
+}
+
+int vd_cgroup_open_at(const char *root, const char *const *dirs, size_t n, vd_cgroup **out,
+                      vd_error **err)
+{
+    struct vd_cgroup_hierarchies h = {0};
+    int r = root ? vd_cgroup_hierarchies_at(root, &h, err) : vd_cgroup_host_hierarchies(&h, err);
+    if (r == 0)
+        r = open_over(&h, dirs, n, out, err);
+    vd_cgroup_hierarchies_clear(&h);
+    return r < 0 ? -1 : 0;
+}
+
 int vd_cgroup_open(const char *const *dirs, size_t n, vd_cgroup **out, vd_error **err)
 {
-    vd_cgroup_host *host = NULL;
-    if (vd_cgroup_host_read(&host, err) < 0)
-        return -1;
-    int r = vd_cgroup_open_in(host, dirs, n, out, err);
-    vd_cgroup_host_free(host);
-    return r;
+    return vd_cgroup_open_at(NULL, dirs, n, out, err);
 }
 
 /* ---- sub-cgroups (exec --cgroup) ------------------------------------------- */
@@ -529,7 +372,7 @@ static bool dir_has_any(const struct vd_cgroup_dir *d, const char *controllers)
     _cleanup_free_ char *copy = strdup(controllers);
     char *save = NULL;
     for (char *t = copy ? strtok_r(copy, ",", &save) : NULL; t; t = strtok_r(NULL, ",", &save))
-        if (d->v2 ? list_has(have, t, ' ') : list_has(d->controllers, t, ','))
+        if (d->v2 ? vd_cgroup_list_has(have, t, ' ') : vd_cgroup_list_has(d->controllers, t, ','))
             return true;
     return false;
 }
@@ -597,7 +440,7 @@ int vd_cgroup_open_sub(const vd_cgroup *cg, const struct vd_cgroup_sub *subs, si
             free(path);
             break;
         }
-        struct hierarchy h = {.v2 = d->v2, .controllers = d->controllers};
+        struct vd_cgroup_hierarchy h = {.v2 = d->v2, .controllers = d->controllers};
         r = add_dir(sub, &h, path, err);
     }
     if (r < 0) {
@@ -732,7 +575,7 @@ int vd_cgroup_pids(const vd_cgroup *cg, pid_t **pids, size_t *n, vd_error **err)
 static const struct vd_cgroup_dir *freezer_dir(const vd_cgroup *cg, bool *v2, vd_error **err)
 {
     for (size_t i = 0; i < cg->n_dirs; i++)
-        if (!cg->dirs[i].v2 && list_has(cg->dirs[i].controllers, "freezer", ',')) {
+        if (!cg->dirs[i].v2 && vd_cgroup_list_has(cg->dirs[i].controllers, "freezer", ',')) {
             *v2 = false;
             return &cg->dirs[i];
         }

@@ -23,10 +23,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "cgroup_internal.h"
+#include "syscalls.h"
 #include "utils.h"
 
 /* runc's default allow list: mknod of anything (the capability decides),
@@ -189,7 +189,7 @@ static int assemble(const struct vd_cgroup_device_rule *rules, size_t n_rules, s
 
 static int bpf(int cmd, union bpf_attr *attr)
 {
-    return (int)syscall(SYS_bpf, cmd, attr, sizeof(*attr));
+    return vd_sys_bpf(cmd, attr, sizeof(*attr));
 }
 
 /* The verifier's last line before its statistics ("processed N insns"):

@@ -20,7 +20,34 @@ struct vd_cgroup {
     size_t n_dirs;
 };
 
-/* The directory that holds `controller` (v1 first: on a hybrid host the
+/* cgroup_host.c: the hierarchies of the host, or of a directory standing
+ * for it. */
+struct vd_cgroup_hierarchy {
+    char *mount;       /* mount point */
+    bool v2;
+    char *controllers; /* v1 super options that name controllers */
+    char *own;         /* the caller's cgroup in it, from /proc/self/cgroup */
+};
+struct vd_cgroup_hierarchies {
+    struct vd_cgroup_hierarchy *v;
+    size_t n;
+};
+void vd_cgroup_hierarchies_clear(struct vd_cgroup_hierarchies *h);
+/* The mounted hierarchies, one per hierarchy, from /proc/self/mountinfo;
+ * ENOENT when there is none. */
+int vd_cgroup_host_hierarchies(struct vd_cgroup_hierarchies *h, vd_error **err);
+/* The hierarchies under `root`, laid out as /sys/fs/cgroup: `root` is one
+ * cgroup2 hierarchy when it holds cgroup.controllers; else each directory
+ * in it is a hierarchy, cgroup2 when it holds cgroup.controllers, else v1
+ * with the controllers its name lists ("cpu,cpuacct"). */
+int vd_cgroup_hierarchies_at(const char *root, struct vd_cgroup_hierarchies *h, vd_error **err);
+/* Fill each hierarchy's `own` from /proc/self/cgroup. */
+int vd_cgroup_host_own(struct vd_cgroup_hierarchies *h, vd_error **err);
+enum vd_cgroup_layout vd_cgroup_layout_of(const struct vd_cgroup_hierarchies *h);
+/* `name` is one of the `sep` separated `list`. */
+bool vd_cgroup_list_has(const char *list, const char *name, char sep);
+
+/* cgroup.c.  The directory that holds `controller` (v1 first: on a hybrid host the
  * cgroup2 mount only has what no v1 hierarchy has), or NULL. */
 const struct vd_cgroup_dir *vd_cgroup_dir_for(const vd_cgroup *cg, const char *controller);
 /* The cgroup2 directory, or NULL. */

@@ -11,6 +11,66 @@
 
 #include "internal.h"
 
+int vd_builder_add_device(vd_builder *b, const struct vd_device *d, vd_error **err)
+{
+    /* runtime-spec: "The path MAY be anywhere in the container filesystem". */
+    if (d->path == NULL || d->path[0] != '/' || d->path[strspn(d->path, "/")] == '\0')
+        return vd_error_set(err, EINVAL, "device \"%s\": path must be absolute and not \"/\"",
+                            d->path ? d->path : "");
+    if (strchr("cbup", d->type) == NULL || d->type == '\0')
+        return vd_error_set(err, EINVAL, "device \"%s\": unknown type '%c'", d->path, d->type);
+    /* A later entry for the same path replaces an earlier one (a caller's
+     * list may redefine a default device). */
+    struct vd_device_entry *e = NULL;
+    for (size_t i = 0; i < b->n_devices; i++)
+        if (strcmp(b->devices[i].path, d->path) == 0)
+            e = &b->devices[i];
+    if (e == NULL) {
+        e = vd_array_append(&b->devices, &b->n_devices, sizeof(*e), err);
+        if (e == NULL)
+            return -1;
+        if (vd_strdup_optional(&e->path, d->path, err) < 0)
+            return -1;
+    }
+    e->type = d->type;
+    e->major = d->major;
+    e->minor = d->minor;
+    e->mode = d->mode & 07777;
+    e->uid = d->uid;
+    e->gid = d->gid;
+    return 0;
+}
+
+int vd_builder_add_default_devices(vd_builder *b, vd_error **err)
+{
+    static const struct {
+        const char *path;
+        int major, minor;
+    } defaults[] = {
+        {"/dev/null", 1, 3},    {"/dev/zero", 1, 5}, {"/dev/full", 1, 7},
+        {"/dev/random", 1, 8},  {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0},
+    };
+    for (size_t i = 0; i < VD_ARRAY_SIZE(defaults); i++) {
+        struct vd_device d = {.path = defaults[i].path, .type = 'c', .major = defaults[i].major,
+                              .minor = defaults[i].minor, .mode = 0666};
+        if (vd_builder_add_device(b, &d, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+void vd_builder_add_dev_symlinks(vd_builder *b)
+{
+    b->dev_symlinks = true;
+}
+
+void vd_builder_free_devices(vd_builder *b)
+{
+    for (size_t i = 0; i < b->n_devices; i++)
+        free(b->devices[i].path);
+    free(b->devices);
+}
+
 static const char *base_name(const char *path)
 {
     const char *slash = strrchr(path, '/');

@@ -11,10 +11,10 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "internal.h"
+#include "syscalls.h"
 
 int vd_openat2(int dir_fd, const char *path, int flags, uint64_t resolve)
 {
@@ -25,7 +25,7 @@ int vd_openat2(int dir_fd, const char *path, int flags, uint64_t resolve)
     int fd;
     /* EAGAIN: a rename raced the lookup; the kernel asks for a retry. */
     do
-        fd = (int)syscall(SYS_openat2, dir_fd, path, &how, sizeof(how));
+        fd = vd_sys_openat2(dir_fd, path, &how, sizeof(how));
     while (fd < 0 && errno == EAGAIN);
     return fd;
 }
@@ -117,5 +117,5 @@ int vd_mount_clone_source(const struct vd_mount_entry *m)
     unsigned int flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC;
     if (m->flags & MS_REC)
         flags |= AT_RECURSIVE;
-    return (int)syscall(SYS_open_tree, AT_FDCWD, m->source, flags);
+    return vd_sys_open_tree(AT_FDCWD, m->source, flags);
 }

@@ -10,6 +10,18 @@
 
 #include "internal.h"
 
+int vd_builder_set_start_fifo(vd_builder *b, const char *path, vd_error **err)
+{
+    if (path == NULL || path[0] != '/')
+        return vd_error_set(err, EINVAL, "start fifo \"%s\" must be absolute", path ? path : "");
+    return vd_replace_string(&b->start_fifo, path, err);
+}
+
+void vd_builder_free_gate(vd_builder *b)
+{
+    free(b->start_fifo);
+}
+
 /* The host uid of the container's user: its user namespace's map, if any. */
 static bool user_host_uid(const vd_builder *b, uid_t *uid)
 {

@@ -13,11 +13,11 @@
 #include <signal.h>
 #include <stdio.h>
 #include <sys/mount.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "internal.h"
+#include "syscalls.h"
 
 static int write_map(pid_t pid, const char *file, const struct vd_id_range *r, size_t n,
                      vd_error **err)
@@ -46,7 +46,7 @@ static void reap_helper(pid_t pid)
 /* An fd on a new user namespace holding the mount's maps. */
 static int open_userns(const struct vd_mount_entry *m, vd_error **err)
 {
-    pid_t pid = (pid_t)syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, NULL, NULL, NULL, NULL);
+    pid_t pid = vd_sys_clone(CLONE_NEWUSER | SIGCHLD);
     if (pid < 0)
         return vd_error_set(err, errno, "create the user namespace of idmapped \"%s\"",
                             m->destination);
@@ -92,7 +92,7 @@ int vd_idmap_open_tree(const struct vd_mount_entry *m, vd_error **err)
         return -1;
     struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns};
     unsigned int flags = AT_EMPTY_PATH | (m->idmap_recursive ? AT_RECURSIVE : 0);
-    if (syscall(SYS_mount_setattr, tree, "", flags, &attr, sizeof(attr)) == 0)
+    if (vd_sys_mount_setattr(tree, "", flags, &attr, sizeof(attr)) == 0)
         return steal_fd(&tree);
     if (errno == ENOSYS)
         return vd_error_set(err, errno, "idmapped mount \"%s\": this kernel has no "

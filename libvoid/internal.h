@@ -192,6 +192,26 @@ int vd_write_text(int fd, const char *text);
 /* Grow *array (of *n elements of `size`) by one zeroed element; returns it. */
 void *vd_array_append(void *array_ptr, size_t *n, size_t size, vd_error **err);
 char *vd_strdup_checked(const char *s, vd_error **err);
+/* *dst = a copy of src, NULL for NULL. */
+int vd_strdup_optional(char **dst, const char *src, vd_error **err);
+/* Replace *dst (owned) with a copy of src; *dst is kept on failure. */
+int vd_replace_string(char **dst, const char *src, vd_error **err);
+
+/* The builder's core (builder.c): vd_builder_new and vd_builder_free, which
+ * calls one free per concern; each is defined in the file of that concern,
+ * beside its setters and its child step. */
+void vd_builder_free_namespaces(vd_builder *b); /* namespaces.c: ns, id maps, join fds */
+void vd_builder_free_mounts(vd_builder *b);     /* mounts.c: rootfs, mounts */
+void vd_builder_free_devices(vd_builder *b);    /* devices.c */
+void vd_builder_free_paths(vd_builder *b);      /* paths.c: masked and read-only */
+void vd_builder_free_process(vd_builder *b);    /* process.c: names, args, env, user, ... */
+void vd_builder_free_gate(vd_builder *b);       /* gate.c: the start fifo */
+void vd_builder_free_sysctls(vd_builder *b);    /* sysctl.c */
+void vd_builder_free_network(vd_builder *b);    /* network.c: devices moved in */
+void vd_builder_free_sched(vd_builder *b);      /* sched.c: affinity, memory policy */
+void vd_builder_free_lsm(vd_builder *b);        /* lsm.c: AppArmor, SELinux */
+void vd_builder_free_seccomp(vd_builder *b);    /* seccomp.c */
+void vd_builder_free_steps(vd_builder *b);      /* spawn.c: the caller's steps */
 
 /* Steps run in the child, in this order (spawn.c drives them). */
 int vd_child_reset_signals(vd_error **err);
@@ -253,8 +273,6 @@ int vd_child_set_memory_policy(const vd_builder *b, vd_error **err);
 int vd_child_set_personality(const vd_builder *b, vd_error **err);
 /* lsm.c: while the caller's /proc is still there */
 int vd_child_set_exec_label(const vd_builder *b, vd_error **err);
-/* sched.c, personality.c, lsm.c: what the builder holds for them */
-void vd_builder_free_process_attrs(vd_builder *b);
 
 /* A path that reaches the file behind `fd` (mount(2) takes no fds). */
 #define FD_PATH_MAX 32

@@ -68,6 +68,12 @@ int vd_builder_set_selinux_label(vd_builder *b, const char *label, vd_error **er
     return 0;
 }
 
+void vd_builder_free_lsm(vd_builder *b)
+{
+    free(b->apparmor_profile);
+    free(b->selinux_label);
+}
+
 /* Written while the caller's /proc is still at /proc (the container may
  * mount none), yet it takes effect only at the exec, the next one this
  * process makes.  AppArmor has its own directory since Linux 5.8, where

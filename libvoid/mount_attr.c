@@ -6,16 +6,16 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/mount.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "internal.h"
+#include "syscalls.h"
 
 /* Through syscall(2): glibc before 2.36 has no wrapper, and the error of a
  * kernel without it must read as such. */
 static int mount_setattr_fd(int fd, unsigned int flags, struct mount_attr *attr)
 {
-    return (int)syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | flags, attr, sizeof(*attr));
+    return vd_sys_mount_setattr(fd, "", AT_EMPTY_PATH | flags, attr, sizeof(*attr));
 }
 
 int vd_mount_set_tree_attrs(int fd, const struct vd_mount_entry *m, vd_error **err)

@@ -15,10 +15,10 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/mount.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "internal.h"
+#include "syscalls.h"
 
 static bool is_plain_bind(const vd_builder *b, const struct vd_mount_entry *m)
 {
@@ -41,7 +41,7 @@ static int cut_propagation(const vd_builder *b, const struct vd_mount_entry *m, 
     bool slave = asked == MS_SLAVE;
     struct mount_attr attr = {.propagation = slave ? MS_SLAVE : MS_PRIVATE};
     unsigned int flags = AT_EMPTY_PATH | ((m->flags & MS_REC) ? AT_RECURSIVE : 0);
-    return (int)syscall(SYS_mount_setattr, tree, "", flags, &attr, sizeof(attr));
+    return vd_sys_mount_setattr(tree, "", flags, &attr, sizeof(attr));
 }
 
 /* The detached tree of each bind (idmapped ones mapped already) in its
@@ -99,8 +99,8 @@ int vd_mount_attach_tree(const struct vd_mount_entry *m, int dest_fd, vd_error *
 {
     if (m->tree_fd < 0)
         return vd_error_set(err, EBADF, "mount \"%s\": its tree was never opened", m->destination);
-    int r = (int)syscall(SYS_move_mount, m->tree_fd, "", dest_fd, "",
-                         MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+    int r = vd_sys_move_mount(m->tree_fd, "", dest_fd, "",
+                              MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
     int e = errno;
     /* The container must never hold it, not even while it waits to start. */
     close(m->tree_fd);

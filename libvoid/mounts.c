@@ -11,10 +11,73 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "internal.h"
+#include "syscalls.h"
+
+int vd_builder_set_rootfs(vd_builder *b, const char *path, bool readonly, vd_error **err)
+{
+    if (path == NULL || path[0] != '/')
+        return vd_error_set(err, EINVAL, "rootfs \"%s\": path must be absolute", path ? path : "");
+    char *copy = vd_strdup_checked(path, err);
+    if (copy == NULL)
+        return -1;
+    free(b->rootfs);
+    b->rootfs = copy;
+    b->rootfs_readonly = readonly;
+    return 0;
+}
+
+void vd_builder_set_no_pivot(vd_builder *b, bool no_pivot)
+{
+    b->no_pivot = no_pivot;
+}
+
+int vd_builder_set_rootfs_propagation(vd_builder *b, unsigned long flags, vd_error **err)
+{
+    unsigned long kind = flags & ~(unsigned long)MS_REC;
+    if (kind != MS_PRIVATE && kind != MS_SLAVE && kind != MS_SHARED && kind != MS_UNBINDABLE)
+        return vd_error_set(err, EINVAL, "rootfs propagation %#lx is not one propagation type",
+                            flags);
+    b->rootfs_propagation = flags;
+    return 0;
+}
+
+int vd_builder_add_mount(vd_builder *b, const struct vd_mount *m, vd_error **err)
+{
+    if (m->destination == NULL || m->destination[0] != '/')
+        return vd_error_set(err, EINVAL, "mount destination \"%s\" must be absolute",
+                            m->destination ? m->destination : "");
+    if (vd_mount_check(m, err) < 0)
+        return -1;
+    struct vd_mount_entry *e = vd_array_append(&b->mounts, &b->n_mounts, sizeof(*e), err);
+    if (e == NULL)
+        return -1;
+    e->tree_fd = -1;
+    e->flags = m->flags;
+    e->propagation = m->propagation;
+    if (vd_strdup_optional(&e->destination, m->destination, err) < 0 ||
+        vd_strdup_optional(&e->source, m->source, err) < 0 ||
+        vd_strdup_optional(&e->fstype, m->fstype, err) < 0 || vd_strdup_optional(&e->data, m->data, err) < 0 ||
+        vd_strdup_optional(&e->label, m->label, err) < 0 || vd_mount_entry_fill(e, m, err) < 0)
+        return -1; /* the entry is freed with the builder */
+    return 0;
+}
+
+void vd_builder_free_mounts(vd_builder *b)
+{
+    free(b->rootfs);
+    for (size_t i = 0; i < b->n_mounts; i++) {
+        struct vd_mount_entry *m = &b->mounts[i];
+        free(m->source);
+        free(m->destination);
+        free(m->fstype);
+        free(m->data);
+        vd_mount_entry_clear(m);
+    }
+    free(b->mounts);
+}
 
 static bool is_bind(const struct vd_mount_entry *m)
 {
@@ -301,7 +364,7 @@ static int pivot_into(int root_fd, const char *rootfs, vd_error **err)
      * peers on the host: as slaves, the old root's mounts no longer carry
      * their unmounting there.  mount(2) does not step onto the stacked
      * mount from the new root's ".": it is reached from its own fd. */
-    if (syscall(SYS_pivot_root, ".", ".") < 0)
+    if (vd_sys_pivot_root(".", ".") < 0)
         return vd_error_set(err, errno, "pivot_root into \"%s\"", rootfs);
     if (fchdir(old_root) < 0)
         return vd_error_set(err, errno, "chdir to the old root");

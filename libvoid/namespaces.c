@@ -11,12 +11,61 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
+#include "syscalls.h"
+
+static int add_id_map(struct vd_id_map **maps, size_t *n, uint32_t container_id,
+                      uint32_t host_id, uint32_t size, vd_error **err)
+{
+    if (size == 0)
+        return vd_error_set(err, EINVAL, "id map %u:%u has size 0", container_id, host_id);
+    struct vd_id_map *m = vd_array_append(maps, n, sizeof(**maps), err);
+    if (m == NULL)
+        return -1;
+    *m = (struct vd_id_map){container_id, host_id, size};
+    return 0;
+}
+
+int vd_builder_map_uid(vd_builder *b, uint32_t container_id, uint32_t host_id, uint32_t size,
+                       vd_error **err)
+{
+    return add_id_map(&b->uid_maps, &b->n_uid_maps, container_id, host_id, size, err);
+}
+
+int vd_builder_map_gid(vd_builder *b, uint32_t container_id, uint32_t host_id, uint32_t size,
+                       vd_error **err)
+{
+    return add_id_map(&b->gid_maps, &b->n_gid_maps, container_id, host_id, size, err);
+}
+
+int vd_builder_set_time_offset(vd_builder *b, int clock, int64_t secs, uint32_t nsecs,
+                               vd_error **err)
+{
+    int i = clock == CLOCK_MONOTONIC ? 0 : clock == CLOCK_BOOTTIME ? 1 : -1;
+    if (i < 0)
+        return vd_error_set(err, EINVAL, "time offset of clock %d: a time namespace shifts "
+                            "only CLOCK_MONOTONIC and CLOCK_BOOTTIME", clock);
+    if (nsecs >= 1000000000u)
+        return vd_error_set(err, EINVAL, "time offset: %u nanoseconds is a second or more", nsecs);
+    b->time_offsets[i] = (struct vd_time_offset){.set = true, .secs = secs, .nsecs = nsecs};
+    return 0;
+}
+
+void vd_builder_free_namespaces(vd_builder *b)
+{
+    for (size_t i = 0; i < VD_NS_COUNT; i++)
+        free(b->ns[i].path);
+    free(b->uid_maps);
+    free(b->gid_maps);
+    if (b->join_only) {
+        vd_closep(&b->join_root_fd);
+        vd_closep(&b->join_pidfd);
+    }
+}
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -160,7 +209,7 @@ static int open_pidfd_of(int proc_fd, vd_error **err)
     _cleanup_close_ int stat_fd = openat(proc_fd, "stat", O_RDONLY | O_CLOEXEC);
     if (stat_fd < 0 || read(stat_fd, text, sizeof(text) - 1) <= 0)
         return vd_error_set(err, errno, "read the joined process's pid");
-    _cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, (pid_t)atoi(text), 0);
+    _cleanup_close_ int pidfd = vd_sys_pidfd_open((pid_t)atoi(text), 0);
     if (pidfd < 0)
         return errno == ENOSYS ? -1 : vd_error_set(err, errno, "open a pidfd on the joined process");
     struct stat st;
@@ -405,10 +454,10 @@ static pid_t clone_sibling(unsigned long flags)
     /* With CLONE_PARENT the exit signal is the helper's own (SIGCHLD) and
      * clone3 insists on 0 here. */
     struct clone_args args = {.flags = flags | CLONE_PARENT};
-    long pid = syscall(SYS_clone3, &args, sizeof(args));
+    pid_t pid = vd_sys_clone3(&args, sizeof(args));
     if (pid < 0 && errno == ENOSYS)
-        pid = syscall(SYS_clone, flags | CLONE_PARENT, NULL, NULL, NULL, NULL);
-    return (pid_t)pid;
+        pid = vd_sys_clone(flags | CLONE_PARENT);
+    return pid;
 }
 
 /* The helper's part of vd_parent_enter_for_children, in the joined user
@@ -476,6 +525,6 @@ pid_t vd_clone_in_joined_user_ns(const vd_builder *b, unsigned long flags, int *
         errno = n == sizeof(result) ? -result : EPIPE;
         return -1;
     }
-    *pidfd = (int)syscall(SYS_pidfd_open, (pid_t)result, 0);
+    *pidfd = vd_sys_pidfd_open((pid_t)result, 0);
     return (pid_t)result;
 }

@@ -20,6 +20,47 @@
 
 #include "internal.h"
 
+void vd_builder_set_loopback_up(vd_builder *b, bool on)
+{
+    b->loopback_up = on;
+}
+
+/* 1 to IFNAMSIZ-1 bytes without '/', ':' or white space, not "." or "..":
+ * what the kernel accepts as an interface name. */
+static bool is_ifname(const char *s)
+{
+    size_t len = strlen(s);
+    if (len == 0 || len >= IFNAMSIZ || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+        return false;
+    return strpbrk(s, "/: \t\n\v\f\r") == NULL;
+}
+
+int vd_builder_add_net_device(vd_builder *b, const char *host_name, const char *name,
+                              vd_error **err)
+{
+    if (host_name == NULL || !is_ifname(host_name))
+        return vd_error_set(err, EINVAL, "network device \"%s\": not an interface name",
+                            host_name ? host_name : "");
+    if (name && !is_ifname(name))
+        return vd_error_set(err, EINVAL, "network device \"%s\": \"%s\" is not an interface name",
+                            host_name, name);
+    struct vd_net_device *d =
+        vd_array_append(&b->net_devices, &b->n_net_devices, sizeof(*d), err);
+    if (d == NULL || vd_strdup_optional(&d->host_name, host_name, err) < 0 ||
+        vd_strdup_optional(&d->name, name, err) < 0)
+        return -1; /* the entry is freed with the builder */
+    return 0;
+}
+
+void vd_builder_free_network(vd_builder *b)
+{
+    for (size_t i = 0; i < b->n_net_devices; i++) {
+        free(b->net_devices[i].host_name);
+        free(b->net_devices[i].name);
+    }
+    free(b->net_devices);
+}
+
 /* MNL_SOCKET_BUFFER_SIZE is a page or 8 KiB, picked at run time. */
 #define NETLINK_BUFFER_SIZE 8192
 

@@ -12,6 +12,13 @@
 
 #include "internal.h"
 
+static void strv_free_n(char **v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
 static int add_path(char ***list, size_t *n, const char *path, vd_error **err)
 {
     if (path == NULL || path[0] != '/')
@@ -31,6 +38,12 @@ int vd_builder_add_masked_path(vd_builder *b, const char *path, vd_error **err)
 int vd_builder_add_readonly_path(vd_builder *b, const char *path, vd_error **err)
 {
     return add_path(&b->readonly_paths, &b->n_readonly_paths, path, err);
+}
+
+void vd_builder_free_paths(vd_builder *b)
+{
+    strv_free_n(b->masked_paths, b->n_masked_paths);
+    strv_free_n(b->readonly_paths, b->n_readonly_paths);
 }
 
 /* Open an existing path in the root; 0 with *fd = -1 when it is absent. */

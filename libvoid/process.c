@@ -13,10 +13,159 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "internal.h"
+#include "syscalls.h"
+
+static char **strv_copy(char *const v[], vd_error **err)
+{
+    size_t n = 0;
+    while (v && v[n])
+        n++;
+    char **copy = calloc(n + 1, sizeof(char *));
+    if (copy == NULL) {
+        vd_error_set(err, ENOMEM, "copy string array");
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        copy[i] = vd_strdup_checked(v[i], err);
+        if (copy[i] == NULL) {
+            vd_strvfreep(&copy);
+            return NULL;
+        }
+    }
+    return copy;
+}
+
+int vd_builder_set_hostname(vd_builder *b, const char *name, vd_error **err)
+{
+    return vd_replace_string(&b->hostname, name, err);
+}
+
+int vd_builder_set_domainname(vd_builder *b, const char *name, vd_error **err)
+{
+    return vd_replace_string(&b->domainname, name, err);
+}
+
+int vd_builder_set_args(vd_builder *b, char *const argv[], vd_error **err)
+{
+    if (argv == NULL || argv[0] == NULL || argv[0][0] == '\0')
+        return vd_error_set(err, EINVAL, "args: need a program to run");
+    char **copy = strv_copy(argv, err);
+    if (copy == NULL)
+        return -1;
+    vd_strvfreep(&b->argv);
+    b->argv = copy;
+    return 0;
+}
+
+int vd_builder_set_env(vd_builder *b, char *const envp[], vd_error **err)
+{
+    char **copy = strv_copy(envp, err);
+    if (copy == NULL)
+        return -1;
+    vd_strvfreep(&b->envp);
+    b->envp = copy;
+    return 0;
+}
+
+int vd_builder_set_cwd(vd_builder *b, const char *cwd, vd_error **err)
+{
+    if (cwd == NULL || cwd[0] != '/')
+        return vd_error_set(err, EINVAL, "cwd \"%s\" must be absolute", cwd ? cwd : "");
+    return vd_replace_string(&b->cwd, cwd, err);
+}
+
+int vd_builder_set_user(vd_builder *b, uid_t uid, gid_t gid, const gid_t *additional, size_t n,
+                        vd_error **err)
+{
+    gid_t *groups = NULL;
+    if (n > 0) {
+        groups = malloc(n * sizeof(gid_t));
+        if (groups == NULL)
+            return vd_error_set(err, ENOMEM, "copy additional gids");
+        memcpy(groups, additional, n * sizeof(gid_t));
+    }
+    free(b->groups);
+    b->groups = groups;
+    b->n_groups = n;
+    b->uid = uid;
+    b->gid = gid;
+    return 0;
+}
+
+void vd_builder_set_umask(vd_builder *b, mode_t mask)
+{
+    b->has_umask = true;
+    b->umask = mask & 0777;
+}
+
+int vd_builder_add_rlimit(vd_builder *b, int resource, uint64_t soft, uint64_t hard,
+                          vd_error **err)
+{
+    if (resource < 0 || resource >= RLIM_NLIMITS)
+        return vd_error_set(err, EINVAL, "rlimit %d: unknown resource", resource);
+    if (soft > hard)
+        return vd_error_set(err, EINVAL, "rlimit %d: soft limit %llu is above hard limit %llu",
+                            resource, (unsigned long long)soft, (unsigned long long)hard);
+    struct vd_rlimit_entry *e = NULL;
+    for (size_t i = 0; i < b->n_rlimits; i++)
+        if (b->rlimits[i].resource == resource)
+            e = &b->rlimits[i];
+    if (e == NULL) {
+        e = vd_array_append(&b->rlimits, &b->n_rlimits, sizeof(*e), err);
+        if (e == NULL)
+            return -1;
+    }
+    e->resource = resource;
+    e->limit.rlim_cur = soft;
+    e->limit.rlim_max = hard;
+    return 0;
+}
+
+void vd_builder_set_no_new_privs(vd_builder *b, bool on)
+{
+    b->no_new_privs = on;
+}
+
+int vd_builder_keep_fd(vd_builder *b, int fd, vd_error **err)
+{
+    if (fd < 3)
+        return vd_error_set(err, EINVAL, "keep fd %d: 0, 1 and 2 are always kept", fd);
+    int *slot = vd_array_append(&b->keep_fds, &b->n_keep_fds, sizeof(int), err);
+    if (slot == NULL)
+        return -1;
+    *slot = fd;
+    return 0;
+}
+
+int vd_builder_set_session_keyring(vd_builder *b, const char *name, vd_error **err)
+{
+    return vd_replace_string(&b->keyring, name, err);
+}
+
+int vd_builder_set_oom_score_adj(vd_builder *b, int adj, vd_error **err)
+{
+    if (adj < -1000 || adj > 1000)
+        return vd_error_set(err, EINVAL, "oom_score_adj %d: must be between -1000 and 1000", adj);
+    b->has_oom_score_adj = true;
+    b->oom_score_adj = adj;
+    return 0;
+}
+
+void vd_builder_free_process(vd_builder *b)
+{
+    free(b->hostname);
+    free(b->domainname);
+    vd_strvfreep(&b->argv);
+    vd_strvfreep(&b->envp);
+    free(b->cwd);
+    free(b->groups);
+    free(b->rlimits);
+    free(b->keep_fds);
+    free(b->keyring);
+}
 
 int vd_child_set_names(const vd_builder *b, vd_error **err)
 {
@@ -193,7 +342,7 @@ int vd_child_prepare_fds(const vd_builder *b, const int *own, size_t n_own, vd_e
         if (i < n && survivors[i] < 3)
             continue;
         unsigned int to = i < n ? (unsigned)survivors[i] - 1 : ~0U;
-        if (to >= from && syscall(SYS_close_range, from, to, 0) < 0) {
+        if (to >= from && vd_sys_close_range(from, to, 0) < 0) {
             close_one_by_one(survivors, n);
             break;
         }
@@ -286,7 +435,7 @@ int vd_child_join_keyring(const vd_builder *b, vd_error **err)
 {
     if (b->keyring == NULL)
         return 0;
-    if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, b->keyring) < 0 && errno != ENOSYS)
+    if (vd_sys_join_session_keyring(b->keyring) < 0 && errno != ENOSYS)
         return vd_error_set(err, errno, "join session keyring \"%s\"", b->keyring);
     return 0;
 }

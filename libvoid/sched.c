@@ -7,10 +7,10 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "internal.h"
+#include "syscalls.h"
 
 /* sched_setattr(2)'s struct at SCHED_ATTR_SIZE_VER1, under our own name:
  * newer C libraries declare `struct sched_attr` themselves. */
@@ -138,13 +138,11 @@ int vd_builder_set_memory_policy(vd_builder *b, enum vd_mpol_mode mode, unsigned
     return 0;
 }
 
-void vd_builder_free_process_attrs(vd_builder *b)
+void vd_builder_free_sched(vd_builder *b)
 {
     free(b->cpu_affinity[VD_AFFINITY_INITIAL]);
     free(b->cpu_affinity[VD_AFFINITY_FINAL]);
     free(b->mempolicy_nodes);
-    free(b->apparmor_profile);
-    free(b->selinux_label);
 }
 
 /* ---- the child ----------------------------------------------------------- */
@@ -162,7 +160,7 @@ int vd_child_set_scheduling(const vd_builder *b, vd_error **err)
             .sched_nice = s->nice, .sched_priority = s->priority, .sched_runtime = s->runtime,
             .sched_deadline = s->deadline, .sched_period = s->period,
         };
-        if (syscall(SYS_sched_setattr, 0, &attr, 0) < 0) {
+        if (vd_sys_sched_setattr(0, &attr, 0) < 0) {
             int e = errno;
             const char *hint = e != EPERM ? ""
                                : s->policy == VD_SCHED_DEADLINE
@@ -180,7 +178,7 @@ int vd_child_set_scheduling(const vd_builder *b, vd_error **err)
         }
     }
     if (b->has_io_priority &&
-        syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0, b->io_priority) < 0) {
+        vd_sys_ioprio_set(IOPRIO_WHO_PROCESS, 0, b->io_priority) < 0) {
         int e = errno;
         return vd_error_set(err, e, "set I/O priority %s level %d%s",
                             ioprio_class_names[b->io_priority >> IOPRIO_CLASS_SHIFT],
@@ -304,7 +302,7 @@ static int check_nodes(const vd_builder *b, vd_error **err)
     /* get_mempolicy(2) wants room for every node the kernel may have. */
     uint64_t allowed[1024 / 64] = {0};
     const unsigned long mems_allowed = 4; /* MPOL_F_MEMS_ALLOWED */
-    if (syscall(SYS_get_mempolicy, NULL, allowed, 1024UL, NULL, mems_allowed) < 0)
+    if (vd_sys_get_mempolicy(NULL, allowed, 1024UL, NULL, mems_allowed) < 0)
         return vd_error_set(err, errno, "memory policy: read the nodes allowed here");
     for (size_t node = 0; node < n * 64; node++) {
         bool want = b->mempolicy_nodes[node / 64] >> (node % 64) & 1;
@@ -325,8 +323,8 @@ int vd_child_set_memory_policy(const vd_builder *b, vd_error **err)
     size_t n = b->n_mempolicy_nodes;
     /* maxnode counts one more bit than the mask holds: the kernel has
      * always read one bit fewer than it is told. */
-    if (syscall(SYS_set_mempolicy, b->mempolicy_mode, n ? b->mempolicy_nodes : NULL,
-                n ? n * 64 + 1 : 0) < 0) {
+    if (vd_sys_set_mempolicy(b->mempolicy_mode, n ? b->mempolicy_nodes : NULL,
+                             n ? n * 64 + 1 : 0) < 0) {
         int e = errno;
         unsigned mode = (unsigned)b->mempolicy_mode & 0xff;
         const char *hint = "";

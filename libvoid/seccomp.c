@@ -26,10 +26,10 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "internal.h"
+#include "syscalls.h"
 
 /* Headers older than the kernel: the values are the kernel's ABI. */
 #ifndef SECCOMP_FILTER_FLAG_TSYNC_ESRCH
@@ -192,7 +192,7 @@ bool vd_seccomp_flag_supported(unsigned flag)
     /* The kernel takes this one only beside a listener (as we load it). */
     if (kernel_flag == SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV)
         kernel_flag |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
-    return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, kernel_flag, NULL) < 0 &&
+    return vd_sys_seccomp(SECCOMP_SET_MODE_FILTER, kernel_flag, NULL) < 0 &&
            errno == EFAULT;
 }
 
@@ -463,6 +463,11 @@ void vd_builder_set_seccomp_listener(vd_builder *b, vd_seccomp_listener_fn fn, v
     b->seccomp_listener_data = data;
 }
 
+void vd_builder_free_seccomp(vd_builder *b)
+{
+    vd_seccomp_prog_free(b->seccomp);
+}
+
 /* ---- loading ------------------------------------------------------------------ */
 
 int vd_seccomp_check(const vd_builder *b, vd_error **err)
@@ -486,7 +491,7 @@ int vd_child_load_seccomp(const vd_builder *b, enum vd_seccomp_moment at, int sy
     if (p == NULL || load_moment(b) != at)
         return 0;
     struct sock_fprog prog = {.len = p->len, .filter = (struct sock_filter *)p->insns};
-    long fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, p->kernel_flags, &prog);
+    long fd = vd_sys_seccomp(SECCOMP_SET_MODE_FILTER, p->kernel_flags, &prog);
     if (fd < 0)
         return vd_error_set(err, errno, "load the seccomp filter");
     if (!p->notify)

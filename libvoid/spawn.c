@@ -13,12 +13,41 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "cgroup_internal.h"
 #include "internal.h"
+#include "syscalls.h"
+
+static int add_step(vd_builder *b, enum vd_step at, bool in_parent, vd_step_fn fn, void *data,
+                    vd_error **err)
+{
+    if (in_parent && at != VD_STEP_NAMESPACES_READY)
+        return vd_error_set(err, EINVAL, "a parent step runs only while the child is set up");
+    struct vd_step_entry *e = vd_array_append(&b->steps, &b->n_steps, sizeof(*e), err);
+    if (e == NULL)
+        return -1;
+    *e = (struct vd_step_entry){.at = at, .in_parent = in_parent, .fn = fn, .data = data};
+    return 0;
+}
+
+int vd_builder_add_parent_step(vd_builder *b, enum vd_step at, vd_step_fn fn, void *data,
+                               vd_error **err)
+{
+    return add_step(b, at, true, fn, data, err);
+}
+
+int vd_builder_add_child_step(vd_builder *b, enum vd_step at, vd_step_fn fn, void *data,
+                              vd_error **err)
+{
+    return add_step(b, at, false, fn, data, err);
+}
+
+void vd_builder_free_steps(vd_builder *b)
+{
+    free(b->steps);
+}
 
 struct sync_msg {
     int type;
@@ -291,12 +320,12 @@ static pid_t clone_child(unsigned long flags, int *pidfd)
         .pidfd = (uint64_t)(uintptr_t)pidfd,
         .exit_signal = SIGCHLD,
     };
-    long pid = syscall(SYS_clone3, &args, sizeof(args));
+    pid_t pid = vd_sys_clone3(&args, sizeof(args));
     if (pid >= 0 || errno != ENOSYS)
-        return (pid_t)pid;
+        return pid;
     /* Kernels before 5.3: clone() like fork(), without a pidfd. */
     *pidfd = -1;
-    return (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+    return vd_sys_clone(flags | SIGCHLD);
 }
 
 /* clone3 straight into the cgroup2 directory `cgroup_fd` (Linux 5.7):
@@ -309,7 +338,7 @@ static pid_t clone_into_cgroup(unsigned long flags, int *pidfd, int cgroup_fd)
         .exit_signal = SIGCHLD,
         .cgroup = (uint64_t)cgroup_fd,
     };
-    return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+    return vd_sys_clone3(&args, sizeof(args));
 }
 
 /* The clone, into the cgroup2 directory when there is one (*into says
@@ -621,8 +650,7 @@ int vd_process_wait(vd_process *p, int *status, vd_error **err)
 
 int vd_process_signal(vd_process *p, int sig, vd_error **err)
 {
-    int r = p->pidfd >= 0 ? (int)syscall(SYS_pidfd_send_signal, p->pidfd, sig, NULL, 0)
-                          : kill(p->pid, sig);
+    int r = p->pidfd >= 0 ? vd_sys_pidfd_send_signal(p->pidfd, sig, NULL, 0) : kill(p->pid, sig);
     if (r < 0)
         return vd_error_set(err, errno, "send signal %d to process %d", sig, p->pid);
     return 0;

@@ -11,6 +11,54 @@
 
 #include "internal.h"
 
+/* "a.b.c" with no empty component and no "/": once the dots become
+ * slashes, the key names a file under /proc/sys and nothing else (no "..",
+ * which would need an empty component). */
+static bool is_sysctl_key(const char *key)
+{
+    if (key[0] == '\0' || strchr(key, '/'))
+        return false;
+    for (const char *c = key; *c;) {
+        size_t len = strcspn(c, ".");
+        if (len == 0)
+            return false;
+        c += len;
+        if (*c == '.' && *++c == '\0')
+            return false;
+    }
+    return true;
+}
+
+int vd_builder_add_sysctl(vd_builder *b, const char *key, const char *value, vd_error **err)
+{
+    if (key == NULL || value == NULL || !is_sysctl_key(key))
+        return vd_error_set(err, EINVAL, "sysctl \"%s\": not a sysctl name", key ? key : "");
+    struct vd_kv_entry *e = NULL;
+    for (size_t i = 0; i < b->n_sysctls; i++)
+        if (strcmp(b->sysctls[i].key, key) == 0)
+            e = &b->sysctls[i];
+    if (e == NULL) {
+        e = vd_array_append(&b->sysctls, &b->n_sysctls, sizeof(*e), err);
+        if (e == NULL || vd_strdup_optional(&e->key, key, err) < 0)
+            return -1;
+    }
+    char *copy = vd_strdup_checked(value, err);
+    if (copy == NULL)
+        return -1;
+    free(e->value);
+    e->value = copy;
+    return 0;
+}
+
+void vd_builder_free_sysctls(vd_builder *b)
+{
+    for (size_t i = 0; i < b->n_sysctls; i++) {
+        free(b->sysctls[i].key);
+        free(b->sysctls[i].value);
+    }
+    free(b->sysctls);
+}
+
 static int set_sysctl(const struct vd_kv_entry *s, vd_error **err)
 {
     char path[4096];

@@ -108,6 +108,27 @@ char *vd_strdup_checked(const char *s, vd_error **err)
     return copy;
 }
 
+/* *dst = a copy of src, or NULL when src is NULL. */
+int vd_strdup_optional(char **dst, const char *src, vd_error **err)
+{
+    *dst = NULL;
+    if (src == NULL)
+        return 0;
+    *dst = vd_strdup_checked(src, err);
+    return *dst ? 0 : -1;
+}
+
+/* Replace the string *dst owns with a copy of src (kept on failure). */
+int vd_replace_string(char **dst, const char *src, vd_error **err)
+{
+    char *copy = vd_strdup_checked(src, err);
+    if (copy == NULL)
+        return -1;
+    free(*dst);
+    *dst = copy;
+    return 0;
+}
+
 int vd_write_text(int fd, const char *text)
 {
     size_t len = strlen(text);

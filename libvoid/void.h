@@ -507,6 +507,13 @@ void vd_cgroup_host_free(vd_cgroup_host *host);
 /* vd_cgroup_open against hierarchies read before. */
 int vd_cgroup_open_in(const vd_cgroup_host *host, const char *const *dirs, size_t n,
                       vd_cgroup **out, vd_error **err);
+/* The same with the hierarchies found under `root` instead of the host's
+ * mounts (NULL: the host's): `root` laid out as /sys/fs/cgroup is, either
+ * one cgroup2 hierarchy (it holds cgroup.controllers) or a directory per
+ * hierarchy, v1 ones named for their controllers ("cpu,cpuacct").  For
+ * tests and tools that work on a stand-in for the host. */
+int vd_cgroup_open_at(const char *root, const char *const *dirs, size_t n, vd_cgroup **out,
+                      vd_error **err);
 /* A sub-cgroup of a container's cgroup: `path`, relative and inside it,
  * for the hierarchies of `controllers` ("cpu,cpuacct"; NULL: the others). */
 struct vd_cgroup_sub {

@@ -18,10 +18,10 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "container.h"
+#include "syscalls.h"
 #include "utils.h"
 
 #define NOT_RUNNING "container not running"
@@ -630,28 +630,18 @@ int container_pids(const struct container *c, pid_t **pids, size_t *n, vd_error 
 
 /* ---- signals -------------------------------------------------------------- */
 
-static int sys_pidfd_open(pid_t pid)
-{
-    return (int)syscall(SYS_pidfd_open, pid, 0);
-}
-
-static int sys_pidfd_send_signal(int pidfd, int sig)
-{
-    return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
-}
-
 /* Signal `pid` only if it is still the process that started at
  * `start_time`: the pidfd pins it, then the start time proves it is ours.
  * Returns -ESRCH when it is gone. */
 static int signal_process(pid_t pid, uint64_t start_time, int sig)
 {
-    _cleanup_close_ int pidfd = sys_pidfd_open(pid);
+    _cleanup_close_ int pidfd = vd_sys_pidfd_open(pid, 0);
     if (pidfd < 0 && errno != ENOSYS)
         return -errno;
     if (!process_is(pid, start_time))
         return -ESRCH;
     /* Kernels before 5.3 have no pidfd: kill(2) right after the check. */
-    int r = pidfd >= 0 ? sys_pidfd_send_signal(pidfd, sig) : kill(pid, sig);
+    int r = pidfd >= 0 ? vd_sys_pidfd_send_signal(pidfd, sig, NULL, 0) : kill(pid, sig);
     return r < 0 ? -errno : 0;
 }
 
@@ -706,7 +696,7 @@ int container_wait_stopped(const struct container *c, int timeout_ms, vd_error *
     if (status == CONTAINER_STOPPED || status == CONTAINER_CREATING)
         return 0;
     pid_t pid = c->state->pid;
-    _cleanup_close_ int pidfd = sys_pidfd_open(pid);
+    _cleanup_close_ int pidfd = vd_sys_pidfd_open(pid, 0);
     if (pidfd < 0 && errno == ESRCH)
         return 0;
     /* A pidfd polls readable once the process has exited, zombie or not; it

@@ -22,12 +22,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "hooks.h"
+#include "syscalls.h"
 #include "utils.h"
 #include "voidoci.h"
 
@@ -99,7 +99,7 @@ __attribute__((noreturn)) static void child_exec(const char *path, char *const a
     if (dup2(in, STDIN_FILENO) < 0 || dup2(out, STDOUT_FILENO) < 0 ||
         dup2(out, STDERR_FILENO) < 0)
         child_fail(report, CHILD_STEP_FDS, errno);
-    if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+    if (vd_sys_close_range(3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
         child_fail(report, CHILD_STEP_FDS, errno);
     if (cwd && chdir(cwd) < 0)
         child_fail(report, CHILD_STEP_CWD, errno);
@@ -161,7 +161,7 @@ static int start_hook(const struct oci_hook *h, const char *label, const char *c
      * After the exec it fails with EACCES: the child has made it. */
     setpgid(pid, pid);
     p->pid = pid;
-    p->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    p->pidfd = vd_sys_pidfd_open(pid, 0);
     p->stdin_fd = steal_fd(&in_w);
     p->output_fd = steal_fd(&out_r);
     p->report_fd = steal_fd(&rep_r);

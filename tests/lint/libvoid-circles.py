@@ -8,6 +8,11 @@ set of two or more files is a circle: it is printed with the symbols that
 close it, and the test fails.  Shared helpers belong in utils.c and fs.c,
 which depend on no domain file (issue 19).
 
+Also the builder's rule: builder.c holds only the builder's lifecycle
+(vd_builder_new, vd_builder_free); a setter, the free of its fields and its
+child step live in the file of their concern.  Any other symbol builder.c
+defines fails the test.
+
 Usage: libvoid-circles.py LIBVOID_ARCHIVE
 """
 import os
@@ -90,9 +95,14 @@ def main():
             for b in sorted(graph[a] & set(part)):
                 syms = sorted(s for s in members[a][1] if owner.get(s) == b)
                 print(f"  {a}.c uses {b}.c: {' '.join(syms)}")
+    builder_core = {"vd_builder_new", "vd_builder_free"}
+    extra = sorted(members.get("builder", (set(), set()))[0] - builder_core)
+    if extra:
+        print(f"builder.c defines more than the builder's lifecycle: {' '.join(extra)} "
+              "(a setter lives in the file of its concern)")
     edges = sum(len(v) for v in graph.values())
     print(f"libvoid-circles: {len(members)} files, {edges} edges, {len(bad)} circles")
-    return 1 if bad else 0
+    return 1 if bad or extra else 0
 
 
 if __name__ == "__main__":
