@@ -19,20 +19,9 @@
 #include <unistd.h>
 
 #include "void.h"
+#include "check.h"
 
-static int passed, failed;
 static char root[] = "/tmp/test_cgroup.XXXXXX";
-
-static void check_at(int line, bool ok, const char *what)
-{
-    if (ok) {
-        passed++;
-    } else {
-        failed++;
-        fprintf(stderr, "test_cgroup.c:%d: CHECK(%s) failed\n", line, what);
-    }
-}
-#define CHECK(cond) check_at(__LINE__, (cond), #cond)
 
 /* The files of the container's cgroup "c" the tests use. */
 static const char *const files[] = {
@@ -315,6 +304,5 @@ int main(void)
     test_cpu_max();
     test_v1_root();
     remove_root();
-    printf("test_cgroup: %d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return check_summary("test_cgroup");
 }
