@@ -162,7 +162,7 @@ int vd_cgroup_host_hierarchies(struct vd_cgroup_hierarchies *h, vd_error **err)
     return 0;
 }
 
-int vd_cgroup_layout(enum vd_cgroup_layout *out, vd_error **err)
+int vd_cgroup_host_layout(enum vd_cgroup_layout *out, vd_error **err)
 {
     struct vd_cgroup_hierarchies h = {0};
     int r = vd_cgroup_host_hierarchies(&h, err);

@@ -487,7 +487,7 @@ enum vd_cgroup_layout {
     VD_CGROUP_V2,     /* /sys/fs/cgroup is cgroup2, nothing else */
 };
 /* Read /proc/self/mountinfo once; -1 when no cgroup is mounted. */
-int vd_cgroup_layout(enum vd_cgroup_layout *out, vd_error **err);
+int vd_cgroup_host_layout(enum vd_cgroup_layout *out, vd_error **err);
 
 /* Make `path` in every hierarchy (with its missing parents): absolute
  * under each hierarchy's root, relative under the caller's own cgroup

@@ -62,7 +62,7 @@ char *log_json_escape(const char *s);
  * name it as `what` ("console socket \"/run/x.sock\""). */
 int unix_connect(const char *path, const char *what, vd_error **err);
 
-/* state.c */
+/* state_dir.c */
 /* 0 when `id` is a usable container ID: non-empty, at most VOIDOCI_ID_MAX
  * bytes, only [A-Za-z0-9_+.-], not "." or "..". */
 int validate_container_id(const char *id, vd_error **err);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Unit tests for src/state.c (container IDs, the state dir) and src/log.c. */
+/* Unit tests for src/state_dir.c (container IDs, the state dir) and src/log.c. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -244,5 +244,5 @@ int main(void)
     test_log_file(tmp);
 
     remove_tree(tmp);
-    return check_summary("test_state");
+    return check_summary("test_state_dir");
 }
