@@ -850,7 +850,7 @@ release_net_hierarchy() {
     run --separate-stderr unshare -m --propagation private bash -c '
         mnt=$1 id=$2 bundle=$3 root=$4
         shift 4
-        mount -t cgroup -o net_cls,net_prio voidoci-test "$mnt" || exit 1
+        mount -t cgroup -o net_cls,net_prio "$id" "$mnt" || exit 1
         # The hierarchy goes once it has no cgroup and no mount left.
         trap "rmdir \"\$mnt/voidoci\" 2>/dev/null; umount \"\$mnt\"" EXIT
         "$@" create --bundle "$bundle" "$id" </dev/null >/dev/null 2>"$mnt.err" 3>&- || {
@@ -868,8 +868,9 @@ release_net_hierarchy() {
     [ "${lines[1]}" = "lo 5" ]
     [ "${lines[2]}" = "init in it" ]
     [ "${lines[3]}" = "removed by delete" ]
-    # Nothing of it is left on the host: the hierarchy went with its mount.
-    ! grep -q voidoci-test /proc/self/mountinfo
+    # Nothing of it is left on the host: the hierarchy went with its mount
+    # (its source is the test's ID).
+    ! grep -qF " $ID " /proc/self/mountinfo
 }
 
 @test "cgroups: rdma limits go to rdma.max for the device" {

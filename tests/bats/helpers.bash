@@ -291,25 +291,11 @@ pids_gone() {
 # there.  A container's init carries it until start makes it exec the
 # user's program with config.json's environment.
 runtime_pids() {
-    local p mark="VOIDOCI_TEST_MARK=${ID-}"
     [ -n "${ID-}" ] || return 0
-    for p in /proc/[0-9]*; do
-        p=${p#/proc/}
-        { [ "$p" = $$ ] || [ "$p" = "$BASHPID" ]; } && continue
-        _user_process "$p" || continue
-        grep -qzxF -- "$mark" "/proc/$p/environ" 2>/dev/null && echo "$p"
-    done
-    return 0
-}
-
-# _user_process PID: PID has a command line: not a kernel thread, nor a
-# zombie (neither has a root, a cwd or an environment to look at).  A
-# builtin, to save the forks of the checks that follow for the kernel
-# threads, most of the processes on a small machine.
-_user_process() {
-    local arg0=
-    IFS= read -r -d '' arg0 2>/dev/null <"/proc/$1/cmdline"
-    [ -n "$arg0" ]
+    # One grep over every environment: a fork per process costs seconds per
+    # test on a busy host.
+    grep -lszxF -- "VOIDOCI_TEST_MARK=$ID" /proc/[0-9]*/environ |
+        awk -F/ -v self="$$" -v me="$BASHPID" '$3 != self && $3 != me { print $3 }'
 }
 
 # rootfs_pids: the live processes whose root is this test's rootfs (or any
@@ -447,27 +433,27 @@ _leaked_mounts() {
 # Processes (other than this shell) whose root or cwd is inside the bundle,
 # or whose root is the rootfs of any bundle in the test's directory.
 _leaked_pids() {
-    local p link r root_inode
-    local -A rootfs_inodes=()
+    local r
+    local -a roots=()
     [ -n "${BUNDLE-}" ] || return 0
     for r in "$BUNDLE/rootfs" "${BATS_TEST_TMPDIR:-/nonexistent}"/*/rootfs; do
-        [ -d "$r" ] && rootfs_inodes[$(_inode_of "$r")]=1
+        [ -d "$r" ] && roots+=("$r")
     done
-    for p in /proc/[0-9]*; do
-        p=${p#/proc/}
-        { [ "$p" = $$ ] || [ "$p" = "$BASHPID" ]; } && continue
-        _user_process "$p" || continue
-        for link in root cwd; do
-            if [[ $(readlink "/proc/$p/$link" 2>/dev/null) == "$BUNDLE"* ]]; then
-                echo "$p"
-                break
-            fi
-        done
-        root_inode=$(_inode_of "/proc/$p/root")
-        if [ -n "$root_inode" ] && [ -n "${rootfs_inodes[$root_inode]-}" ]; then
-            echo "$p"
-        fi
-    done | sort -un
+    # Three finds for all the processes (kernel threads and zombies have
+    # neither link to read): the targets of root and cwd, then the device
+    # and inode each root resolves to.  A fork per process would cost
+    # seconds per test on a busy host.
+    {
+        [ ${#roots[@]} -eq 0 ] || find -L "${roots[@]}" -maxdepth 0 -printf 'rootfs %D:%i\n'
+        find /proc/[0-9]*/root /proc/[0-9]*/cwd -maxdepth 0 -printf '%p link %l\n'
+        find -L /proc/[0-9]*/root -maxdepth 0 -printf '%p inode %D:%i\n'
+    } 2>/dev/null | awk -v bundle="$BUNDLE" -v self="$$" -v me="$BASHPID" '
+        $1 == "rootfs" { rootfs[$2] = 1; next }
+        { split($1, part, "/"); pid = part[3] }
+        pid == self || pid == me { next }
+        $2 == "link" && index(substr($0, length($1) + 7), bundle) == 1 { print pid }
+        $2 == "inode" && ($3 in rootfs) { print pid }
+    ' | sort -un
 }
 
 # _cgroup_mounts: each cgroup hierarchy mounted under /sys/fs/cgroup in
@@ -523,11 +509,12 @@ _config_cgroup_paths() {
 # makes them for its containers and leaves them, as runc does.
 _leaked_cgroups() {
     local mnt own p d
-    local -a paths=()
+    local -a paths=() mnts=()
     [ -n "${ID-}" ] || return 0
     mapfile -t paths < <(_config_cgroup_paths)
-    while read -r mnt own; do
-        {
+    {
+        while read -r mnt own; do
+            mnts+=("$mnt")
             [ -z "${CGROUP_PARENT-}" ] || [ ! -d "$mnt$CGROUP_PARENT" ] ||
                 find "$mnt$CGROUP_PARENT" -mindepth 1 -type d
             for p in ${paths[@]+"${paths[@]}"}; do
@@ -539,10 +526,12 @@ _leaked_cgroups() {
                 # Never outside the hierarchy (a symbolic link in the way).
                 [[ $(realpath "$d") == "$mnt"/* ]] && find "$d" -type d
             done
-            find "$mnt" -maxdepth 8 -type d \( -path "*/$ID" -o -path "*/$ID/*" \
+        done < <(_cgroup_mounts)
+        # One find over every hierarchy: a fork each costs on a busy host.
+        [ ${#mnts[@]} -eq 0 ] ||
+            find "${mnts[@]}" -maxdepth 8 -type d \( -path "*/$ID" -o -path "*/$ID/*" \
                 -o -path "*/$ID-*" \)
-        } 2>/dev/null
-    done < <(_cgroup_mounts) | sort -ru
+    } 2>/dev/null | sort -ru
 }
 
 # _remove_cgroup_parent: rmdir the test's parent in every hierarchy (the
