@@ -316,6 +316,11 @@ int vd_mount_set_tree_attrs(int fd, const struct vd_mount_entry *m, vd_error **e
 int vd_copy_up(int from_dir, int to_dir, const char *dest, vd_error **err);
 /* idmap.c: the detached tree of idmapped `m`, mapped. */
 int vd_idmap_open_tree(const struct vd_mount_entry *m, vd_error **err);
+/* newidmap.c: `file` ("uid_map" or "gid_map") of pid's user namespace
+ * written by newuidmap or newgidmap, for maps the kernel lets the caller
+ * write only through them (ranges of /etc/subuid, /etc/subgid). */
+int vd_newidmap_write(pid_t pid, const char *file, const struct vd_id_map *maps, size_t n,
+                      vd_error **err);
 /* mount_tree.c: the trees of the binds (idmapped or not), opened in the
  * caller before the clone and closed there after it; the child attaches
  * its copy on `dest_fd` (and closes it). */

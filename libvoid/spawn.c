@@ -399,24 +399,53 @@ static int write_id_map(pid_t pid, const char *file, const struct vd_id_map *map
     return vd_write_file(path, text, err);
 }
 
+/* The map is the caller's own id alone: the one map the kernel lets a
+ * caller without CAP_SETUID/CAP_SETGID write itself. */
+static bool only_own_id(const struct vd_id_map *maps, size_t n, uint32_t id)
+{
+    return n == 1 && maps[0].size == 1 && maps[0].host_id == id;
+}
+
+/* Keep `first` as the error, or drop it when another way is tried. */
+static int keep_error(vd_error *first, vd_error **err)
+{
+    int r = first->errnum > 0 ? -first->errnum : -1;
+    if (err != NULL && *err == NULL)
+        *err = first;
+    else
+        vd_error_free(&first);
+    return r;
+}
+
+/* Written directly; a map the kernel refuses the caller (EPERM: more than
+ * its own uid, without CAP_SETUID over the parent namespace) by newuidmap. */
+static int write_uid_map(pid_t pid, const vd_builder *b, vd_error **err)
+{
+    vd_error *first = NULL;
+    if (write_id_map(pid, "uid_map", b->uid_maps, b->n_uid_maps, &first) == 0)
+        return 0;
+    if (first->errnum != EPERM || only_own_id(b->uid_maps, b->n_uid_maps, geteuid()))
+        return keep_error(first, err);
+    vd_error_free(&first);
+    return vd_newidmap_write(pid, "uid_map", b->uid_maps, b->n_uid_maps, err);
+}
+
 /* /proc/PID/setgroups stays "allow", as runc leaves it for root: the
  * container's root may set its groups (process.user.additionalGids).  A
- * caller without CAP_SETGID (rootless) may write gid_map only once it is
- * "deny" (user_namespaces(7)): then, as runc does, it is. */
+ * caller without CAP_SETGID (rootless) may write its own gid alone only
+ * once it is "deny" (user_namespaces(7)): then, as runc does, it is.  More
+ * than its own gid goes to newgidmap, with setgroups left as it is (see
+ * newidmap.c). */
 static int write_gid_map(pid_t pid, const vd_builder *b, vd_error **err)
 {
     vd_error *first = NULL;
     if (write_id_map(pid, "gid_map", b->gid_maps, b->n_gid_maps, &first) == 0)
         return 0;
-    if (first->errnum != EPERM) {
-        int r = -first->errnum;
-        if (err != NULL && *err == NULL)
-            *err = first;
-        else
-            vd_error_free(&first);
-        return r;
-    }
+    if (first->errnum != EPERM)
+        return keep_error(first, err);
     vd_error_free(&first);
+    if (!only_own_id(b->gid_maps, b->n_gid_maps, getegid()))
+        return vd_newidmap_write(pid, "gid_map", b->gid_maps, b->n_gid_maps, err);
     char path[64];
     snprintf(path, sizeof(path), "/proc/%d/setgroups", pid);
     if (vd_write_file(path, "deny", err) < 0)
@@ -429,8 +458,7 @@ static int parent_write_maps(const vd_builder *b, pid_t pid, int sync_fd, vd_err
     bool new_user = b->ns[VD_NS_USER].mode == VD_NS_MODE_NEW;
     if (!new_user && b->n_net_devices == 0)
         return 0;
-    if (new_user && b->n_uid_maps &&
-        write_id_map(pid, "uid_map", b->uid_maps, b->n_uid_maps, err) < 0)
+    if (new_user && b->n_uid_maps && write_uid_map(pid, b, err) < 0)
         return -1;
     if (new_user && b->n_gid_maps && write_gid_map(pid, b, err) < 0)
         return -1;
