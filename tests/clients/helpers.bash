@@ -158,6 +158,18 @@ kill_pids_left() {
     return 1
 }
 
+# umount_mounts_left DIR: the mounts under DIR are what a test left behind:
+# name them on stderr and unmount them (lazily, deepest first).  Fails if
+# there was any.
+umount_mounts_left() {
+    local left
+    left=$(mounts_mentioning "$1")
+    [ -n "$left" ] || return 0
+    echo "teardown: mounts left: $(tr '\n' ' ' <<<"$left")" >&2
+    sort -r <<<"$left" | xargs -r -n1 umount -l
+    return 1
+}
+
 # show_last_output: for teardown(), shown only when the test failed: what
 # the last `run` printed.
 show_last_output() {
@@ -367,11 +379,7 @@ podman_teardown() {
             leaks=1
         fi
     done
-    if [ -n "$(mounts_mentioning "$PODMAN_DIR")" ]; then
-        echo "teardown: mounts left: $(mounts_mentioning "$PODMAN_DIR" | tr '\n' ' ')" >&2
-        mounts_mentioning "$PODMAN_DIR" | sort -r | xargs -r -n1 umount -l
-        leaks=1
-    fi
+    umount_mounts_left "$PODMAN_DIR" || leaks=1
     remove_cgroup_tree "$CG" || leaks=1
     return "$leaks"
 }
@@ -506,11 +514,7 @@ ctrd_teardown() {
             leaks=1
         fi
     done
-    if [ -n "$(mounts_mentioning "$CTRD_DIR")" ]; then
-        echo "teardown: mounts left: $(mounts_mentioning "$CTRD_DIR" | tr '\n' ' ')" >&2
-        mounts_mentioning "$CTRD_DIR" | sort -r | xargs -r -n1 umount -l
-        leaks=1
-    fi
+    umount_mounts_left "$CTRD_DIR" || leaks=1
     return "$leaks"
 }
 
