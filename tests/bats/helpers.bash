@@ -42,12 +42,14 @@ voidoci_setup() {
     BUNDLE=$BATS_TEST_TMPDIR/bundle
     CGROUP_PARENT=/voidoci-test-$ID
     BG_PIDS=()
+    HOST_MOUNTS=()
 }
 
 # Call from each file's teardown().
 voidoci_teardown() {
     cd / || return 1
     local leaks=0
+    _umount_host_mounts
     _stop_background_jobs
     _delete_left_containers || leaks=1
     check_nothing_left_behind || leaks=1
@@ -389,6 +391,18 @@ assert_one_error_line() {
 }
 
 # ---- what a test may not leave behind -------------------------------------
+
+# _umount_host_mounts: the host mounts a test made itself (for a mount's
+# source, or on its rootfs) and listed in HOST_MOUNTS, deepest (last) first,
+# before the leak check sees them.
+_umount_host_mounts() {
+    local m
+    [ -n "${HOST_MOUNTS+set}" ] || return 0
+    for ((m = ${#HOST_MOUNTS[@]} - 1; m >= 0; m--)); do
+        umount -l "${HOST_MOUNTS[m]}" 2>/dev/null
+    done
+    HOST_MOUNTS=()
+}
 
 _stop_background_jobs() {
     local p

@@ -9,16 +9,10 @@ load helpers
 
 setup() {
     voidoci_setup
-    HOST_MOUNTS=()
 }
 
+# Host mounts a test makes go in HOST_MOUNTS: voidoci_teardown unmounts them.
 teardown() {
-    local m
-    # Host mounts the test made for a source, deepest first, before the
-    # leak check sees them.
-    for ((m = ${#HOST_MOUNTS[@]} - 1; m >= 0; m--)); do
-        umount -l "${HOST_MOUNTS[m]}" 2>/dev/null
-    done
     voidoci_teardown
 }
 

@@ -29,8 +29,7 @@ setup() {
 }
 
 teardown() {
-    # shown only when the test failed: what the last `run` printed
-    [ -z "${output-}" ] || printf 'last output:\n%s\n' "$output" | head -n 30
+    show_last_output
     docker_teardown
 }
 

@@ -145,6 +145,37 @@ kill_pids_and_wait() {
     done
 }
 
+# kill_pids_left PIDS: PIDS (one a line, maybe none) are what a test left
+# behind: name each with its command line on stderr, kill them by pid and
+# wait.  Fails if there was any.
+kill_pids_left() {
+    [ -n "$1" ] || return 0
+    echo "teardown: processes left: $(echo "$1" | while read -r p; do
+        echo "$p:$(tr '\0' ' ' </proc/"$p"/cmdline 2>/dev/null | cut -c1-80);"
+    done)" >&2
+    # shellcheck disable=SC2086
+    kill_pids_and_wait $1
+    return 1
+}
+
+# umount_mounts_left DIR: the mounts under DIR are what a test left behind:
+# name them on stderr and unmount them (lazily, deepest first).  Fails if
+# there was any.
+umount_mounts_left() {
+    local left
+    left=$(mounts_mentioning "$1")
+    [ -n "$left" ] || return 0
+    echo "teardown: mounts left: $(tr '\n' ' ' <<<"$left")" >&2
+    sort -r <<<"$left" | xargs -r -n1 umount -l
+    return 1
+}
+
+# show_last_output: for teardown(), shown only when the test failed: what
+# the last `run` printed.
+show_last_output() {
+    [ -z "${output-}" ] || printf 'last output:\n%s\n' "$output" | head -n 30
+}
+
 # mounts_mentioning DIR: mount points (our mount namespace) under DIR.
 mounts_mentioning() {
     awk -v d="$1" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo
@@ -204,13 +235,17 @@ proc_cgroup() {
 
 # ---- podman -----------------------------------------------------------------
 
-# podman_setup_file: a private podman under $BATS_FILE_TMPDIR/podman, holding
-# the busybox image as $IMAGE.  Call from setup_file.
-podman_setup_file() {
-    local d id image link nofile nproc pid_max runtime_name
-    d=$BATS_FILE_TMPDIR/podman
-    mkdir -p "$d/storage/root" "$d/storage/run" "$d/tmp" "$d/cni" "$d/events" "$d/cwd"
-    runtime_name=${RUNTIME##*/}
+# podman_conf DIR RUNTIME-NAME STORAGE-LINE [CONMON-ENV...]: a private
+# podman's files in DIR (rootful or rootless): storage.conf (vfs, its graph
+# root DIR/storage/root, and STORAGE-LINE: where the run root or the
+# rootless graph root is), containers.conf, an empty registries.conf and a
+# policy.json that takes any image.  RUNTIME-NAME is the runtime's file
+# name, for runtime_supports_json; each CONMON-ENV (VAR=VALUE) is added to
+# the environment conmon gives podman's exit command.
+podman_conf() {
+    local d=$1 runtime_name=$2 storage_line=$3 env e nofile nproc pid_max
+    shift 3
+    mkdir -p "$d/storage/root" "$d/tmp" "$d/cni" "$d/events" "$d/cwd"
     # Root here lacks CAP_SYS_RESOURCE: podman's default RLIMIT_NOFILE of
     # 1048576 could not be set, so ask for the limits we already have.
     nofile=$(ulimit -Hn)
@@ -222,14 +257,21 @@ podman_setup_file() {
     cat >"$d/storage.conf" <<EOC
 [storage]
 driver = "vfs"
-runroot = "$d/storage/run"
 graphroot = "$d/storage/root"
+$storage_line
 EOC
     # conmon starts the exit command (`podman container cleanup`) with only
     # conmon_env_vars: without these it would read the host's configuration.
     # static_dir and volume_path are where podman puts them when the exit
-    # command passes --root: elsewhere, the cleanup would not find the
-    # container.
+    # command passes --root (<graph root>/libpod): elsewhere, the cleanup
+    # would not find the container and every `wait` and attached run would
+    # take podman's 20 s timeout.
+    env='"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"'
+    env+=", \"CONTAINERS_CONF=$d/containers.conf\", \"CONTAINERS_STORAGE_CONF=$d/storage.conf\""
+    env+=", \"CONTAINERS_REGISTRIES_CONF=$d/registries.conf\", \"TMPDIR=$d/tmp\""
+    for e; do
+        env+=", \"$e\""
+    done
     cat >"$d/containers.conf" <<EOC
 [containers]
 netns = "none"
@@ -248,10 +290,19 @@ tmp_dir = "$d/tmp"
 static_dir = "$d/storage/root/libpod"
 volume_path = "$d/storage/root/volumes"
 runtime_supports_json = ["$runtime_name", "crun", "runc"]
-conmon_env_vars = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "CONTAINERS_CONF=$d/containers.conf", "CONTAINERS_STORAGE_CONF=$d/storage.conf", "CONTAINERS_REGISTRIES_CONF=$d/registries.conf", "TMPDIR=$d/tmp"]
+conmon_env_vars = [$env]
 EOC
     : >"$d/registries.conf"
     echo '{"default": [{"type": "insecureAcceptAnything"}]}' >"$d/policy.json"
+}
+
+# podman_setup_file: a private podman under $BATS_FILE_TMPDIR/podman, holding
+# the busybox image as $IMAGE.  Call from setup_file.
+podman_setup_file() {
+    local d id image link
+    d=$BATS_FILE_TMPDIR/podman
+    mkdir -p "$d/storage/run"
+    podman_conf "$d" "${RUNTIME##*/}" "runroot = \"$d/storage/run\"" || return 1
     export PODMAN_DIR=$d
     image=$(make_image) || return 1
     # An oci: image is named after its directory, which must be lower case:
@@ -320,14 +371,7 @@ podman_teardown() {
     # conmon's exit command (podman container cleanup) may still be running.
     wait_for _no_pids_mentioning "$PODMAN_DIR" 2>/dev/null || true
     pids=$(pids_mentioning "$PODMAN_DIR"; cgroup_pids "$CG")
-    if [ -n "$pids" ]; then
-        echo "teardown: processes left: $(echo "$pids" | while read -r p; do
-            echo "$p:$(tr '\0' ' ' </proc/"$p"/cmdline 2>/dev/null | cut -c1-80);"
-        done)" >&2
-        # shellcheck disable=SC2086
-        kill_pids_and_wait $pids
-        leaks=1
-    fi
+    kill_pids_left "$pids" || leaks=1
     for id in "${ids[@]}"; do
         if runtime_lists "$id"; then
             echo "teardown: $RUNTIME list still shows $id" >&2
@@ -335,11 +379,7 @@ podman_teardown() {
             leaks=1
         fi
     done
-    if [ -n "$(mounts_mentioning "$PODMAN_DIR")" ]; then
-        echo "teardown: mounts left: $(mounts_mentioning "$PODMAN_DIR" | tr '\n' ' ')" >&2
-        mounts_mentioning "$PODMAN_DIR" | sort -r | xargs -r -n1 umount -l
-        leaks=1
-    fi
+    umount_mounts_left "$PODMAN_DIR" || leaks=1
     remove_cgroup_tree "$CG" || leaks=1
     return "$leaks"
 }
@@ -461,14 +501,7 @@ ctrd_teardown() {
     wait_for _no_pids_mentioning_but "$CTRD_DIR" "$CTRD_PID" 2>/dev/null || true
     pids=$(pids_mentioning "$CTRD_DIR" "$CTRD_PID"
         for id in "${CTR_IDS[@]}"; do cgroup_pids "$CTRD_NS/$id"; done)
-    if [ -n "$pids" ]; then
-        echo "teardown: processes left: $(echo "$pids" | while read -r p; do
-            echo "$p:$(tr '\0' ' ' </proc/"$p"/cmdline 2>/dev/null | cut -c1-80);"
-        done)" >&2
-        # shellcheck disable=SC2086
-        kill_pids_and_wait $pids
-        leaks=1
-    fi
+    kill_pids_left "$pids" || leaks=1
     for id in "${CTR_IDS[@]}"; do
         if runtime_lists --root "$CTRD_DIR/runtime-root/$CTRD_NS" "$id"; then
             echo "teardown: $RUNTIME list still shows $id" >&2
@@ -481,11 +514,7 @@ ctrd_teardown() {
             leaks=1
         fi
     done
-    if [ -n "$(mounts_mentioning "$CTRD_DIR")" ]; then
-        echo "teardown: mounts left: $(mounts_mentioning "$CTRD_DIR" | tr '\n' ' ')" >&2
-        mounts_mentioning "$CTRD_DIR" | sort -r | xargs -r -n1 umount -l
-        leaks=1
-    fi
+    umount_mounts_left "$CTRD_DIR" || leaks=1
     return "$leaks"
 }
 
@@ -630,14 +659,7 @@ docker_teardown() {
     fi
     wait_for _no_cgroup_pids "$DOCKER_CG" 2>/dev/null || true
     pids=$(cgroup_pids "$DOCKER_CG")
-    if [ -n "$pids" ]; then
-        echo "teardown: processes left: $(echo "$pids" | while read -r p; do
-            echo "$p:$(tr '\0' ' ' </proc/"$p"/cmdline 2>/dev/null | cut -c1-80);"
-        done)" >&2
-        # shellcheck disable=SC2086
-        kill_pids_and_wait $pids
-        leaks=1
-    fi
+    kill_pids_left "$pids" || leaks=1
     if [ -d "$root" ] && [ -n "$("$RUNTIME" --root "$root" list -q 2>/dev/null)" ]; then
         echo "teardown: $RUNTIME list still shows $("$RUNTIME" --root "$root" list -q | tr '\n' ' ')" >&2
         leaks=1

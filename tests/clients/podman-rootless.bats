@@ -60,18 +60,12 @@ setup() {
 }
 
 teardown() {
-    [ -z "${output-}" ] || printf 'last output:\n%s\n' "$output" | head -n 30
+    show_last_output
     [ -n "${RLP_DIR-}" ] || return 0
-    local leaks=0 pids left
+    local leaks=0 left
     rlp_pm rm -a -f -t 0 >/dev/null 2>&1 || true
     wait_for _no_pids_mentioning "$RLP_DIR" 2>/dev/null || true
-    pids=$(pids_mentioning "$RLP_DIR")
-    if [ -n "$pids" ]; then
-        echo "teardown: processes left: $(echo "$pids" | tr '\n' ' ')" >&2
-        # shellcheck disable=SC2086
-        kill_pids_and_wait $pids
-        leaks=1
-    fi
+    kill_pids_left "$(pids_mentioning "$RLP_DIR")" || leaks=1
     left=$(rlp_state_entries)
     if [ -n "$left" ]; then
         echo "teardown: $RUNTIME's state root keeps: $left" >&2
@@ -129,53 +123,17 @@ rlp_del_user() {
 # the user can run it (under its own name: runtime_supports_json), and the
 # busybox image pulled as $IMAGE.
 rlp_podman_setup() {
-    local d=$RLP_DIR name=${RUNTIME##*/} nofile nproc pid_max id
-    mkdir -p "$d/home" "$d/xdg" "$d/storage/root" "$d/tmp" "$d/cni" "$d/events" "$d/cwd" \
-        "$d/bin"
+    local d=$RLP_DIR name=${RUNTIME##*/} id
+    mkdir -p "$d/home" "$d/xdg" "$d/bin"
     chmod 0700 "$d/xdg"
     cp "$RUNTIME" "$d/bin/$name"
     chmod 0755 "$d/bin" "$d/bin/$name"
     RLP_RUNTIME=$d/bin/$name
     export RLP_RUNTIME
-    nofile=$(ulimit -Hn)
-    nproc=$(ulimit -Hu)
-    pid_max=$(cat /proc/sys/kernel/pid_max)
-    if [ "$nproc" = unlimited ] || [ "$nproc" -gt "$pid_max" ]; then
-        nproc=$pid_max
-    fi
     # A rootless podman takes its graph root from rootless_storage_path
-    # (graphroot is root's), its run root from $XDG_RUNTIME_DIR.  The
-    # cleanup process conmon starts finds the container only when
-    # static_dir is <graph root>/libpod (see podman_setup_file): with
-    # another one every `wait` and attached run took podman's 20 s timeout.
-    cat >"$d/storage.conf" <<EOC
-[storage]
-driver = "vfs"
-graphroot = "$d/storage/root"
-rootless_storage_path = "$d/storage/root"
-EOC
-    cat >"$d/containers.conf" <<EOC
-[containers]
-netns = "none"
-log_driver = "k8s-file"
-default_ulimits = ["nofile=$nofile:$nofile", "nproc=$nproc:$nproc"]
-
-[network]
-network_config_dir = "$d/cni"
-
-[engine]
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-events_logfile_path = "$d/events/events.log"
-lock_type = "file"
-tmp_dir = "$d/tmp"
-static_dir = "$d/storage/root/libpod"
-volume_path = "$d/storage/root/volumes"
-runtime_supports_json = ["$name", "crun", "runc"]
-conmon_env_vars = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "CONTAINERS_CONF=$d/containers.conf", "CONTAINERS_STORAGE_CONF=$d/storage.conf", "CONTAINERS_REGISTRIES_CONF=$d/registries.conf", "TMPDIR=$d/tmp", "HOME=$d/home", "XDG_RUNTIME_DIR=$d/xdg", "USER=$RLP_USER"]
-EOC
-    : >"$d/registries.conf"
-    echo '{"default": [{"type": "insecureAcceptAnything"}]}' >"$d/policy.json"
+    # (graphroot is root's), its run root from $XDG_RUNTIME_DIR.
+    podman_conf "$d" "$name" "rootless_storage_path = \"$d/storage/root\"" \
+        "HOME=$d/home" "XDG_RUNTIME_DIR=$d/xdg" "USER=$RLP_USER" || return 1
     cp "$(make_image).tar" "$d/image.tar" || return 1
     chown -R "$RLP_UID:$RLP_UID" "$d"
     id=$(rlp_pm pull -q --signature-policy "$d/policy.json" "oci-archive:$d/image.tar") ||
@@ -219,10 +177,6 @@ rlp_state_entries() {
         [ -e "$e" ] && [ "${e##*/}" != .seccomp-cache ] && printf '%s ' "${e##*/}"
     done
     return 0
-}
-
-_no_pids_mentioning() {
-    [ -z "$(pids_mentioning "$1")" ]
 }
 
 @test "rootless podman run: output, exit code; uid 0 inside is the user, 1.. its subuid range" {

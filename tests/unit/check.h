@@ -12,10 +12,12 @@
 #ifndef VOIDOCI_TESTS_CHECK_H
 #define VOIDOCI_TESTS_CHECK_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "translate.h"
 
@@ -64,6 +66,54 @@ static inline int check_summary(const char *name)
 {
     printf("%s: %d passed, %d failed\n", name, passed, failed);
     return failed ? 1 : 0;
+}
+
+/*
+ * A stand-in root for code that reads the host (cgroup and resctrl mounts):
+ * a temporary directory "/tmp/NAME.XXXXXX" made by fake_root_make(), files
+ * in it named by path_of() and written by put(), and fake_root_remove(),
+ * which counts a failure if the test left anything in it.
+ */
+static char fake_root[64];
+
+/* 0, or -1 with the cause on stderr. */
+static inline int fake_root_make(const char *name)
+{
+    snprintf(fake_root, sizeof(fake_root), "/tmp/%s.XXXXXX", name);
+    if (mkdtemp(fake_root) == NULL) {
+        perror("mkdtemp");
+        return -1;
+    }
+    return 0;
+}
+
+/* fake_root/REL, in one of four static buffers (so a call may pass two). */
+static inline char *path_of(const char *rel)
+{
+    static char buf[4][512];
+    static int i;
+    char *p = buf[i++ % 4];
+    snprintf(p, sizeof(buf[0]), "%s/%s", fake_root, rel);
+    return p;
+}
+
+/* Write TEXT to fake_root/REL; exits on failure (the test cannot go on). */
+static inline void put(const char *rel, const char *text)
+{
+    FILE *f = fopen(path_of(rel), "w");
+    if (f == NULL || fputs(text, f) < 0 || fclose(f) != 0) {
+        perror(rel);
+        exit(1);
+    }
+}
+
+/* rmdir the (by now empty) fake root; a failure if it was not empty. */
+static inline void fake_root_remove(void)
+{
+    if (rmdir(fake_root) < 0) {
+        fprintf(stderr, "%s left behind: %s\n", fake_root, strerror(errno));
+        failed++;
+    }
 }
 
 /* A copy of DOC with every ' turned into " (malloc'd; aborts on ENOMEM). */

@@ -21,31 +21,11 @@
 #include "void.h"
 #include "check.h"
 
-static char root[] = "/tmp/test_cgroup.XXXXXX";
-
 /* The files of the container's cgroup "c" the tests use. */
 static const char *const files[] = {
     "cgroup.controllers", "cpu.weight", "cpu.max",    "memory.max",
     "memory.swap.max",    "memory.low", "memory.current",
 };
-
-static char *path_of(const char *rel)
-{
-    static char buf[4][512];
-    static int i;
-    char *p = buf[i++ % 4];
-    snprintf(p, sizeof(buf[0]), "%s/%s", root, rel);
-    return p;
-}
-
-static void put(const char *rel, const char *text)
-{
-    FILE *f = fopen(path_of(rel), "w");
-    if (f == NULL || fputs(text, f) < 0 || fclose(f) != 0) {
-        perror(rel);
-        exit(1);
-    }
-}
 
 static void read_file(const char *rel, char *buf, size_t size)
 {
@@ -90,7 +70,7 @@ static int set(const struct vd_cgroup_resources *r, const char *cpu_max, const c
     vd_cgroup *cg = NULL;
     vd_error *err = NULL;
     struct vd_cgroup_where where = {0};
-    int rc = vd_cgroup_open_at(root, dirs, 1, &cg, &err);
+    int rc = vd_cgroup_open_at(fake_root, dirs, 1, &cg, &err);
     if (rc == 0)
         rc = vd_cgroup_set(cg, r, &where, &err);
     if (rc < 0 && err && field == NULL)
@@ -113,7 +93,7 @@ static void test_open_at(void)
     const char *dirs[] = {path_of("c")};
     vd_cgroup *cg = NULL;
     vd_error *err = NULL;
-    CHECK(vd_cgroup_open_at(root, dirs, 1, &cg, &err) == 0);
+    CHECK(vd_cgroup_open_at(fake_root, dirs, 1, &cg, &err) == 0);
     if (cg == NULL) {
         fprintf(stderr, "  %s\n", err ? err->msg : "?");
         vd_error_free(&err);
@@ -125,7 +105,7 @@ static void test_open_at(void)
     vd_cgroup_free(cg);
     /* A directory outside the root is in no hierarchy. */
     const char *outside[] = {"/tmp"};
-    CHECK(vd_cgroup_open_at(root, outside, 1, &cg, &err) < 0 && err && err->errnum == ENOENT);
+    CHECK(vd_cgroup_open_at(fake_root, outside, 1, &cg, &err) < 0 && err && err->errnum == ENOENT);
     vd_error_free(&err);
 }
 
@@ -280,18 +260,13 @@ static void remove_root(void)
     }
     rmdir(path_of("c"));
     unlink(path_of("cgroup.controllers"));
-    if (rmdir(root) < 0) {
-        fprintf(stderr, "test_cgroup.c: %s left behind: %s\n", root, strerror(errno));
-        failed++;
-    }
+    fake_root_remove();
 }
 
 int main(void)
 {
-    if (mkdtemp(root) == NULL) {
-        perror("mkdtemp");
+    if (fake_root_make("test_cgroup") < 0)
         return 1;
-    }
     put("cgroup.controllers", "cpu memory pids\n");
     if (mkdir(path_of("c"), 0755) < 0) {
         perror("mkdir");

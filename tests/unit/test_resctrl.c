@@ -19,30 +19,10 @@
 #include "void.h"
 #include "check.h"
 
-static char root[] = "/tmp/test_resctrl.XXXXXX";
-
-static char *path_of(const char *rel)
-{
-    static char buf[4][512];
-    static int i;
-    char *p = buf[i++ % 4];
-    snprintf(p, sizeof(buf[0]), "%s/%s", root, rel);
-    return p;
-}
-
 static bool exists(const char *rel)
 {
     struct stat st;
     return stat(path_of(rel), &st) == 0;
-}
-
-static void put(const char *rel, const char *text)
-{
-    FILE *f = fopen(path_of(rel), "w");
-    if (f == NULL || fputs(text, f) < 0 || fclose(f) != 0) {
-        perror(rel);
-        exit(1);
-    }
 }
 
 static bool holds(const char *rel, const char *text)
@@ -84,7 +64,7 @@ static vd_resctrl *create(const char *group, bool own, const char *const *lines,
                           const char *monitor, char **msg)
 {
     struct vd_resctrl_config cfg = {
-        .root = root, .group = group, .own_group = own, .schemata = lines, .monitor = monitor};
+        .root = fake_root, .group = group, .own_group = own, .schemata = lines, .monitor = monitor};
     vd_resctrl *r = NULL;
     vd_error *err = NULL;
     *msg = NULL;
@@ -255,10 +235,8 @@ static void test_default_root(void)
 
 int main(void)
 {
-    if (mkdtemp(root) == NULL) {
-        perror("mkdtemp");
+    if (fake_root_make("test_resctrl") < 0)
         return 1;
-    }
     test_existing_group();
     test_schemata_mismatch();
     test_missing_group();
@@ -266,9 +244,6 @@ int main(void)
     test_no_monitoring();
     test_bad_names();
     test_default_root();
-    if (rmdir(root) < 0) {
-        fprintf(stderr, "test_resctrl.c: %s left behind: %s\n", root, strerror(errno));
-        failed++;
-    }
+    fake_root_remove();
     return check_summary("test_resctrl");
 }

@@ -2,8 +2,9 @@
 /*
  * linux.seccomp: what the parser keeps, the exact error (JSON path
  * included) for every refusal, libvoid's name tables, and the compile
- * (translate) of good filters and bad ones.  The compiled program is read
- * through libvoid's internal layout, as only a test may.
+ * (translate) of good filters and bad ones.  The builder keeps the program
+ * it is given to itself: its length and flags are read from the same
+ * document compiled again by oci_seccomp_compile.
  *
  * Test documents use ' for " so they stay readable; dequote() swaps them.
  */
@@ -13,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
 #include "spec.h"
 #include "translate.h"
 #include "check.h"
@@ -202,13 +202,31 @@ static void test_flag_supported(void)
     CHECK(!vd_seccomp_flag_supported(1u << 30));
 }
 
+/*
+ * The program translate_doc(DOC) gives the builder, compiled again from the
+ * parsed DOC (the builder does not show its own); NULL where DOC has no
+ * filter or it does not compile.  Free with vd_seccomp_prog_free.
+ */
+static struct vd_seccomp_prog *program_of(const char *doc)
+{
+    struct oci_spec *spec;
+    vd_error *err = NULL;
+    struct vd_seccomp_prog *p = NULL;
+    if (parse_doc(doc, &spec, &err) == 0 && spec->linux_ && spec->linux_->seccomp)
+        p = oci_seccomp_compile(spec->linux_->seccomp, &err);
+    vd_error_free(&err);
+    oci_spec_free(spec);
+    return p;
+}
+
 static void test_compile(void)
 {
     vd_builder *b = NULL;
+    struct vd_seccomp_prog *p;
     /* Unknown names are skipped; a rule equal to the default is dropped;
      * the same argument twice becomes two rules; socket conditions on x86
      * (socketcall) compile. */
-    char *msg = translate_doc(DOC(
+    const char *doc = DOC(
         "'defaultAction': 'SCMP_ACT_ERRNO', 'defaultErrnoRet': 38,"
         " 'architectures': ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32'],"
         " 'flags': ['SECCOMP_FILTER_FLAG_TSYNC'], 'listenerPath': '/run/a.sock',"
@@ -220,16 +238,17 @@ static void test_compile(void)
         "     {'index': 0, 'value': 8, 'op': 'SCMP_CMP_EQ'}]},"
         "   {'names': ['socket'], 'action': 'SCMP_ACT_ERRNO', 'errnoRet': 22, 'args': ["
         "     {'index': 0, 'value': 16, 'op': 'SCMP_CMP_EQ'},"
-        "     {'index': 2, 'value': 9, 'op': 'SCMP_CMP_EQ'}]}]"), &b);
-    CHECK(msg == NULL);
+        "     {'index': 2, 'value': 9, 'op': 'SCMP_CMP_EQ'}]}]");
+    char *msg = translate_doc(doc, &b);
+    CHECK(msg == NULL && b);
     if (msg)
         fprintf(stderr, "  %s\n", msg);
-    if (b) {
-        CHECK(b->seccomp && b->seccomp->len > 10);
-        CHECK(b->seccomp && b->seccomp->notify);
-        /* TSYNC with a listener only passes the kernel as TSYNC_ESRCH too. */
-        CHECK(b->seccomp && b->seccomp->kernel_flags == (1UL << 0 | 1UL << 3 | 1UL << 4));
-    }
+    p = program_of(doc);
+    CHECK(p && p->len > 10);
+    CHECK(p && p->notify);
+    /* TSYNC with a listener only passes the kernel as TSYNC_ESRCH too. */
+    CHECK(p && p->kernel_flags == (1UL << 0 | 1UL << 3 | 1UL << 4));
+    vd_seccomp_prog_free(p);
     vd_builder_free(b);
     free(msg);
 
@@ -242,10 +261,12 @@ static void test_compile(void)
     free(msg);
     vd_builder_free(b);
 
-    /* No seccomp: no program. */
+    /* No seccomp: it translates, and there is no filter to compile
+     * (oci_translate_seccomp then gives the builder none). */
     b = NULL;
     msg = translate_doc(HEAD " 'linux': {}}", &b);
-    CHECK(msg == NULL && b && b->seccomp == NULL);
+    CHECK(msg == NULL && b);
+    CHECK(program_of(HEAD " 'linux': {}}") == NULL);
     free(msg);
     vd_builder_free(b);
 }
@@ -262,20 +283,24 @@ static void test_flag_and_arch_left_out(void)
              " 'syscalls': [{'names': ['mkdir'], 'action': 'SCMP_ACT_ERRNO'}]}}}", other);
     vd_builder *b = NULL;
     char *msg = translate_doc(doc, &b);
-    CHECK(msg == NULL);
+    CHECK(msg == NULL && b);
     if (msg)
         fprintf(stderr, "  %s\n", msg);
-    CHECK(b && b->seccomp && b->seccomp->kernel_flags == 0);
+    struct vd_seccomp_prog *p = program_of(doc);
+    CHECK(p && p->kernel_flags == 0);
+    vd_seccomp_prog_free(p);
     vd_builder_free(b);
     free(msg);
 
+    const char *notify = DOC("'defaultAction': 'SCMP_ACT_ALLOW', 'listenerPath': '/run/a.sock',"
+                             " 'flags': ['SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV'],"
+                             " 'syscalls': [{'names': ['mkdir'], 'action': 'SCMP_ACT_NOTIFY'}]");
     b = NULL;
-    msg = translate_doc(DOC("'defaultAction': 'SCMP_ACT_ALLOW', 'listenerPath': '/run/a.sock',"
-                           " 'flags': ['SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV'],"
-                           " 'syscalls': [{'names': ['mkdir'], 'action': 'SCMP_ACT_NOTIFY'}]"),
-                       &b);
-    CHECK(msg == NULL && b && b->seccomp &&
-          b->seccomp->kernel_flags == (1UL << 3 | 1UL << 5)); /* NEW_LISTENER | WAIT_KILLABLE_RECV */
+    msg = translate_doc(notify, &b);
+    CHECK(msg == NULL && b);
+    p = program_of(notify);
+    CHECK(p && p->kernel_flags == (1UL << 3 | 1UL << 5)); /* NEW_LISTENER | WAIT_KILLABLE_RECV */
+    vd_seccomp_prog_free(p);
     vd_builder_free(b);
     free(msg);
 }

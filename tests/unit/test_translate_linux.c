@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
+ * The linux.* members translated outside resources, mounts and seccomp:
  * linux.timeOffsets, linux.netDevices, linux.intelRdt and the namespace
  * rules (paths, id maps): config.json -> builder, with the exact error for
  * every refusal, whether the parser or the translation makes it.  What the
@@ -134,7 +135,7 @@ static bool rdt_is(int line, const char *doc, const char *group, bool own, const
     bool ok = r == 1 && streq(cfg.group, group) && cfg.own_group == own &&
               (monitor ? streq(cfg.monitor, monitor) : cfg.monitor == NULL) && streq(joined, lines);
     if (!ok)
-        fprintf(stderr, "test_linux_ext.c:%d: got r=%d group=%s own=%d monitor=%s lines=%s\n", line,
+        fprintf(stderr, "test_translate_linux.c:%d: got r=%d group=%s own=%d monitor=%s lines=%s\n", line,
                 r, cfg.group ? cfg.group : "-", cfg.own_group, cfg.monitor ? cfg.monitor : "-",
                 joined);
     free(v);
@@ -228,5 +229,5 @@ int main(void)
     test_net_devices();
     test_intel_rdt();
     test_namespace_rules();
-    return check_summary("test_linux_ext");
+    return check_summary("test_translate_linux");
 }
