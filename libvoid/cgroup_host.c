@@ -81,7 +81,11 @@ static int read_mountinfo(struct vd_cgroup_hierarchies *h, vd_error **err)
     while (getline(&line, &cap, f) > 0) {
         char dev[16], mnt[PATH_MAX], fstype[32], super[1024];
         char *dash = strstr(line, " - ");
-        if (dash == NULL || sscanf(line, "%*s %*s %15s %*s %4095s", dev, mnt) != 2 ||
+        /* Most lines are other mounts: their type is checked before any
+         * sscanf (both types start with "cgroup"). */
+        if (dash == NULL || strncmp(dash + 3, "cgroup", 6) != 0)
+            continue;
+        if (sscanf(line, "%*s %*s %15s %*s %4095s", dev, mnt) != 2 ||
             sscanf(dash + 3, "%31s %*s %1023s", fstype, super) != 2)
             continue;
         bool v2 = strcmp(fstype, "cgroup2") == 0;

@@ -5,8 +5,9 @@
  * config.json, with errors that name the file and the field.
  *
  * The file holds the runtime-spec state (less `status`, which is derived
- * from the live process every time) and two keys of our own, `startTime` and
- * `ownPidNs`, that the printed state leaves out.
+ * from the live process every time) and keys of our own (`startTime`,
+ * `ownPidNs`, `cgroupDirs`, `configHooks`, ...) that the printed state leaves
+ * out.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -32,6 +33,7 @@
 #define KEY_RESCTRL_MONITOR "resctrlMonitor"
 #define KEY_RESCTRL_OWN "resctrlOwnGroup"
 #define KEY_ROOTFS_MOUNT_BELOW "rootfsMountBelow"
+#define KEY_CONFIG_HOOKS "configHooks"
 
 static const char *or_empty(const char *s)
 {
@@ -50,6 +52,32 @@ static void write_resctrl(struct oci_json_writer *w, const struct oci_state *s)
     }
     oci_json_write_key(w, KEY_RESCTRL_OWN);
     oci_json_write_bool(w, s->resctrl_own);
+}
+
+bool oci_state_may_have_hooks(const struct oci_state *s, enum oci_hook_kind kind)
+{
+    return !s->hook_kinds_known || (s->hook_kinds & (1u << kind));
+}
+
+void oci_state_set_hook_kinds(struct oci_state *s, const struct oci_spec *spec)
+{
+    s->hook_kinds_known = true;
+    s->hook_kinds = 0;
+    for (int kind = 0; kind < OCI_HOOK_KIND_COUNT; kind++)
+        if (spec->n_hooks[kind])
+            s->hook_kinds |= 1u << kind;
+}
+
+static void write_hook_kinds(struct oci_json_writer *w, const struct oci_state *s)
+{
+    if (!s->hook_kinds_known)
+        return;
+    oci_json_write_key(w, KEY_CONFIG_HOOKS);
+    oci_json_write_begin_array(w);
+    for (int kind = 0; kind < OCI_HOOK_KIND_COUNT; kind++)
+        if (s->hook_kinds & (1u << kind))
+            oci_json_write_string(w, oci_hook_kind_name(kind));
+    oci_json_write_end_array(w);
 }
 
 /* The members in runc's order (its containerState struct), so that the two
@@ -104,6 +132,7 @@ static void write_state(struct oci_json_writer *w, const struct oci_state *s, co
             oci_json_write_key(w, KEY_ROOTFS_MOUNT_BELOW);
             oci_json_write_uint(w, s->rootfs_mount_below);
         }
+        write_hook_kinds(w, s);
     }
     oci_json_write_end_object(w);
 }
@@ -211,6 +240,27 @@ static int required_string(vd_error **err, const struct oci_json *top, const cha
     return r < 0 ? r : spec_string(err, v, out);
 }
 
+/* configHooks: names of hook kinds, each known and given once. */
+static int parse_hook_kinds(vd_error **err, const struct oci_json *v, struct oci_state *s)
+{
+    char **names = NULL;
+    size_t n = 0;
+    int r = spec_strv(err, v, false, &names, &n);
+    for (size_t i = 0; r == 0 && i < n; i++) {
+        int kind = 0;
+        while (kind < OCI_HOOK_KIND_COUNT && strcmp(names[i], oci_hook_kind_name(kind)) != 0)
+            kind++;
+        if (kind == OCI_HOOK_KIND_COUNT || (s->hook_kinds & (1u << kind)))
+            r = spec_error(err, v, NULL, "\"%s\": %s", names[i],
+                           kind == OCI_HOOK_KIND_COUNT ? "not a hook kind" : "given twice");
+        else
+            s->hook_kinds |= 1u << kind;
+    }
+    spec_strv_free(names);
+    s->hook_kinds_known = r == 0;
+    return r;
+}
+
 static int parse_state(vd_error **err, const struct oci_json *top, struct oci_state *s)
 {
     const struct oci_json *v;
@@ -254,6 +304,8 @@ static int parse_state(vd_error **err, const struct oci_json *top, struct oci_st
         s->host_mounts = true;
         r = spec_uint64(err, v, &s->rootfs_mount_below);
     }
+    if (r == 0 && (v = spec_member(top, KEY_CONFIG_HOOKS)) != NULL)
+        r = parse_hook_kinds(err, v, s);
     if (r == 0 && (v = spec_member(top, "annotations")) != NULL)
         r = spec_string_map(err, v, &s->annotations, &s->n_annotations);
     if (r == 0 && s->owner == NULL && (s->owner = strdup("")) == NULL)

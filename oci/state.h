@@ -42,6 +42,13 @@ struct oci_state {
      * printed. */
     bool host_mounts;
     uint64_t rootfs_mount_below;
+    /* The kinds of hooks the config copy holds, as bits 1u << enum
+     * oci_hook_kind: start and delete read the copy only when it holds
+     * poststart or poststop hooks.  hook_kinds_known false when state.json
+     * does not say (written by an older voidoci): read the copy then.  Not
+     * printed. */
+    bool hook_kinds_known;
+    unsigned hook_kinds;
 };
 
 /* Write <dir>/state.json atomically (temp file + rename, 0600). */
@@ -65,6 +72,11 @@ char *oci_state_to_json(const struct oci_state *s, const char *status, bool pret
 struct oci_json_writer;
 void oci_state_write_object(struct oci_json_writer *w, const struct oci_state *s,
                             const char *status);
+/* The config copy may hold hooks of `kind`: true when it does, or when
+ * state.json does not say. */
+bool oci_state_may_have_hooks(const struct oci_state *s, enum oci_hook_kind kind);
+/* Record in `s` the kinds of hooks `spec` holds. */
+void oci_state_set_hook_kinds(struct oci_state *s, const struct oci_spec *spec);
 void oci_state_free(struct oci_state *s);
 static inline void oci_state_freep(struct oci_state **s)
 {

@@ -45,9 +45,13 @@ static int stop_container(const struct container *c, vd_error **err)
 }
 
 /* The copy of config.json taken at create, for the poststop hooks; NULL when
- * there is none or it cannot be read (a warning: the delete goes on). */
+ * there is none, state.json says it holds no poststop hooks (parsing it is
+ * a third of a delete's instructions), or it cannot be read (a warning: the
+ * delete goes on). */
 static struct oci_spec *load_spec_copy(const struct container *c)
 {
+    if (!oci_state_may_have_hooks(c->state, OCI_HOOK_POSTSTOP))
+        return NULL;
     _cleanup_free_ char *path = NULL;
     if (asprintf(&path, "%s/%s", c->dir, CONTAINER_CONFIG_FILE) < 0)
         return NULL;

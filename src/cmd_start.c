@@ -71,6 +71,9 @@ static int open_gate(const struct container *c, vd_error **err)
 
 static int poststart(const struct container *c, vd_error **err)
 {
+    /* Most containers have none: the copy is not parsed then. */
+    if (!oci_state_may_have_hooks(c->state, OCI_HOOK_POSTSTART))
+        return 0;
     char config[4096];
     snprintf(config, sizeof(config), "%s/" CONTAINER_CONFIG_FILE, c->dir);
     struct oci_spec *spec = NULL;

@@ -199,6 +199,7 @@ static struct oci_state *new_state(const struct oci_spec *spec, const char *id,
     s->created = now_rfc3339();
     s->owner = strdup("");
     s->own_pid_ns = has_own_pid_ns(spec);
+    oci_state_set_hook_kinds(s, spec);
     if (!s->oci_version || !s->id || !s->bundle || !s->rootfs || !s->created || !s->owner) {
         vd_error_set(err, ENOMEM, "allocate the state");
         oci_state_free(s);

@@ -317,3 +317,30 @@ order() {
     [ "$(order)" = "prestart createRuntime createContainer startContainer poststart poststop" ]
     [ ! -e "$ROOT/$ID" ]
 }
+
+@test "hooks: without poststart or poststop hooks, start and delete do not read the config copy (state.json's configHooks says so)" {
+    make_hook_bundle sleep 100
+    add_record_hook prestart
+    vcreate
+    jq -e '.configHooks == ["prestart"]' "$ROOT/$ID/state.json"
+    # Not JSON: reading it would fail start and make delete warn.
+    echo '{' >"$ROOT/$ID/config.json"
+    run --separate-stderr vo start "$ID"
+    [ "$status" -eq 0 ] && [ -z "$stderr" ]
+    run --separate-stderr vo delete --force "$ID"
+    [ "$status" -eq 0 ] && [ -z "$stderr" ]
+    [ ! -e "$ROOT/$ID" ]
+}
+
+@test "hooks: a state.json without configHooks (an older voidoci's) still runs poststart and poststop from the config copy" {
+    make_hook_bundle sleep 100
+    add_record_hook poststart
+    add_record_hook poststop
+    vcreate
+    jq -e '.configHooks == ["poststart", "poststop"]' "$ROOT/$ID/state.json"
+    jq -c 'del(.configHooks)' "$ROOT/$ID/state.json" >"$ROOT/$ID/state.json.new"
+    mv "$ROOT/$ID/state.json.new" "$ROOT/$ID/state.json"
+    vstart
+    vo delete --force "$ID"
+    [ "$(order)" = "poststart poststop" ]
+}

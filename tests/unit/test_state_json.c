@@ -245,6 +245,8 @@ static void test_round_trip(const char *tmp)
     changed.pid = 77;
     changed.resctrl_group = (char *)"/sys/fs/resctrl/gold";
     changed.resctrl_monitor = (char *)"/sys/fs/resctrl/gold/mon_groups/web";
+    changed.hook_kinds_known = true;
+    changed.hook_kinds = 1u << OCI_HOOK_PRESTART | 1u << OCI_HOOK_POSTSTOP;
     CHECK_MSG(oci_state_write(dir, &changed, &err) == 0, "rewrite state.json");
     CHECK_MSG(lstat(tmp_path, &st) < 0 && errno == ENOENT, "stale temp file gone");
 
@@ -268,6 +270,10 @@ static void test_round_trip(const char *tmp)
     CHECK_MSG(streq(s->resctrl_group, "/sys/fs/resctrl/gold") &&
               streq(s->resctrl_monitor, "/sys/fs/resctrl/gold/mon_groups/web") && !s->resctrl_own,
           "resctrl groups");
+    CHECK_MSG(s->hook_kinds_known && s->hook_kinds == changed.hook_kinds &&
+                  oci_state_may_have_hooks(s, OCI_HOOK_POSTSTOP) &&
+                  !oci_state_may_have_hooks(s, OCI_HOOK_POSTSTART),
+              "configHooks: the kinds of hooks, poststop and not poststart");
 
     /* Writing into a directory that is not there names it. */
     _cleanup_free_ char *missing = join(tmp, "missing");
@@ -394,6 +400,12 @@ static void test_bad_files(const char *tmp)
               "annotations.a: expected a string");
     check_bad(tmp, "duplicate-key", GOOD_HEAD "\"pid\":1,\"pid\":2,\"startTime\":1," GOOD_TAIL,
               "(root): duplicate key \"pid\"");
+    check_bad(tmp, "hook-kind-unknown",
+              GOOD_HEAD "\"pid\":1,\"startTime\":1,\"configHooks\":[\"poststop\",\"later\"]," GOOD_TAIL,
+              "configHooks: \"later\": not a hook kind");
+    check_bad(tmp, "hook-kind-twice",
+              GOOD_HEAD "\"pid\":1,\"startTime\":1,\"configHooks\":[\"poststop\",\"poststop\"]," GOOD_TAIL,
+              "configHooks: \"poststop\": given twice");
     check_bad(tmp, "no-bundle",
               GOOD_HEAD "\"pid\":1,\"startTime\":1,\"rootfs\":\"/r\",\"created\":\"c\"}",
               "bundle: is required");
@@ -417,6 +429,10 @@ static void test_bad_files(const char *tmp)
     CHECK_MSG(oci_state_read(dir, &s, &err) == 0 && s && streq(s->owner, "") && !s->own_pid_ns &&
               s->n_annotations == 0 && s->pid == 0,
           "minimal state.json");
+    /* An older voidoci's state.json: the config copy may hold any hooks. */
+    CHECK_MSG(s && !s->hook_kinds_known && oci_state_may_have_hooks(s, OCI_HOOK_POSTSTART) &&
+                  oci_state_may_have_hooks(s, OCI_HOOK_POSTSTOP),
+              "no configHooks: any hooks may be there");
 
     /* no file at all */
     _cleanup_free_ char *empty = join(tmp, "empty");
