@@ -136,11 +136,21 @@ int criu_check(vd_error **err)
     return vd_error_set(err, 0, "criu check failed (exit status %d): %s", status, first);
 }
 
+/* mkdir -p, as runc makes the image path. */
 static int make_dir(const char *path, vd_error **err)
 {
-    if (mkdir(path, 0700) < 0 && errno != EEXIST)
-        return vd_error_set(err, errno, "create \"%s\"", path);
-    return 0;
+    char p[4096];
+    if (snprintf(p, sizeof(p), "%s", path) >= (int)sizeof(p))
+        return vd_error_set(err, ENAMETOOLONG, "create \"%s\"", path);
+    for (char *s = strchr(p + 1, '/');; s = strchr(s + 1, '/')) {
+        if (s)
+            *s = '\0';
+        if (mkdir(p, 0700) < 0 && errno != EEXIST)
+            return vd_error_set(err, errno, "create \"%s\"", p);
+        if (s == NULL)
+            return 0;
+        *s = '/';
+    }
 }
 
 int criu_argv_start(struct criu_argv *a, const char *action, const struct criu_opts *o,
@@ -210,16 +220,17 @@ int criu_argv_mounts(struct criu_argv *a, const struct oci_spec *spec, const cha
     return 0;
 }
 
-/* The last line of the log that names an error, or "" . */
-static void last_log_error(const char *log, char *buf, size_t size)
+/* The first error line of the log (criu's "Error (file:line): ..."; the
+ * cause comes before the "Dumping FAILED." that sums it up), or "". */
+static void first_log_error(const char *log, char *buf, size_t size)
 {
     buf[0] = '\0';
     FILE *f = fopen(log, "re");
     if (f == NULL)
         return;
     char line[1024];
-    while (fgets(line, sizeof(line), f))
-        if (strstr(line, "Error"))
+    while (buf[0] == '\0' && fgets(line, sizeof(line), f))
+        if (strstr(line, "Error ("))
             first_error(line, buf, size);
     fclose(f);
 }
@@ -236,7 +247,7 @@ int criu_run(const struct criu_argv *a, const struct criu_opts *o, const char *l
     snprintf(log, sizeof(log), "%s/%s", o->work_path ? o->work_path : o->image_path, log_name);
     if (status == 127)
         return vd_error_set(err, ENOENT, "criu %s: criu is not installed", a->v[1]);
-    last_log_error(log, last, sizeof(last));
+    first_log_error(log, last, sizeof(last));
     return vd_error_set(err, 0, "criu %s failed (exit status %d)%s%s; see %s", a->v[1], status,
                         last[0] ? ": " : "", last, log);
 }

@@ -10,6 +10,16 @@
 
 load helpers
 
+# `criu check` once for the file: under TCG it takes some 10 s.
+setup_file() {
+    local out
+    if ! command -v criu >/dev/null; then
+        echo "this machine has no criu" >"$BATS_FILE_TMPDIR/criu-why"
+    elif ! out=$(criu check 2>&1); then
+        echo "criu check fails here: $(grep -m1 Error <<<"$out")" >"$BATS_FILE_TMPDIR/criu-why"
+    fi
+}
+
 setup() {
     voidoci_setup
     IMG=$BATS_TEST_TMPDIR/img
@@ -21,14 +31,17 @@ teardown() {
 
 # criu_works: true where `criu check` passes; CRIU_WHY says why not.
 criu_works() {
-    command -v criu >/dev/null || {
-        CRIU_WHY="this machine has no criu"
-        return 1
-    }
-    local out
-    out=$(criu check 2>&1) && return 0
-    CRIU_WHY="criu check fails here: $(grep -m1 Error <<<"$out")"
+    [ -e "$BATS_FILE_TMPDIR/criu-why" ] || return 0
+    CRIU_WHY=$(cat "$BATS_FILE_TMPDIR/criu-why")
     return 1
+}
+
+# vc ARGS: vo, and on failure the errors of criu's logs in $IMG.
+vc() {
+    vo "$@" </dev/null 3>&- && return 0
+    local rc=$?
+    grep -rh -B3 "Error (" "$IMG" --include='*.log' 2>/dev/null | tail -n 40 >&2
+    return "$rc"
 }
 
 require_criu() {
@@ -100,7 +113,7 @@ run_cmd() {
     vcreate
     vstart
     wait_for count_above 2
-    vo checkpoint --image-path "$IMG" "$ID"
+    vc checkpoint --image-path "$IMG" "$ID"
     [ -f "$IMG/dump.log" ]
     run_cmd state "$ID"
     [ "$status" -ne 0 ]
@@ -108,7 +121,7 @@ run_cmd() {
     n=$(count)
     sleep 1
     [ "$(count)" = "$n" ]
-    vo restore -d --image-path "$IMG" --bundle "$BUNDLE" --pid-file "$BATS_TEST_TMPDIR/pid" "$ID" </dev/null 3>&-
+    vc restore -d --image-path "$IMG" --bundle "$BUNDLE" --pid-file "$BATS_TEST_TMPDIR/pid" "$ID"
     state_is running
     [ "$(state_field pid)" = "$(cat "$BATS_TEST_TMPDIR/pid")" ]
     wait_for count_above "$n"
@@ -128,14 +141,14 @@ run_cmd() {
 @test "checkpoint --leave-running; restore under a new ID" {
     require_criu
     start_counter
-    vo checkpoint --leave-running --image-path "$IMG" "$ID"
+    vc checkpoint --leave-running --image-path "$IMG" "$ID"
     state_is running
     local n
     n=$(count)
     wait_for count_above "$n"
     vo delete --force "$ID"
     local id2=$ID-again
-    vo restore -d --image-path "$IMG" --bundle "$BUNDLE" "$id2" </dev/null 3>&-
+    vc restore -d --image-path "$IMG" --bundle "$BUNDLE" "$id2"
     state_is running "$id2"
     n=$(count)
     wait_for count_above "$n"
@@ -147,14 +160,14 @@ run_cmd() {
 @test "checkpoint --pre-dump, then a dump on top of it" {
     require_criu
     start_counter
-    vo checkpoint --pre-dump --image-path "$IMG/pre" "$ID"
+    vc checkpoint --pre-dump --image-path "$IMG/pre" "$ID"
     state_is running
-    vo checkpoint --image-path "$IMG/full" --parent-path ../pre "$ID"
+    vc checkpoint --image-path "$IMG/full" --parent-path ../pre "$ID"
     run_cmd state "$ID"
     [ "$status" -ne 0 ]
     local n
     n=$(count)
-    vo restore -d --image-path "$IMG/full" --bundle "$BUNDLE" "$ID" </dev/null 3>&-
+    vc restore -d --image-path "$IMG/full" --bundle "$BUNDLE" "$ID"
     wait_for count_above "$n"
     vo delete --force "$ID"
 }
@@ -175,10 +188,10 @@ data_above() {
     vcreate
     vstart
     wait_for test -s "$BATS_TEST_TMPDIR/data/count"
-    vo checkpoint --image-path "$IMG" "$ID"
+    vc checkpoint --image-path "$IMG" "$ID"
     local n
     n=$(cat "$BATS_TEST_TMPDIR/data/count")
-    vo restore -d --image-path "$IMG" --bundle "$BUNDLE" "$ID" </dev/null 3>&-
+    vc restore -d --image-path "$IMG" --bundle "$BUNDLE" "$ID"
     wait_for data_above "$n"
     vo delete --force "$ID"
 }
