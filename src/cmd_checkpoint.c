@@ -41,8 +41,6 @@ static int dump(const struct global_opts *g, const char *id, const struct criu_o
     enum container_status status = container_status(c);
     if (status != CONTAINER_RUNNING && status != CONTAINER_PAUSED)
         return vd_error_set(err, 0, "container not running: %s", container_status_name(status));
-    if (criu_check(err) < 0)
-        return -1;
     char config[4096];
     snprintf(config, sizeof(config), "%s/" CONTAINER_CONFIG_FILE, c->dir);
     struct oci_spec *spec = NULL;

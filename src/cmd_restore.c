@@ -154,7 +154,7 @@ static int restore(const struct global_opts *g, const struct restore_opts *o, st
 {
     char config[PATH_MAX];
     snprintf(config, sizeof(config), "%s/config.json", o->bundle);
-    if (validate_container_id(o->id, err) < 0 || criu_check(err) < 0 ||
+    if (validate_container_id(o->id, err) < 0 ||
         oci_spec_load(config, &r->spec, err) < 0)
         return -1;
     if (access(o->criu.image_path, R_OK | X_OK) < 0)

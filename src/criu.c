@@ -113,29 +113,6 @@ static int spawn_criu(char *const argv[], int out_fd, vd_error **err)
     return 128 + WTERMSIG(status);
 }
 
-int criu_check(vd_error **err)
-{
-    char path[] = "/tmp/voidoci-criu-check.XXXXXX";
-    _cleanup_close_ int fd = mkostemp(path, O_CLOEXEC);
-    if (fd < 0)
-        return vd_error_set(err, errno, "criu check: create \"%s\"", path);
-    unlink(path);
-    char *argv[] = {(char *)CRIU_PROGRAM, (char *)"check", NULL};
-    int status = spawn_criu(argv, fd, err);
-    if (status < 0)
-        return -1;
-    if (status == 0)
-        return 0;
-    char out[4096] = "", first[512];
-    ssize_t n = pread(fd, out, sizeof(out) - 1, 0);
-    out[n > 0 ? n : 0] = '\0';
-    if (status == 127)
-        return vd_error_set(err, ENOENT, "criu is not installed (no \"%s\" in PATH)",
-                            CRIU_PROGRAM);
-    first_error(out, first, sizeof(first));
-    return vd_error_set(err, 0, "criu check failed (exit status %d): %s", status, first);
-}
-
 /* mkdir -p, as runc makes the image path. */
 static int make_dir(const char *path, vd_error **err)
 {

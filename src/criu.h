@@ -47,10 +47,6 @@ enum {
  * of them, -1 with *err for a bad value. */
 int criu_parse_opt(int c, const char *arg, struct criu_opts *o, vd_error **err);
 
-/* Fails with one line when `criu check` does (no criu, or a kernel it
- * cannot work with): "criu check failed (exit status N): <its first error>". */
-int criu_check(vd_error **err);
-
 /* "criu ACTION --images-dir ... --log-file LOG -v4" and the flags of `o`
  * that ACTION takes; the image (dump) and work directories made if missing. */
 int criu_argv_start(struct criu_argv *a, const char *action, const struct criu_opts *o,
@@ -61,7 +57,9 @@ int criu_argv_start(struct criu_argv *a, const char *action, const struct criu_o
 int criu_argv_mounts(struct criu_argv *a, const struct oci_spec *spec, const char *bundle,
                      bool restore, vd_error **err);
 /* Run it and wait; a failure reads "criu ACTION failed (exit status N):
- * <the first error of its log>; see LOG". */
+ * <the first error of its log>; see LOG".  Where criu cannot work on this
+ * kernel it fails there, before it touches a process (no `criu check`
+ * first: it takes seconds, some 20 s in a VM under TCG). */
 int criu_run(const struct criu_argv *a, const struct criu_opts *o, const char *log_name,
              vd_error **err);
 

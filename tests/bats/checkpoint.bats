@@ -85,7 +85,7 @@ run_cmd() {
     start_counter
     run_cmd checkpoint --image-path "$IMG" "$ID"
     [ "$status" -ne 0 ]
-    assert_one_error_line "^voidoci: checkpoint \"$ID\": criu (check failed|is not installed)"
+    assert_one_error_line "^voidoci: checkpoint \"$ID\": criu (dump failed \(exit status [0-9]+\): .+; see $IMG/dump.log|dump: criu is not installed)\$"
     state_is running
     local n
     n=$(count)
@@ -99,11 +99,22 @@ run_cmd() {
     make_counter
     run_cmd restore -d --image-path "$IMG/none" --bundle "$BUNDLE" "$ID"
     [ "$status" -ne 0 ]
-    assert_one_error_line "^voidoci: restore \"$ID\": (criu check failed|criu is not installed|the image path \"$IMG/none\": No such file)"
+    assert_one_error_line "^voidoci: restore \"$ID\": the image path \"$IMG/none\": No such file or directory\$"
     run_cmd state "$ID"
     [ "$status" -ne 0 ]
     [[ $stderr == *"does not exist"* ]]
     [ ! -e "$ROOT/$ID" ]
+}
+
+@test "a restore that criu fails (empty image dir) leaves no state dir nor cgroup" {
+    make_counter
+    mkdir -p "$IMG"
+    run_cmd restore -d --image-path "$IMG" --bundle "$BUNDLE" "$ID"
+    [ "$status" -ne 0 ]
+    assert_one_error_line "^voidoci: restore \"$ID\": criu (restore failed \(exit status [0-9]+\): .+; see $IMG/restore.log|restore: criu is not installed)\$"
+    [ ! -e "$ROOT/$ID" ]
+    [ ! -e "/sys/fs/cgroup$(bundle_cgroup "$BUNDLE")" ]
+    [ ! -e "/sys/fs/cgroup/pids$(bundle_cgroup "$BUNDLE")" ]
 }
 
 @test "checkpoint stops and deletes the container; restore brings it back counting on, in its cgroup's limits" {

@@ -144,7 +144,7 @@ fetch_kernel() {
     # is 300 MB) are kept: a disk for the blockIO tests, null_blk (with
     # configfs, whose symbols it uses), and the BFQ scheduler, which gives
     # the io.bfq.weight files.  All three have no other dependency.
-    # CRIU (checkpoint-vm.bats) needs nf_tables (with what it uses: the
+    # CRIU (checkpoint.bats) needs nf_tables (with what it uses: the
     # qemu64 CPU has no crc32c-intel) for its network lock and the
     # socket-diag modules to dump sockets.
     mkdir -p "$dir.tmp/modules" || die "mkdir $dir.tmp/modules failed"
@@ -250,8 +250,9 @@ make_initramfs() {
     fi
     copy_tools awk mount umount flock setsid nsenter unshare setpriv prlimit \
         ipcmk ipcrm ipcs ps pgrep pkill kill getopt mountpoint findmnt
-    # checkpoint-vm.bats: criu, and the nft iptables its network lock runs.
-    copy_tools criu ip xtables-nft-multi
+    # checkpoint.bats: criu, and the nft iptables its network lock runs.
+    # criu dumps a tmpfs (the container's /dev) with GNU tar.
+    copy_tools criu ip xtables-nft-multi tar gzip
     for f in iptables iptables-restore iptables-save ip6tables ip6tables-restore ip6tables-save; do
         ln -sf xtables-nft-multi "$root/usr/sbin/$f"
     done
