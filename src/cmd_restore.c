@@ -35,6 +35,7 @@ static void restore_usage(void)
           "  -b, --bundle DIR            the bundle (default: the current directory)\n"
           "  -d, --detach                do not wait for the container's init\n"
           "  --pid-file FILE             write the init's pid to FILE\n"
+          "  --no-pivot, --no-new-keyring  taken and ignored (conmon passes them)\n"
           "  --tcp-established           restore established TCP connections\n"
           "  --ext-unix-sk               allow external unix sockets\n"
           "  --shell-job                 allow a shell job (an external terminal)\n"
@@ -188,6 +189,7 @@ static int wait_init(pid_t pid)
 enum {
     OPT_PID_FILE = 400,
     OPT_CONSOLE_SOCKET,
+    OPT_IGNORED,
 };
 
 static int parse_restore_args(int argc, char **argv, struct restore_opts *o, vd_error **err)
@@ -204,6 +206,10 @@ static int parse_restore_args(int argc, char **argv, struct restore_opts *o, vd_
         {"detach", no_argument, NULL, 'd'},
         {"pid-file", required_argument, NULL, OPT_PID_FILE},
         {"console-socket", required_argument, NULL, OPT_CONSOLE_SOCKET},
+        /* conmon passes create's flags to restore too; criu brings back
+         * the root and the keyring as they were dumped. */
+        {"no-pivot", no_argument, NULL, OPT_IGNORED},
+        {"no-new-keyring", no_argument, NULL, OPT_IGNORED},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -217,6 +223,7 @@ static int parse_restore_args(int argc, char **argv, struct restore_opts *o, vd_
         case 'b': o->bundle = optarg; break;
         case 'd': o->detach = true; break;
         case OPT_PID_FILE: o->pid_file = optarg; break;
+        case OPT_IGNORED: break;
         case OPT_CONSOLE_SOCKET:
             return vd_error_set(err, ENOTSUP, "--console-socket: restoring a container with a "
                                               "terminal is not supported yet");

@@ -95,9 +95,10 @@ run_cmd() {
     vo delete "$ID"
 }
 
-@test "a failed restore (no image dir) leaves no state dir nor cgroup" {
+@test "a failed restore (no image dir) leaves no state dir nor cgroup; conmon's flags are taken" {
     make_counter
-    run_cmd restore -d --image-path "$IMG/none" --bundle "$BUNDLE" "$ID"
+    run_cmd restore --bundle "$BUNDLE" --pid-file "$BATS_TEST_TMPDIR/pid" --no-pivot \
+        --no-new-keyring --detach --image-path "$IMG/none" --work-path "$BUNDLE" "$ID"
     [ "$status" -ne 0 ]
     assert_one_error_line "^voidoci: restore \"$ID\": the image path \"$IMG/none\": No such file or directory\$"
     run_cmd state "$ID"
