@@ -75,14 +75,11 @@ int criu_parse_opt(int c, const char *arg, struct criu_opts *o, vd_error **err)
     return 0;
 }
 
-/* The first "Error" line of criu's output, without its "(file:line): ". */
-static void first_error(const char *out, char *buf, size_t size)
+/* criu's "(00.43) Error (criu/x.c:42): what" as "what", cut at the newline. */
+static void error_text(const char *line, char *buf, size_t size)
 {
-    const char *line = strstr(out, "Error");
-    if (line == NULL)
-        line = out;
     const char *colon = strstr(line, "): ");
-    if (colon && colon < line + 64 && line != out + strlen(out))
+    if (colon)
         line = colon + 3;
     size_t len = strcspn(line, "\n");
     snprintf(buf, size, "%.*s", (int)(len < size ? len : size - 1), line);
@@ -197,18 +194,19 @@ int criu_argv_mounts(struct criu_argv *a, const struct oci_spec *spec, const cha
     return 0;
 }
 
-/* The first error line of the log (criu's "Error (file:line): ..."; the
- * cause comes before the "Dumping FAILED." that sums it up), or "". */
-static void first_log_error(const char *log, char *buf, size_t size)
+/* The last error line of the log before criu's closing "Dumping FAILED."
+ * (or "Restoring FAILED."): the step that failed ("Can't dump tmpfs
+ * content"); earlier ones may be harmless.  "" when there is none. */
+static void log_error_line(const char *log, char *buf, size_t size)
 {
     buf[0] = '\0';
     FILE *f = fopen(log, "re");
     if (f == NULL)
         return;
     char line[1024];
-    while (buf[0] == '\0' && fgets(line, sizeof(line), f))
-        if (strstr(line, "Error ("))
-            first_error(line, buf, size);
+    while (fgets(line, sizeof(line), f))
+        if (strstr(line, "Error (") && !strstr(line, "FAILED."))
+            error_text(line, buf, size);
     fclose(f);
 }
 
@@ -224,7 +222,7 @@ int criu_run(const struct criu_argv *a, const struct criu_opts *o, const char *l
     snprintf(log, sizeof(log), "%s/%s", o->work_path ? o->work_path : o->image_path, log_name);
     if (status == 127)
         return vd_error_set(err, ENOENT, "criu %s: criu is not installed", a->v[1]);
-    first_log_error(log, last, sizeof(last));
+    log_error_line(log, last, sizeof(last));
     return vd_error_set(err, 0, "criu %s failed (exit status %d)%s%s; see %s", a->v[1], status,
                         last[0] ? ": " : "", last, log);
 }

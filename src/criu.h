@@ -57,7 +57,7 @@ int criu_argv_start(struct criu_argv *a, const char *action, const struct criu_o
 int criu_argv_mounts(struct criu_argv *a, const struct oci_spec *spec, const char *bundle,
                      bool restore, vd_error **err);
 /* Run it and wait; a failure reads "criu ACTION failed (exit status N):
- * <the first error of its log>; see LOG".  Where criu cannot work on this
+ * <the last error of its log>; see LOG".  Where criu cannot work on this
  * kernel it fails there, before it touches a process (no `criu check`
  * first: it takes seconds, some 20 s in a VM under TCG). */
 int criu_run(const struct criu_argv *a, const struct criu_opts *o, const char *log_name,
