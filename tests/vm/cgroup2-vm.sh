@@ -10,8 +10,10 @@
 #
 # BUILD_DIR/src/voidoci and BUILD_DIR/tests/console_receiver go into the
 # VM with their shared libraries, together with busybox-static, bash, bats,
-# jq, the GNU tools the tests use, tests/bats/helpers.bash and rootless.bash,
-# tests/make-bundle.sh and the bats files listed in tests/vm/bats-files.
+# jq, the GNU tools the tests use, criu (with GNU tar, nft iptables and the
+# nf_tables and socket-diag modules it needs: checkpoint.bats),
+# tests/bats/helpers.bash and rootless.bash, tests/make-bundle.sh and the
+# bats files listed in tests/vm/bats-files.
 # Inside, tests/vm/init runs `bats --tap` on them and prints the TAP on the
 # serial console between two marker lines.  This script prints that TAP and
 # exits 0 only if every test passed or skipped; non-zero when one failed,
