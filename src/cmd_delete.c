@@ -68,7 +68,7 @@ static struct oci_spec *load_spec_copy(const struct container *c)
 
 /* runtime-spec: the poststop hooks run after the container is deleted. */
 static int remove_container(const struct global_opts *g, const struct container *c,
-                            vd_error **err)
+                     vd_error **err)
 {
     /* The cgroup first: while it stays, so does the state that names it. */
     if (container_destroy_cgroup(c, err) < 0 || container_destroy_resctrl(c, err) < 0 ||
@@ -108,8 +108,8 @@ static void destroy_cgroup_of_copy(const struct global_opts *g, const char *id)
     oci_spec_free(spec);
 }
 
-static int delete_container(const struct global_opts *g, const char *id, bool force,
-                            vd_error **err)
+int container_delete(const struct global_opts *g, const char *id, bool force,
+                     vd_error **err)
 {
     if (validate_container_id(id, err) < 0)
         return -1;
@@ -175,7 +175,7 @@ int cmd_delete(const struct global_opts *g, int argc, char **argv, vd_error **er
         return 1;
     }
     const char *id = argv[optind];
-    if (delete_container(g, id, force, err) < 0) {
+    if (container_delete(g, id, force, err) < 0) {
         vd_error_prefix(err, "delete \"%s\"", id);
         return 1;
     }

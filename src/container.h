@@ -85,6 +85,9 @@ int container_destroy_cgroup(const struct container *c, vd_error **err);
 int container_resctrl(const struct container *c, vd_resctrl **r, vd_error **err);
 int container_destroy_resctrl(const struct container *c, vd_error **err);
 void container_free(struct container *c);
+/* `voidoci delete [--force] ID` (cmd_delete.c): also what checkpoint does
+ * to the container it stopped. */
+int container_delete(const struct global_opts *g, const char *id, bool force, vd_error **err);
 /* Read the host's cgroup mounts once into c, for a command that opens the
  * container's cgroup several times (delete).  On failure nothing is kept
  * and each use reads them, and fails, as without this. */

@@ -181,8 +181,8 @@ static int copy_annotations(const struct oci_spec *spec, struct oci_state *s, vd
     return 0;
 }
 
-static struct oci_state *new_state(const struct oci_spec *spec, const char *id,
-                                   const char *bundle, vd_error **err)
+struct oci_state *state_new(const struct oci_spec *spec, const char *id, const char *bundle,
+                           vd_error **err)
 {
     char rootfs[PATH_MAX];
     if (oci_rootfs_path(spec, bundle, rootfs, err) < 0)
@@ -215,7 +215,7 @@ static struct oci_state *new_state(const struct oci_spec *spec, const char *id,
 /* ---- the state directory -------------------------------------------------- */
 
 /* The bundle's config.json as read, kept for delete (poststop) and exec. */
-static int copy_config(const char *bundle, const char *dir, vd_error **err)
+int config_copy(const char *bundle, const char *dir, vd_error **err)
 {
     char from[PATH_MAX], to[PATH_MAX];
     snprintf(from, sizeof(from), "%s/config.json", bundle);
@@ -246,7 +246,7 @@ static int make_state_dir(const struct global_opts *g, const struct create_opts 
         return vd_error_set(err, errno, "lock \"%s\"", *dir);
     if (o->gate && mkfifoat(*lock_fd, CONTAINER_FIFO_FILE, 0600) < 0)
         return vd_error_set(err, errno, "create \"%s/" CONTAINER_FIFO_FILE "\"", *dir);
-    return copy_config(bundle, *dir, err);
+    return config_copy(bundle, *dir, err);
 }
 
 /* ---- create ---------------------------------------------------------------- */
@@ -503,7 +503,7 @@ int container_create(const struct global_opts *g, const struct create_opts *o, s
     struct hook_ctx hooks = {0};
     struct seccomp_listener listener = {0};
     int r = describe(o, bundle, &c->spec, b, err);
-    if (r == 0 && (c->state = new_state(c->spec, o->id, bundle, err)) == NULL)
+    if (r == 0 && (c->state = state_new(c->spec, o->id, bundle, err)) == NULL)
         r = -1;
     if (r == 0)
         r = make_state_dir(g, o, bundle, &c->dir, &lock_fd, err);

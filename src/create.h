@@ -67,6 +67,12 @@ int parse_create_args(const char *cmd, int argc, char **argv, struct create_opts
  * translation left out because SELinux is off on this host. */
 void log_ignored_selinux_labels(const char *mount_label, const char *process_label);
 
+/* The state of a container made from `spec` (no pid yet), and the copy
+ * of the bundle's config.json in its state dir: what restore also keeps. */
+struct oci_state *state_new(const struct oci_spec *spec, const char *id, const char *bundle,
+                            vd_error **err);
+int config_copy(const char *bundle, const char *dir, vd_error **err);
+
 /* Parse "--preserve-fds N". */
 int parse_preserve_fds(const char *arg, int *out, vd_error **err);
 /* Digits only, no newline, written atomically (containerd uses Atoi). */

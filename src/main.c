@@ -27,6 +27,8 @@ struct command {
 static int cmd_help(const struct global_opts *g, int argc, char **argv, vd_error **err);
 
 static const struct command commands[] = {
+    {"checkpoint", cmd_checkpoint, "dump a running container to disk (needs criu)", false,
+     false},
     {"create", cmd_create, "create a container", true, true},
     {"delete", cmd_delete, "delete a container and what it holds", false, false},
     {"events", cmd_events, "display container events and statistics", false, false},
@@ -38,6 +40,7 @@ static const struct command commands[] = {
     {"list", cmd_list, "list the containers under the root directory", false, false},
     {"pause", cmd_pause, "suspend every process in a container", true, false},
     {"ps", cmd_ps, "list the processes running in a container", false, false},
+    {"restore", cmd_restore, "restore a checkpointed container (needs criu)", true, false},
     {"resume", cmd_resume, "resume a paused container", true, false},
     {"run", cmd_run, "create and run a container", true, true},
     {"spec", cmd_spec, "write an example config.json", false, false},

@@ -43,6 +43,8 @@ int cmd_explain(const struct global_opts *g, int argc, char **argv, vd_error **e
 int cmd_features(const struct global_opts *g, int argc, char **argv, vd_error **err);
 int cmd_update(const struct global_opts *g, int argc, char **argv, vd_error **err);
 int cmd_events(const struct global_opts *g, int argc, char **argv, vd_error **err);
+int cmd_checkpoint(const struct global_opts *g, int argc, char **argv, vd_error **err);
+int cmd_restore(const struct global_opts *g, int argc, char **argv, vd_error **err);
 int cmd_exec(const struct global_opts *g, int argc, char **argv, vd_error **err);
 
 /* log.c: one line per call, "voidoci: <msg>" on stderr. With --log the line

@@ -10,8 +10,10 @@
 #
 # BUILD_DIR/src/voidoci and BUILD_DIR/tests/console_receiver go into the
 # VM with their shared libraries, together with busybox-static, bash, bats,
-# jq, the GNU tools the tests use, tests/bats/helpers.bash and rootless.bash,
-# tests/make-bundle.sh and the bats files listed in tests/vm/bats-files.
+# jq, the GNU tools the tests use, criu (with GNU tar, nft iptables and the
+# nf_tables and socket-diag modules it needs: checkpoint.bats),
+# tests/bats/helpers.bash and rootless.bash, tests/make-bundle.sh and the
+# bats files listed in tests/vm/bats-files.
 # Inside, tests/vm/init runs `bats --tap` on them and prints the TAP on the
 # serial console between two marker lines.  This script prints that TAP and
 # exits 0 only if every test passed or skipped; non-zero when one failed,
@@ -126,7 +128,7 @@ fetch_kernel() {
     dir=$cache/$pkg
     vmlinuz=$(ls -1 "$dir"/boot/vmlinuz-* 2>/dev/null | head -n 1)
     # A cache from before the modules were kept is fetched again.
-    if [ -n "$vmlinuz" ] && [ -f "$dir/modules/null_blk.ko" ]; then
+    if [ -n "$vmlinuz" ] && [ -f "$dir/modules/netlink_diag.ko" ]; then
         echo "$vmlinuz"
         return
     fi
@@ -144,8 +146,15 @@ fetch_kernel() {
     # is 300 MB) are kept: a disk for the blockIO tests, null_blk (with
     # configfs, whose symbols it uses), and the BFQ scheduler, which gives
     # the io.bfq.weight files.  All three have no other dependency.
+    # CRIU (checkpoint.bats) needs nf_tables (with what it uses: the
+    # qemu64 CPU has no crc32c-intel) for its network lock and the
+    # socket-diag modules to dump sockets.
     mkdir -p "$dir.tmp/modules" || die "mkdir $dir.tmp/modules failed"
-    for f in fs/configfs/configfs.ko drivers/block/null_blk/null_blk.ko block/bfq.ko; do
+    for f in fs/configfs/configfs.ko drivers/block/null_blk/null_blk.ko block/bfq.ko \
+        crypto/crc32c_generic.ko lib/libcrc32c.ko net/netfilter/nfnetlink.ko \
+        net/netfilter/nf_tables.ko net/unix/unix_diag.ko net/ipv4/inet_diag.ko \
+        net/ipv4/tcp_diag.ko net/ipv4/udp_diag.ko net/ipv4/raw_diag.ko \
+        net/packet/af_packet_diag.ko net/netlink/netlink_diag.ko; do
         cp "$dir.tmp"/lib/modules/*/kernel/"$f" "$dir.tmp/modules/" ||
             die "$deb holds no $f"
     done
@@ -161,6 +170,9 @@ fetch_kernel() {
 # ---- the initramfs --------------------------------------------------------
 
 root=$work/root
+# The modules /init loads, in its load order (see fetch_kernel).
+vm_modules="configfs null_blk bfq crc32c_generic libcrc32c nfnetlink nf_tables unix_diag
+    inet_diag tcp_diag udp_diag raw_diag af_packet_diag netlink_diag"
 declare -A copied=()
 # What copy_file and copy_program queue for flush_copies: every fork costs
 # here (ldd alone is a shell script), so they are done in two batches.
@@ -240,6 +252,15 @@ make_initramfs() {
     fi
     copy_tools awk mount umount flock setsid nsenter unshare setpriv prlimit \
         ipcmk ipcrm ipcs ps pgrep pkill kill getopt mountpoint findmnt
+    # checkpoint.bats: criu, and the nft iptables its network lock runs.
+    # criu dumps a tmpfs (the container's /dev) with GNU tar.
+    copy_tools criu ip xtables-nft-multi tar gzip
+    for f in iptables iptables-restore iptables-save ip6tables ip6tables-restore ip6tables-save; do
+        ln -sf xtables-nft-multi "$root/usr/sbin/$f"
+    done
+    for f in /usr/lib/x86_64-linux-gnu/xtables/*.so; do
+        [ -f "$f" ] && copy_file "$f"
+    done
     # lsm.bats loads an AppArmor profile: the kernel has AppArmor on.
     # cgroup2-host.bats reads the clone3 call with strace.
     copy_tools apparmor_parser strace
@@ -286,7 +307,7 @@ EOF
     done
     copy_file "$srcdir/tests/vm/init" /init
     # The modules /init loads (see fetch_kernel), in its load order.
-    for f in configfs null_blk bfq; do
+    for f in $vm_modules; do
         copy_file "$(dirname "$(dirname "$vmlinuz")")/modules/$f.ko" "/lib/voidoci-modules/$f.ko"
     done
     flush_copies

@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* checkpoint and restore run the `criu` program with arguments rather
+ * than speaking its RPC: no protobuf library to link, one process to
+ * wait for, and criu's own log file (in the image directory) holds the
+ * detail that its exit status cannot. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "criu.h"
+#include "utils.h"
+
+#define CRIU_PROGRAM "criu"
+
+int criu_arg(struct criu_argv *a, vd_error **err, const char *fmt, ...)
+{
+    char **v = realloc(a->v, (a->n + 2) * sizeof(char *));
+    if (v == NULL)
+        return vd_error_set(err, ENOMEM, "criu's arguments");
+    a->v = v;
+    va_list ap;
+    va_start(ap, fmt);
+    int r = vasprintf(&a->v[a->n], fmt, ap);
+    va_end(ap);
+    if (r < 0) {
+        a->v[a->n] = NULL;
+        return vd_error_set(err, ENOMEM, "criu's arguments");
+    }
+    a->v[++a->n] = NULL;
+    return 0;
+}
+
+void criu_argv_free(struct criu_argv *a)
+{
+    for (size_t i = 0; i < a->n; i++)
+        free(a->v[i]);
+    free(a->v);
+    a->v = NULL;
+    a->n = 0;
+}
+
+static int check_mode(const char *mode, vd_error **err)
+{
+    static const char *const modes[] = {"soft", "full", "strict", "ignore"};
+    for (size_t i = 0; i < VD_ARRAY_SIZE(modes); i++)
+        if (strcmp(mode, modes[i]) == 0)
+            return 0;
+    return vd_error_set(err, 0, "--manage-cgroups-mode \"%s\": want soft, full, strict or ignore",
+                        mode);
+}
+
+int criu_parse_opt(int c, const char *arg, struct criu_opts *o, vd_error **err)
+{
+    switch (c) {
+    case CRIU_OPT_IMAGE_PATH: o->image_path = arg; break;
+    case CRIU_OPT_WORK_PATH: o->work_path = arg; break;
+    case CRIU_OPT_PARENT_PATH: o->parent_path = arg; break;
+    case CRIU_OPT_CGROUPS_MODE:
+        o->cgroups_mode = arg;
+        return check_mode(arg, err);
+    case CRIU_OPT_LEAVE_RUNNING: o->leave_running = true; break;
+    case CRIU_OPT_TCP_ESTABLISHED: o->tcp_established = true; break;
+    case CRIU_OPT_EXT_UNIX_SK: o->ext_unix_sk = true; break;
+    case CRIU_OPT_SHELL_JOB: o->shell_job = true; break;
+    case CRIU_OPT_FILE_LOCKS: o->file_locks = true; break;
+    case CRIU_OPT_PRE_DUMP: o->pre_dump = true; break;
+    default: return 1;
+    }
+    return 0;
+}
+
+/* criu's "(00.43) Error (criu/x.c:42): what" as "what", cut at the newline. */
+static void error_text(const char *line, char *buf, size_t size)
+{
+    const char *colon = strstr(line, "): ");
+    if (colon)
+        line = colon + 3;
+    size_t len = strcspn(line, "\n");
+    snprintf(buf, size, "%.*s", (int)(len < size ? len : size - 1), line);
+}
+
+/* Run criu with stdin /dev/null and its stdout+stderr into `out_fd`
+ * (or /dev/null); its exit status, or -1 with *err set. */
+static int spawn_criu(char *const argv[], int out_fd, vd_error **err)
+{
+    pid_t pid = fork();
+    if (pid < 0)
+        return vd_error_set(err, errno, "fork for criu");
+    if (pid == 0) {
+        int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+        int out = out_fd >= 0 ? out_fd : null;
+        if (null < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
+            _exit(126);
+        execvp(argv[0], argv);
+        dprintf(2, "Error (voidoci): run %s: %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return vd_error_set(err, errno, "wait for criu");
+    if (WIFEXITED(status))
+        return WEXITSTATUS(status);
+    return 128 + WTERMSIG(status);
+}
+
+/* mkdir -p, as runc makes the image path. */
+static int make_dir(const char *path, vd_error **err)
+{
+    char p[4096];
+    if (snprintf(p, sizeof(p), "%s", path) >= (int)sizeof(p))
+        return vd_error_set(err, ENAMETOOLONG, "create \"%s\"", path);
+    for (char *s = strchr(p + 1, '/');; s = strchr(s + 1, '/')) {
+        if (s)
+            *s = '\0';
+        if (mkdir(p, 0700) < 0 && errno != EEXIST)
+            return vd_error_set(err, errno, "create \"%s\"", p);
+        if (s == NULL)
+            return 0;
+        *s = '/';
+    }
+}
+
+int criu_argv_start(struct criu_argv *a, const char *action, const struct criu_opts *o,
+                    const char *log_name, vd_error **err)
+{
+    const char *work = o->work_path ? o->work_path : o->image_path;
+    bool dump = strcmp(action, "restore") != 0;
+    if ((dump && make_dir(o->image_path, err) < 0) || make_dir(work, err) < 0)
+        return -1;
+    if (criu_arg(a, err, CRIU_PROGRAM) < 0 || criu_arg(a, err, "%s", action) < 0 ||
+        criu_arg(a, err, "--images-dir") < 0 || criu_arg(a, err, "%s", o->image_path) < 0 ||
+        criu_arg(a, err, "--work-dir") < 0 || criu_arg(a, err, "%s", work) < 0 ||
+        criu_arg(a, err, "--log-file") < 0 || criu_arg(a, err, "%s", log_name) < 0 ||
+        criu_arg(a, err, "-v4") < 0)
+        return -1;
+    const struct {
+        bool on;
+        const char *arg;
+    } flags[] = {
+        {o->leave_running && dump, "--leave-running"},
+        {o->tcp_established, "--tcp-established"},
+        {o->ext_unix_sk, "--ext-unix-sk"},
+        {o->shell_job, "--shell-job"},
+        {o->file_locks, "--file-locks"},
+    };
+    for (size_t i = 0; i < VD_ARRAY_SIZE(flags); i++)
+        if (flags[i].on && criu_arg(a, err, "%s", flags[i].arg) < 0)
+            return -1;
+    if (o->parent_path && dump &&
+        (criu_arg(a, err, "--prev-images-dir") < 0 || criu_arg(a, err, "%s", o->parent_path) < 0))
+        return -1;
+    if (criu_arg(a, err, "--manage-cgroups=%s", o->cgroups_mode ? o->cgroups_mode : "soft") < 0)
+        return -1;
+    return 0;
+}
+
+static bool is_bind(const struct oci_mount *m)
+{
+    if (m->type && strcmp(m->type, "bind") == 0)
+        return true;
+    for (size_t i = 0; i < m->n_options; i++)
+        if (strcmp(m->options[i], "bind") == 0 || strcmp(m->options[i], "rbind") == 0)
+            return true;
+    return false;
+}
+
+int criu_argv_mounts(struct criu_argv *a, const struct oci_spec *spec, const char *bundle,
+                     bool restore, vd_error **err)
+{
+    for (size_t i = 0; i < spec->n_mounts; i++) {
+        const struct oci_mount *m = &spec->mounts[i];
+        if (!is_bind(m) || m->source == NULL)
+            continue;
+        int r;
+        if (!restore)
+            r = criu_arg(a, err, "--external") < 0 ||
+                criu_arg(a, err, "mnt[%s]:%s", m->destination, m->destination) < 0;
+        else if (m->source[0] == '/')
+            r = criu_arg(a, err, "--ext-mount-map") < 0 ||
+                criu_arg(a, err, "%s:%s", m->destination, m->source) < 0;
+        else
+            r = criu_arg(a, err, "--ext-mount-map") < 0 ||
+                criu_arg(a, err, "%s:%s/%s", m->destination, bundle, m->source) < 0;
+        if (r)
+            return -1;
+    }
+    return 0;
+}
+
+/* The last error line of the log before criu's closing "Dumping FAILED."
+ * (or "Restoring FAILED."): the step that failed ("Can't dump tmpfs
+ * content"); earlier ones may be harmless.  "" when there is none. */
+static void log_error_line(const char *log, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    FILE *f = fopen(log, "re");
+    if (f == NULL)
+        return;
+    char line[1024];
+    while (fgets(line, sizeof(line), f))
+        if (strstr(line, "Error (") && !strstr(line, "FAILED."))
+            error_text(line, buf, size);
+    fclose(f);
+}
+
+int criu_run(const struct criu_argv *a, const struct criu_opts *o, const char *log_name,
+             vd_error **err)
+{
+    int status = spawn_criu(a->v, -1, err);
+    if (status < 0)
+        return -1;
+    if (status == 0)
+        return 0;
+    char log[4096], last[512];
+    snprintf(log, sizeof(log), "%s/%s", o->work_path ? o->work_path : o->image_path, log_name);
+    if (status == 127)
+        return vd_error_set(err, ENOENT, "criu %s: criu is not installed", a->v[1]);
+    log_error_line(log, last, sizeof(last));
+    return vd_error_set(err, 0, "criu %s failed (exit status %d)%s%s; see %s", a->v[1], status,
+                        last[0] ? ": " : "", last, log);
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* What checkpoint and restore share: the `criu` command line they build
+ * from their flags and from config.json, and running it. */
+#ifndef VOIDOCI_CRIU_H
+#define VOIDOCI_CRIU_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "spec.h"
+#include "voidoci.h"
+
+/* The flags both commands take, as runc names them. */
+struct criu_opts {
+    const char *image_path;   /* --image-path (default: ./checkpoint) */
+    const char *work_path;    /* --work-path (default: the image path) */
+    const char *parent_path;  /* --parent-path, relative to the image path */
+    const char *cgroups_mode; /* --manage-cgroups-mode soft|full|strict|ignore */
+    bool leave_running, tcp_established, ext_unix_sk, shell_job, file_locks, pre_dump;
+};
+
+/* A growing argv for execvp, NULL-terminated. */
+struct criu_argv {
+    char **v;
+    size_t n;
+};
+
+/* Add one argument, printf-style; -1 (ENOMEM in *err) when out of memory. */
+int criu_arg(struct criu_argv *a, vd_error **err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void criu_argv_free(struct criu_argv *a);
+
+/* getopt values of the flags both commands take. */
+enum {
+    CRIU_OPT_IMAGE_PATH = 300,
+    CRIU_OPT_WORK_PATH,
+    CRIU_OPT_PARENT_PATH,
+    CRIU_OPT_CGROUPS_MODE,
+    CRIU_OPT_LEAVE_RUNNING,
+    CRIU_OPT_TCP_ESTABLISHED,
+    CRIU_OPT_EXT_UNIX_SK,
+    CRIU_OPT_SHELL_JOB,
+    CRIU_OPT_FILE_LOCKS,
+    CRIU_OPT_PRE_DUMP,
+};
+/* Take one of those (getopt's `c` and `optarg`); 1 when `c` is not one
+ * of them, -1 with *err for a bad value. */
+int criu_parse_opt(int c, const char *arg, struct criu_opts *o, vd_error **err);
+
+/* "criu ACTION --images-dir ... --log-file LOG -v4" and the flags of `o`
+ * that ACTION takes; the image (dump) and work directories made if missing. */
+int criu_argv_start(struct criu_argv *a, const char *action, const struct criu_opts *o,
+                    const char *log_name, vd_error **err);
+/* The bind mounts of config.json as external mounts, keyed by their
+ * destination: for dump `--external mnt[DEST]:DEST`, for restore
+ * `--ext-mount-map DEST:SOURCE` (SOURCE relative to the bundle). */
+int criu_argv_mounts(struct criu_argv *a, const struct oci_spec *spec, const char *bundle,
+                     bool restore, vd_error **err);
+/* Run it and wait; a failure reads "criu ACTION failed (exit status N):
+ * <the last error of its log>; see LOG".  Where criu cannot work on this
+ * kernel it fails there, before it touches a process (no `criu check`
+ * first: it takes seconds, some 20 s in a VM under TCG). */
+int criu_run(const struct criu_argv *a, const struct criu_opts *o, const char *log_name,
+             vd_error **err);
+
+#endif

@@ -1,0 +1,217 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# voidoci checkpoint / restore, driving the criu program.  Where `criu
+# check` fails (our hosts' kernel: its vdso) both commands fail with one
+# line and leave the container as it was; where it passes (the cgroup v2
+# VM, tests/vm/bats-files) a counting container is dumped and restored.
+#
+# What criu 3.17 needs of the container: an init that leads its session
+# (setsid) and stdio opened inside its own mount namespace (/dev/null).
+
+load helpers
+
+# `criu check` once for the file: under TCG it takes some 10 s.
+setup_file() {
+    local out
+    if ! command -v criu >/dev/null; then
+        echo "this machine has no criu" >"$BATS_FILE_TMPDIR/criu-why"
+    elif ! out=$(criu check 2>&1); then
+        echo "criu check fails here: $(grep -m1 Error <<<"$out")" >"$BATS_FILE_TMPDIR/criu-why"
+    fi
+}
+
+setup() {
+    voidoci_setup
+    IMG=$BATS_TEST_TMPDIR/img
+}
+
+teardown() {
+    voidoci_teardown
+}
+
+# criu_works: true where `criu check` passes; CRIU_WHY says why not.
+criu_works() {
+    [ -e "$BATS_FILE_TMPDIR/criu-why" ] || return 0
+    CRIU_WHY=$(cat "$BATS_FILE_TMPDIR/criu-why")
+    return 1
+}
+
+# vc ARGS: vo, and on failure the errors of criu's logs in $IMG.
+vc() {
+    vo "$@" </dev/null 3>&- && return 0
+    local rc=$?
+    grep -rh -B3 "Error (" "$IMG" --include='*.log' 2>/dev/null | tail -n 40 >&2
+    return "$rc"
+}
+
+require_criu() {
+    criu_works || skip "$CRIU_WHY"
+}
+
+# No network namespace of its own: criu 3.17 fails to dump one in the VM
+# ("Dumping netns links": netlink EINVAL, kernel 6.1).
+no_netns() {
+    bundle_jq "$BUNDLE" '.linux.namespaces |= map(select(.type != "network"))'
+}
+
+# A container whose init counts in /tmp/count, five times a second.
+make_counter() {
+    make_bundle "$BUNDLE" setsid sh -c '
+        exec </dev/null >/dev/null 2>&1
+        i=0
+        while :; do i=$((i + 1)); echo $i >/tmp/count.new; mv /tmp/count.new /tmp/count; sleep 0.2; done'
+    bundle_writable "$BUNDLE"
+    no_netns
+}
+
+count() {
+    cat "$BUNDLE/rootfs/tmp/count" 2>/dev/null || echo 0
+}
+
+# count_above N: the counter went past N.
+count_above() {
+    [ "$(count)" -gt "$1" ]
+}
+
+start_counter() {
+    make_counter
+    vcreate
+    vstart
+    wait_for count_above 2
+}
+
+run_cmd() {
+    local err=$BATS_TEST_TMPDIR/stderr
+    status=0
+    output=$(vo "$@" 2>"$err" </dev/null 3>&-) || status=$?
+    stderr=$(cat "$err")
+}
+
+@test "checkpoint fails with one line where criu check fails, and the container runs on" {
+    ! criu_works || skip "criu check passes here: the failure is tested where it fails"
+    start_counter
+    run_cmd checkpoint --image-path "$IMG" "$ID"
+    [ "$status" -ne 0 ]
+    assert_one_error_line "^voidoci: checkpoint \"$ID\": criu (dump failed \(exit status [0-9]+\): .+; see $IMG/dump.log|dump: criu is not installed)\$"
+    state_is running
+    local n
+    n=$(count)
+    wait_for count_above "$n"
+    vo kill "$ID" KILL
+    wait_status stopped
+    vo delete "$ID"
+}
+
+@test "a failed restore (no image dir) leaves no state dir nor cgroup; conmon's flags are taken" {
+    make_counter
+    run_cmd restore --bundle "$BUNDLE" --pid-file "$BATS_TEST_TMPDIR/pid" --no-pivot \
+        --no-new-keyring --detach --image-path "$IMG/none" --work-path "$BUNDLE" "$ID"
+    [ "$status" -ne 0 ]
+    assert_one_error_line "^voidoci: restore \"$ID\": the image path \"$IMG/none\": No such file or directory\$"
+    run_cmd state "$ID"
+    [ "$status" -ne 0 ]
+    [[ $stderr == *"does not exist"* ]]
+    [ ! -e "$ROOT/$ID" ]
+}
+
+@test "a restore that criu fails (empty image dir) leaves no state dir nor cgroup" {
+    make_counter
+    mkdir -p "$IMG"
+    run_cmd restore -d --image-path "$IMG" --bundle "$BUNDLE" "$ID"
+    [ "$status" -ne 0 ]
+    assert_one_error_line "^voidoci: restore \"$ID\": criu (restore failed \(exit status [0-9]+\): .+; see $IMG/restore.log|restore: criu is not installed)\$"
+    [ ! -e "$ROOT/$ID" ]
+    [ ! -e "/sys/fs/cgroup$(bundle_cgroup "$BUNDLE")" ]
+    [ ! -e "/sys/fs/cgroup/pids$(bundle_cgroup "$BUNDLE")" ]
+}
+
+@test "checkpoint stops and deletes the container; restore brings it back counting on, in its cgroup's limits" {
+    require_criu
+    make_counter
+    bundle_jq "$BUNDLE" '.linux.resources.pids.limit = 77'
+    vcreate
+    vstart
+    wait_for count_above 2
+    vc checkpoint --image-path "$IMG" "$ID"
+    [ -f "$IMG/dump.log" ]
+    run_cmd state "$ID"
+    [ "$status" -ne 0 ]
+    local n
+    n=$(count)
+    sleep 1
+    [ "$(count)" = "$n" ]
+    vc restore -d --image-path "$IMG" --bundle "$BUNDLE" --pid-file "$BATS_TEST_TMPDIR/pid" "$ID"
+    state_is running
+    [ "$(state_field pid)" = "$(cat "$BATS_TEST_TMPDIR/pid")" ]
+    wait_for count_above "$n"
+    local pid cg
+    pid=$(cat "$BATS_TEST_TMPDIR/pid")
+    if [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; then
+        cg=/sys/fs/cgroup$(sed -n 's/^0:://p' "/proc/$pid/cgroup")
+        [ "$cg" = "/sys/fs/cgroup$(bundle_cgroup "$BUNDLE")" ]
+        [ "$(cat "$cg/pids.max")" = 77 ]
+    fi
+    vo exec "$ID" cat /tmp/count </dev/null 3>&-
+    vo kill "$ID" KILL
+    wait_status stopped
+    vo delete "$ID"
+}
+
+@test "checkpoint --leave-running; restore under a new ID" {
+    require_criu
+    start_counter
+    vc checkpoint --leave-running --image-path "$IMG" "$ID"
+    state_is running
+    local n
+    n=$(count)
+    wait_for count_above "$n"
+    vo delete --force "$ID"
+    local id2=$ID-again
+    vc restore -d --image-path "$IMG" --bundle "$BUNDLE" "$id2"
+    state_is running "$id2"
+    n=$(count)
+    wait_for count_above "$n"
+    vo kill "$id2" KILL
+    wait_status stopped "$id2"
+    vo delete "$id2"
+}
+
+@test "checkpoint --pre-dump, then a dump on top of it" {
+    require_criu
+    start_counter
+    vc checkpoint --pre-dump --image-path "$IMG/pre" "$ID"
+    state_is running
+    vc checkpoint --image-path "$IMG/full" --parent-path ../pre "$ID"
+    run_cmd state "$ID"
+    [ "$status" -ne 0 ]
+    local n
+    n=$(count)
+    vc restore -d --image-path "$IMG/full" --bundle "$BUNDLE" "$ID"
+    wait_for count_above "$n"
+    vo delete --force "$ID"
+}
+
+data_above() {
+    [ "$(cat "$BATS_TEST_TMPDIR/data/count")" -gt "$1" ]
+}
+
+@test "a bind mount is restored at its place" {
+    require_criu
+    mkdir -p "$BATS_TEST_TMPDIR/data"
+    make_bundle "$BUNDLE" setsid sh -c '
+        exec </dev/null >/dev/null 2>&1
+        i=0
+        while :; do i=$((i + 1)); echo $i >/data/count; sleep 0.2; done'
+    bundle_jq "$BUNDLE" '.mounts += [{"destination": "/data", "type": "bind", "source": $s, "options": ["rbind", "rw"]}]' \
+        --arg s "$BATS_TEST_TMPDIR/data"
+    no_netns
+    vcreate
+    vstart
+    wait_for test -s "$BATS_TEST_TMPDIR/data/count"
+    vc checkpoint --image-path "$IMG" "$ID"
+    local n
+    n=$(cat "$BATS_TEST_TMPDIR/data/count")
+    vc restore -d --image-path "$IMG" --bundle "$BUNDLE" "$ID"
+    wait_for data_above "$n"
+    vo delete --force "$ID"
+}
