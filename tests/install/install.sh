@@ -34,7 +34,7 @@ man=true
 command -v scdoc >/dev/null || man=false
 if $man; then
     expected+=("$mandir/man8/voidoci.8")
-    for c in create delete events exec explain features kill list pause ps resume run spec start state update; do
+    for c in checkpoint create delete events exec explain features kill list pause ps restore resume run spec start state update; do
         expected+=("$mandir/man8/voidoci-$c.8")
     done
 fi
