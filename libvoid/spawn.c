@@ -89,9 +89,7 @@ static ssize_t sync_recv_flags(int sock, struct sync_msg *msg, int *fd, int flag
                         .msg_controllen = sizeof(control.buf)};
     ssize_t n;
     memset(msg, 0, sizeof(*msg));
-    do
-        n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC | flags);
-    while (n < 0 && errno == EINTR);
+    n = vd_recvmsg(sock, &mh, MSG_CMSG_CLOEXEC | flags);
     int received = -1;
     struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL;
     if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&

@@ -4,6 +4,7 @@
  * files): here, so that no domain file of libvoid needs another for them. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -61,6 +62,17 @@ size_t vd_utf8_length(const unsigned char *s, size_t left)
         if (s[i] < 0x80 || s[i] > 0xbf)
             return 0;
     return n;
+}
+
+ssize_t vd_recvmsg(int sock, struct msghdr *mh, int flags)
+{
+    bool reset = false;
+    for (;;) {
+        ssize_t n = recvmsg(sock, mh, flags);
+        if (n >= 0 || (errno != EINTR && (errno != ECONNRESET || reset)))
+            return n;
+        reset = reset || errno == ECONNRESET;
+    }
 }
 
 int vd_send_fd(int sock, const void *payload, size_t len, int fd)

@@ -64,4 +64,11 @@ size_t vd_utf8_length(const unsigned char *s, size_t left);
  * errno. */
 int vd_send_fd(int sock, const void *payload, size_t len, int fd);
 
+/* recvmsg(2), retried on EINTR and past one ECONNRESET: a unix seqpacket
+ * or datagram peer that closed with messages of ours unread leaves that
+ * error, which the kernel returns (and clears) before the messages the
+ * peer had queued for us, such as its last report. */
+struct msghdr;
+ssize_t vd_recvmsg(int sock, struct msghdr *mh, int flags);
+
 #endif
