@@ -363,7 +363,7 @@ podman_teardown() {
     [ -n "${PODMAN_DIR-}" ] && [ -n "${CG-}" ] || return 0
     mapfile -t ids < <(pm ps -aq --no-trunc 2>/dev/null)
     if [ "${#ids[@]}" -gt 0 ]; then
-        pm rm -f -t 0 "${ids[@]}" >/dev/null 2>&1 || {
+        pm_rm "${ids[@]}" || {
             echo "teardown: podman rm -f ${ids[*]} failed" >&2
             leaks=1
         }
@@ -386,6 +386,30 @@ podman_teardown() {
 
 _no_pids_mentioning() {
     [ -z "$(pids_mentioning "$1")" ]
+}
+
+# pm_rm ID...: remove the containers, running or not, and say why on
+# stderr if podman can't.  Each is stopped first and its conmon and exit
+# command (`podman container cleanup ID`) are waited for, so that `rm`
+# does not run beside that cleanup: podman 4.3's `rm -f` of a running
+# container races it and then fails with "unlinkat .../userdata/shm:
+# device or resource busy" (podman's own flake, containers/podman#11594
+# and #17216, seen there with runc and crun).  An rm that fails all the
+# same is tried once more, a second later; the first error is printed.
+pm_rm() {
+    local id out left
+    [ "$#" -gt 0 ] || return 0
+    pm stop -t 0 "$@" >/dev/null 2>&1 || true
+    for id in "$@"; do
+        wait_for _no_pids_mentioning "$id" 2>/dev/null || true
+    done
+    out=$(pm rm -f -t 0 "$@" 2>&1 >/dev/null) && return 0
+    echo "pm_rm: podman rm -f $*: $out" >&2
+    sleep 1
+    mapfile -t left < <(pm ps -aq --no-trunc 2>/dev/null | grep -xF -f <(printf '%s\n' "$@"))
+    [ "${#left[@]}" -eq 0 ] || pm rm -f -t 0 "${left[@]}" >/dev/null || return 1
+    # podman may have dropped a container whose storage it failed to remove
+    pm rm --storage "$@" >/dev/null 2>&1 || true
 }
 
 # pm_pid ID: the host pid of the container's init.

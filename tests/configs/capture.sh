@@ -143,14 +143,14 @@ capture_podman() {
         pm exec "$id" true
         save "podman-$name" "$id"
         [ "$name" != plain ] || save podman-exec "$id" 1
-        pm rm -f -t 0 "$id" >/dev/null
+        pm_rm "$id"
     }
     pcap plain
     id=$(pm run -d -t --pull never --cgroup-parent=/vcapture-podman "$IMAGE" sleep 1000)
     pm exec -t "$id" true </dev/null >/dev/null
     save podman-tty "$id"
     save podman-exec-tty "$id" 1
-    pm rm -f -t 0 "$id" >/dev/null
+    pm_rm "$id"
     pcap limits --memory 64m --memory-swap 64m --pids-limit 50 --cpus 0.5
     pcap cap-add --cap-add NET_ADMIN --cap-add SYS_PTRACE
     mkdir -p "$tmp/volume"
