@@ -56,11 +56,26 @@ int criu_argv_start(struct criu_argv *a, const char *action, const struct criu_o
  * `--ext-mount-map DEST:SOURCE` (SOURCE relative to the bundle). */
 int criu_argv_mounts(struct criu_argv *a, const struct oci_spec *spec, const char *bundle,
                      bool restore, vd_error **err);
-/* Run it and wait; a failure reads "criu ACTION failed (exit status N):
+/* A container with process.terminal true (see criu.c): for dump, the
+ * init's pty slave `--external tty[RDEV:DEV]`, its key recorded in the
+ * image dir, and `--external mnt[/dev/console]:/dev/console`. */
+int criu_argv_dump_tty(struct criu_argv *a, const struct criu_opts *o, pid_t pid,
+                       vd_error **err);
+/* For restore, the new pty slave at `slave_path` (given to criu_run as
+ * its inherit_fd) in their place: `--inherit-fd fd[3]:tty[RDEV:DEV]` with
+ * the recorded key, `--ext-mount-map /dev/console:SLAVE_PATH`. */
+int criu_argv_restore_tty(struct criu_argv *a, const struct criu_opts *o,
+                          const char *slave_path, vd_error **err);
+
+/* The fd number criu_run gives criu its `inherit_fd` as, for
+ * `--inherit-fd fd[CRIU_INHERIT_FD]:...`. */
+#define CRIU_INHERIT_FD 3
+/* Run it and wait, criu holding no fd of ours but `inherit_fd` (when
+ * >= 0, as fd CRIU_INHERIT_FD) and 0-2; a failure reads "criu ACTION failed (exit status N):
  * <the last error of its log>; see LOG".  Where criu cannot work on this
  * kernel it fails there, before it touches a process (no `criu check`
  * first: it takes seconds, some 20 s in a VM under TCG). */
 int criu_run(const struct criu_argv *a, const struct criu_opts *o, const char *log_name,
-             vd_error **err);
+             int inherit_fd, vd_error **err);
 
 #endif
