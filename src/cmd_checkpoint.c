@@ -65,15 +65,9 @@ static int dump(const struct global_opts *g, const char *id, const struct criu_o
 int cmd_checkpoint(const struct global_opts *g, int argc, char **argv, vd_error **err)
 {
     static const struct option options[] = {
-        {"image-path", required_argument, NULL, CRIU_OPT_IMAGE_PATH},
-        {"work-path", required_argument, NULL, CRIU_OPT_WORK_PATH},
+        CRIU_SHARED_OPTIONS,
         {"parent-path", required_argument, NULL, CRIU_OPT_PARENT_PATH},
-        {"manage-cgroups-mode", required_argument, NULL, CRIU_OPT_CGROUPS_MODE},
         {"leave-running", no_argument, NULL, CRIU_OPT_LEAVE_RUNNING},
-        {"tcp-established", no_argument, NULL, CRIU_OPT_TCP_ESTABLISHED},
-        {"ext-unix-sk", no_argument, NULL, CRIU_OPT_EXT_UNIX_SK},
-        {"shell-job", no_argument, NULL, CRIU_OPT_SHELL_JOB},
-        {"file-locks", no_argument, NULL, CRIU_OPT_FILE_LOCKS},
         {"pre-dump", no_argument, NULL, CRIU_OPT_PRE_DUMP},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},

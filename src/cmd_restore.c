@@ -250,13 +250,7 @@ enum {
 static int parse_restore_args(int argc, char **argv, struct restore_opts *o, vd_error **err)
 {
     static const struct option options[] = {
-        {"image-path", required_argument, NULL, CRIU_OPT_IMAGE_PATH},
-        {"work-path", required_argument, NULL, CRIU_OPT_WORK_PATH},
-        {"manage-cgroups-mode", required_argument, NULL, CRIU_OPT_CGROUPS_MODE},
-        {"tcp-established", no_argument, NULL, CRIU_OPT_TCP_ESTABLISHED},
-        {"ext-unix-sk", no_argument, NULL, CRIU_OPT_EXT_UNIX_SK},
-        {"shell-job", no_argument, NULL, CRIU_OPT_SHELL_JOB},
-        {"file-locks", no_argument, NULL, CRIU_OPT_FILE_LOCKS},
+        CRIU_SHARED_OPTIONS,
         {"bundle", required_argument, NULL, 'b'},
         {"detach", no_argument, NULL, 'd'},
         {"pid-file", required_argument, NULL, OPT_PID_FILE},

@@ -112,8 +112,7 @@ static int spawn_criu(char *const argv[], int out_fd, int inherit_fd, vd_error *
         int null = open("/dev/null", O_RDWR | O_CLOEXEC);
         int out = out_fd >= 0 ? fcntl(out_fd, F_DUPFD_CLOEXEC, 10) : null;
         if (null < 0 || out < 0 || (inherit_fd >= 0 && keep < 0) || dup2(null, 0) < 0 ||
-            dup2(out, 1) < 0 || dup2(out, 2) < 0 ||
-            (keep >= 0 && dup2(keep, CRIU_INHERIT_FD) < 0))
+            dup2(out, 1) < 0 || dup2(out, 2) < 0 || (keep >= 0 && dup2(keep, CRIU_INHERIT_FD) < 0))
             _exit(126);
         close_fds_above(keep >= 0 ? CRIU_INHERIT_FD : 2);
         execvp(argv[0], argv);
@@ -255,7 +254,7 @@ int criu_run(const struct criu_argv *a, const struct criu_opts *o, const char *l
  * restore hands criu a new slave for both. */
 
 #define CRIU_TTY_RECORD "voidoci-tty" /* in the image dir: the tty's key */
-#define PTY_SLAVE_MAJOR_FIRST 136    /* UNIX98_PTY_SLAVE_MAJOR */
+#define PTY_SLAVE_MAJOR_FIRST 136     /* UNIX98_PTY_SLAVE_MAJOR */
 #define PTY_SLAVE_MAJOR_COUNT 8
 
 static bool is_pty_slave(const struct stat *st)
@@ -283,13 +282,13 @@ static int init_tty_key(pid_t pid, char *key, size_t size, vd_error **err)
             return 0;
         }
     }
-    return vd_error_set(err, 0, "process.terminal is true but the init (pid %d) has no pty "
-                                "on its fds 0-2",
+    return vd_error_set(err, 0,
+                        "process.terminal is true but the init (pid %d) has no pty "
+                        "on its fds 0-2",
                         (int)pid);
 }
 
-int criu_argv_dump_tty(struct criu_argv *a, const struct criu_opts *o, pid_t pid,
-                       vd_error **err)
+int criu_argv_dump_tty(struct criu_argv *a, const struct criu_opts *o, pid_t pid, vd_error **err)
 {
     char key[64], path[4096];
     if (init_tty_key(pid, key, sizeof(key), err) < 0)
@@ -306,8 +305,8 @@ int criu_argv_dump_tty(struct criu_argv *a, const struct criu_opts *o, pid_t pid
                : 0;
 }
 
-int criu_argv_restore_tty(struct criu_argv *a, const struct criu_opts *o,
-                          const char *slave_path, vd_error **err)
+int criu_argv_restore_tty(struct criu_argv *a, const struct criu_opts *o, const char *slave_path,
+                          vd_error **err)
 {
     char path[4096], key[64];
     snprintf(path, sizeof(path), "%s/" CRIU_TTY_RECORD, o->image_path);
