@@ -49,7 +49,8 @@ static int dump(const struct global_opts *g, const char *id, const struct criu_o
     struct criu_argv a = {0};
     const char *action = o->pre_dump ? "pre-dump" : "dump";
     const char *log = o->pre_dump ? "pre-dump.log" : "dump.log";
-    bool terminal = spec->process && spec->process->terminal;
+    /* A pre-dump saves memory only: the terminal is the dump's concern. */
+    bool terminal = spec->process && spec->process->terminal && !o->pre_dump;
     int r = criu_argv_start(&a, action, o, log, err);
     if (r == 0)
         r = criu_arg(&a, err, "--tree") < 0 || criu_arg(&a, err, "%d", (int)c->state->pid) < 0 ||

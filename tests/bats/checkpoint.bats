@@ -194,7 +194,7 @@ criu_arg_after() {
     vo delete --force "$ID"
 }
 
-@test "checkpoint of a container with a terminal names its pty and /dev/console external to criu" {
+@test "checkpoint of a container with a terminal names its pty and /dev/console external to criu (not a pre-dump)" {
     fake_criu
     find_console_receiver ||
         skip "no C compiler to build tests/console-receiver.c (or set CONSOLE_RECEIVER)"
@@ -207,6 +207,12 @@ criu_arg_after() {
     pid=$(state_field pid)
     read -r maj min dev < <(stat -L -c '%t %T %d' "/proc/$pid/fd/0")
     key=$(printf 'tty[%x:%x]' $(((0x$maj << 8) | 0x$min)) "$dev")
+    # A pre-dump saves memory only: no terminal to name.
+    PATH=$FAKE_BIN:$PATH run_cmd checkpoint --pre-dump --image-path "$IMG/pre" "$ID"
+    [ "$status" -ne 0 ]
+    grep -qx -- --tree "$BATS_TEST_TMPDIR/criu.args"
+    [ "$(grep -c -e '^tty\[' -e console "$BATS_TEST_TMPDIR/criu.args")" = 0 ]
+    [ ! -e "$IMG/pre/voidoci-tty" ]
     PATH=$FAKE_BIN:$PATH run_cmd checkpoint --image-path "$IMG" "$ID"
     [ "$status" -ne 0 ]
     cat "$BATS_TEST_TMPDIR/criu.args" >&2
