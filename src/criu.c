@@ -251,7 +251,9 @@ int criu_run(const struct criu_argv *a, const struct criu_opts *o, const char *l
  * socket's receiver's) and would fail on the slave ("slave peer without
  * master").  So the slave is an external tty to criu, keyed by its
  * st_rdev and st_dev, and /dev/console (a bind of it) an external mount;
- * restore hands criu a new slave for both. */
+ * restore hands criu a new slave for both.  (runc asks criu to make the
+ * pair in the restored devpts and send back the master, the
+ * "orphan-pts-master" notification: that exists only over criu's RPC.) */
 
 #define CRIU_TTY_RECORD "voidoci-tty" /* in the image dir: the tty's key */
 #define PTY_SLAVE_MAJOR_FIRST 136     /* UNIX98_PTY_SLAVE_MAJOR */

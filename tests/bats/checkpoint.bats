@@ -158,7 +158,10 @@ run_cmd() {
 # arguments, one a line, to $BATS_TEST_TMPDIR/criu.args and the fds it was
 # given to criu.fds ("FD TARGET", as ls, its child, inherits them: the
 # shell's own are close-on-exec, ls's own is under /proc), then fails.  Real criu fails on our hosts' kernel before it looks at either.
+# Only where real criu fails: the host runs these, and the VM's time under
+# TCG goes to the tests that need criu.
 fake_criu() {
+    ! criu_works || skip "criu check passes here: the fake criu runs where it fails"
     FAKE_BIN=$BATS_TEST_TMPDIR/bin
     mkdir -p "$FAKE_BIN"
     local t=$BATS_TEST_TMPDIR
