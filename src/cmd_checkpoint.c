@@ -49,12 +49,15 @@ static int dump(const struct global_opts *g, const char *id, const struct criu_o
     struct criu_argv a = {0};
     const char *action = o->pre_dump ? "pre-dump" : "dump";
     const char *log = o->pre_dump ? "pre-dump.log" : "dump.log";
+    /* A pre-dump saves memory only: the terminal is the dump's concern. */
+    bool terminal = spec->process && spec->process->terminal && !o->pre_dump;
     int r = criu_argv_start(&a, action, o, log, err);
     if (r == 0)
         r = criu_arg(&a, err, "--tree") < 0 || criu_arg(&a, err, "%d", (int)c->state->pid) < 0 ||
-                    criu_argv_mounts(&a, spec, c->state->bundle, false, err) < 0
+                    criu_argv_mounts(&a, spec, c->state->bundle, false, err) < 0 ||
+                    (terminal && criu_argv_dump_tty(&a, o, c->state->pid, err) < 0)
                 ? -1
-                : criu_run(&a, o, log, err);
+                : criu_run(&a, o, log, -1, err);
     criu_argv_free(&a);
     oci_spec_free(spec);
     return r;
@@ -63,15 +66,9 @@ static int dump(const struct global_opts *g, const char *id, const struct criu_o
 int cmd_checkpoint(const struct global_opts *g, int argc, char **argv, vd_error **err)
 {
     static const struct option options[] = {
-        {"image-path", required_argument, NULL, CRIU_OPT_IMAGE_PATH},
-        {"work-path", required_argument, NULL, CRIU_OPT_WORK_PATH},
+        CRIU_SHARED_OPTIONS,
         {"parent-path", required_argument, NULL, CRIU_OPT_PARENT_PATH},
-        {"manage-cgroups-mode", required_argument, NULL, CRIU_OPT_CGROUPS_MODE},
         {"leave-running", no_argument, NULL, CRIU_OPT_LEAVE_RUNNING},
-        {"tcp-established", no_argument, NULL, CRIU_OPT_TCP_ESTABLISHED},
-        {"ext-unix-sk", no_argument, NULL, CRIU_OPT_EXT_UNIX_SK},
-        {"shell-job", no_argument, NULL, CRIU_OPT_SHELL_JOB},
-        {"file-locks", no_argument, NULL, CRIU_OPT_FILE_LOCKS},
         {"pre-dump", no_argument, NULL, CRIU_OPT_PRE_DUMP},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},

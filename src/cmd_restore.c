@@ -3,16 +3,19 @@
  * under a state dir of its own, so that state, exec, kill and delete treat
  * it as any other. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "console_socket.h"
 #include "container.h"
 #include "create.h"
 #include "criu.h"
@@ -35,6 +38,8 @@ static void restore_usage(void)
           "  -b, --bundle DIR            the bundle (default: the current directory)\n"
           "  -d, --detach                do not wait for the container's init\n"
           "  --pid-file FILE             write the init's pid to FILE\n"
+          "  --console-socket PATH       send the new terminal's pty master to the unix\n"
+          "                              socket PATH (process.terminal true)\n"
           "  --no-pivot                  taken and ignored (conmon passes it)\n"
           "  --no-new-keyring            taken and ignored (conmon passes it)\n"
           "  --tcp-established           restore established TCP connections\n"
@@ -51,6 +56,7 @@ struct restore_opts {
     const char *id;
     const char *bundle;
     const char *pid_file;
+    const char *console_socket;
     bool detach;
 };
 
@@ -105,11 +111,42 @@ static int read_pid(const char *path, pid_t *pid, vd_error **err)
     return 0;
 }
 
-static int run_criu_restore(const struct restore_opts *o, struct restored *r, vd_error **err)
+/* The restored process's new terminal: a pty of our own devpts.  The
+ * container's devpts is a new instance that criu mounts as it restores the
+ * mount namespace, after the fds it inherits must be open; so the pty
+ * comes from the devpts criu runs under, as with a shell job. */
+static int open_console(const struct oci_process *p, int *master, char *slave_path, size_t size,
+                        vd_error **err)
+{
+    _cleanup_close_ int fd = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0)
+        return vd_error_set(err, errno, "open \"/dev/ptmx\" for the terminal");
+    int unlock = 0, number = -1;
+    if (ioctl(fd, TIOCSPTLCK, &unlock) < 0 || ioctl(fd, TIOCGPTN, &number) < 0)
+        return vd_error_set(err, errno, "unlock the pty");
+    if (p->has_console_size) {
+        struct winsize ws = {.ws_row = (unsigned short)p->console_height,
+                             .ws_col = (unsigned short)p->console_width};
+        if (ioctl(fd, TIOCSWINSZ, &ws) < 0)
+            return vd_error_set(err, errno, "set the console size");
+    }
+    int slave = ioctl(fd, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (slave < 0)
+        return vd_error_set(err, errno, "open the pty slave");
+    snprintf(slave_path, size, "/dev/pts/%d", number);
+    *master = steal_fd(&fd);
+    return slave;
+}
+
+static int run_criu(const struct restore_opts *o, struct restored *r, const char *pid_file,
+                    int *master, vd_error **err)
 {
     struct criu_argv a = {0};
-    char pid_file[PATH_MAX];
-    snprintf(pid_file, sizeof(pid_file), "%s/" RESTORE_PID_FILE, r->dir);
+    char slave_path[64];
+    _cleanup_close_ int slave = -1;
+    if (o->console_socket &&
+        (slave = open_console(r->spec->process, master, slave_path, sizeof(slave_path), err)) < 0)
+        return -1;
     int ret = criu_argv_start(&a, "restore", &o->criu, "restore.log", err);
     if (ret == 0)
         ret = criu_arg(&a, err, "--root") < 0 || criu_arg(&a, err, "%s", r->state->rootfs) < 0 ||
@@ -117,11 +154,20 @@ static int run_criu_restore(const struct restore_opts *o, struct restored *r, vd
                       criu_arg(&a, err, "--pidfile") < 0 || criu_arg(&a, err, "%s", pid_file) < 0 ||
                       criu_arg(&a, err, "--cgroup-root") < 0 ||
                       criu_arg(&a, err, "%s", r->cgroup_path) < 0 ||
-                      criu_argv_mounts(&a, r->spec, o->bundle, true, err) < 0
+                      criu_argv_mounts(&a, r->spec, o->bundle, true, err) < 0 ||
+                      (slave >= 0 && criu_argv_restore_tty(&a, &o->criu, slave_path, err) < 0)
                   ? -1
-                  : criu_run(&a, &o->criu, "restore.log", err);
+                  : criu_run(&a, &o->criu, "restore.log", slave, err);
     criu_argv_free(&a);
-    if (ret < 0)
+    return ret;
+}
+
+static int run_criu_restore(const struct restore_opts *o, struct restored *r, vd_error **err)
+{
+    char pid_file[PATH_MAX];
+    snprintf(pid_file, sizeof(pid_file), "%s/" RESTORE_PID_FILE, r->dir);
+    _cleanup_close_ int master = -1;
+    if (run_criu(o, r, pid_file, &master, err) < 0)
         return -1;
     pid_t pid = 0;
     if (read_pid(pid_file, &pid, err) < 0)
@@ -129,6 +175,9 @@ static int run_criu_restore(const struct restore_opts *o, struct restored *r, vd
     unlink(pid_file);
     r->state->pid = pid;
     r->state->start_time = process_start_time(pid);
+    /* Only once criu is done: a failed restore sends nothing. */
+    if (master >= 0 && console_socket_send(o->console_socket, master, err) < 0)
+        return -1;
     return 0;
 }
 
@@ -159,6 +208,11 @@ static int restore(const struct global_opts *g, const struct restore_opts *o, st
     if (validate_container_id(o->id, err) < 0 ||
         oci_spec_load(config, &r->spec, err) < 0)
         return -1;
+    bool terminal = r->spec->process && r->spec->process->terminal;
+    if (terminal && !o->console_socket)
+        return vd_error_set(err, 0, "process.terminal is true: --console-socket is required");
+    if (!terminal && o->console_socket)
+        return vd_error_set(err, 0, "--console-socket needs process.terminal to be true");
     if (access(o->criu.image_path, R_OK | X_OK) < 0)
         return vd_error_set(err, errno, "the image path \"%s\"", o->criu.image_path);
     if (state_dir_create(g->root, o->id, &r->dir, err) < 0)
@@ -196,13 +250,7 @@ enum {
 static int parse_restore_args(int argc, char **argv, struct restore_opts *o, vd_error **err)
 {
     static const struct option options[] = {
-        {"image-path", required_argument, NULL, CRIU_OPT_IMAGE_PATH},
-        {"work-path", required_argument, NULL, CRIU_OPT_WORK_PATH},
-        {"manage-cgroups-mode", required_argument, NULL, CRIU_OPT_CGROUPS_MODE},
-        {"tcp-established", no_argument, NULL, CRIU_OPT_TCP_ESTABLISHED},
-        {"ext-unix-sk", no_argument, NULL, CRIU_OPT_EXT_UNIX_SK},
-        {"shell-job", no_argument, NULL, CRIU_OPT_SHELL_JOB},
-        {"file-locks", no_argument, NULL, CRIU_OPT_FILE_LOCKS},
+        CRIU_SHARED_OPTIONS,
         {"bundle", required_argument, NULL, 'b'},
         {"detach", no_argument, NULL, 'd'},
         {"pid-file", required_argument, NULL, OPT_PID_FILE},
@@ -225,9 +273,7 @@ static int parse_restore_args(int argc, char **argv, struct restore_opts *o, vd_
         case 'd': o->detach = true; break;
         case OPT_PID_FILE: o->pid_file = optarg; break;
         case OPT_IGNORED: break;
-        case OPT_CONSOLE_SOCKET:
-            return vd_error_set(err, ENOTSUP, "--console-socket: restoring a container with a "
-                                              "terminal is not supported yet");
+        case OPT_CONSOLE_SOCKET: o->console_socket = optarg; break;
         case ':':
             return vd_error_set(err, 0, "option \"%s\" needs an argument", argv[optind - 1]);
         default: {

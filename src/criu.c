@@ -10,10 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "criu.h"
+#include "syscalls.h"
 #include "utils.h"
 
 #define CRIU_PROGRAM "criu"
@@ -85,18 +87,34 @@ static void error_text(const char *line, char *buf, size_t size)
     snprintf(buf, size, "%.*s", (int)(len < size ? len : size - 1), line);
 }
 
+/* In the child: every fd above `last` closed, so that criu gets only 0-2
+ * and the fd it is told to inherit, not what our caller left open. */
+static void close_fds_above(int last)
+{
+    if (vd_sys_close_range((unsigned)last + 1, ~0U, 0) == 0)
+        return;
+    long max = sysconf(_SC_OPEN_MAX);
+    for (long fd = last + 1; fd < (max > 0 && max < (1 << 20) ? max : 1 << 20); fd++)
+        close((int)fd);
+}
+
 /* Run criu with stdin /dev/null and its stdout+stderr into `out_fd`
- * (or /dev/null); its exit status, or -1 with *err set. */
-static int spawn_criu(char *const argv[], int out_fd, vd_error **err)
+ * (or /dev/null), `inherit_fd` (when >= 0) as its fd CRIU_INHERIT_FD;
+ * its exit status, or -1 with *err set. */
+static int spawn_criu(char *const argv[], int out_fd, int inherit_fd, vd_error **err)
 {
     pid_t pid = fork();
     if (pid < 0)
         return vd_error_set(err, errno, "fork for criu");
     if (pid == 0) {
+        /* Above the fds dup2 makes below, so that none is overwritten. */
+        int keep = inherit_fd >= 0 ? fcntl(inherit_fd, F_DUPFD_CLOEXEC, 10) : -1;
         int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-        int out = out_fd >= 0 ? out_fd : null;
-        if (null < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
+        int out = out_fd >= 0 ? fcntl(out_fd, F_DUPFD_CLOEXEC, 10) : null;
+        if (null < 0 || out < 0 || (inherit_fd >= 0 && keep < 0) || dup2(null, 0) < 0 ||
+            dup2(out, 1) < 0 || dup2(out, 2) < 0 || (keep >= 0 && dup2(keep, CRIU_INHERIT_FD) < 0))
             _exit(126);
+        close_fds_above(keep >= 0 ? CRIU_INHERIT_FD : 2);
         execvp(argv[0], argv);
         dprintf(2, "Error (voidoci): run %s: %s\n", argv[0], strerror(errno));
         _exit(127);
@@ -211,9 +229,9 @@ static void log_error_line(const char *log, char *buf, size_t size)
 }
 
 int criu_run(const struct criu_argv *a, const struct criu_opts *o, const char *log_name,
-             vd_error **err)
+             int inherit_fd, vd_error **err)
 {
-    int status = spawn_criu(a->v, -1, err);
+    int status = spawn_criu(a->v, -1, inherit_fd, err);
     if (status < 0)
         return -1;
     if (status == 0)
@@ -225,4 +243,91 @@ int criu_run(const struct criu_argv *a, const struct criu_opts *o, const char *l
     log_error_line(log, last, sizeof(last));
     return vd_error_set(err, 0, "criu %s failed (exit status %d)%s%s; see %s", a->v[1], status,
                         last[0] ? ": " : "", last, log);
+}
+
+/* The terminal of a container whose process.terminal is true.  Its pty is
+ * made in the container's own devpts, a new instance that goes with the
+ * container: criu cannot dump the master end (ours, or the console
+ * socket's receiver's) and would fail on the slave ("slave peer without
+ * master").  So the slave is an external tty to criu, keyed by its
+ * st_rdev and st_dev, and /dev/console (a bind of it) an external mount;
+ * restore hands criu a new slave for both.  (runc asks criu to make the
+ * pair in the restored devpts and send back the master, the
+ * "orphan-pts-master" notification: that exists only over criu's RPC.) */
+
+#define CRIU_TTY_RECORD "voidoci-tty" /* in the image dir: the tty's key */
+#define PTY_SLAVE_MAJOR_FIRST 136     /* UNIX98_PTY_SLAVE_MAJOR */
+#define PTY_SLAVE_MAJOR_COUNT 8
+
+static bool is_pty_slave(const struct stat *st)
+{
+    return S_ISCHR(st->st_mode) && major(st->st_rdev) >= PTY_SLAVE_MAJOR_FIRST &&
+           major(st->st_rdev) < PTY_SLAVE_MAJOR_FIRST + PTY_SLAVE_MAJOR_COUNT;
+}
+
+/* The key criu names the pty slave by: "tty[RDEV:DEV]" in hex. */
+static void tty_key(const struct stat *st, char *key, size_t size)
+{
+    snprintf(key, size, "tty[%llx:%llx]", (unsigned long long)st->st_rdev,
+             (unsigned long long)st->st_dev);
+}
+
+/* The init's terminal: the first of its fds 0-2 that is a pty slave. */
+static int init_tty_key(pid_t pid, char *key, size_t size, vd_error **err)
+{
+    for (int fd = 0; fd < 3; fd++) {
+        char path[64];
+        struct stat st;
+        snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, fd);
+        if (stat(path, &st) == 0 && is_pty_slave(&st)) {
+            tty_key(&st, key, size);
+            return 0;
+        }
+    }
+    return vd_error_set(err, 0,
+                        "process.terminal is true but the init (pid %d) has no pty "
+                        "on its fds 0-2",
+                        (int)pid);
+}
+
+int criu_argv_dump_tty(struct criu_argv *a, const struct criu_opts *o, pid_t pid, vd_error **err)
+{
+    char key[64], path[4096];
+    if (init_tty_key(pid, key, sizeof(key), err) < 0)
+        return -1;
+    snprintf(path, sizeof(path), "%s/" CRIU_TTY_RECORD, o->image_path);
+    errno = 0;
+    FILE *f = fopen(path, "we");
+    if (f == NULL || fprintf(f, "%s\n", key) < 0 || fclose(f) != 0)
+        return vd_error_set(err, errno ? errno : EIO, "write \"%s\"", path);
+    return criu_arg(a, err, "--external") < 0 || criu_arg(a, err, "%s", key) < 0 ||
+                   criu_arg(a, err, "--external") < 0 ||
+                   criu_arg(a, err, "mnt[/dev/console]:/dev/console") < 0
+               ? -1
+               : 0;
+}
+
+int criu_argv_restore_tty(struct criu_argv *a, const struct criu_opts *o, const char *slave_path,
+                          vd_error **err)
+{
+    char path[4096], key[64];
+    snprintf(path, sizeof(path), "%s/" CRIU_TTY_RECORD, o->image_path);
+    FILE *f = fopen(path, "re");
+    if (f == NULL)
+        return vd_error_set(err, errno,
+                            errno == ENOENT ? "the images hold no terminal (\"%s\"): was the "
+                                              "container checkpointed with process.terminal "
+                                              "true?"
+                                            : "read \"%s\"",
+                            path);
+    int n = fscanf(f, "%63s", key);
+    fclose(f);
+    if (n != 1 || strncmp(key, "tty[", 4) != 0)
+        return vd_error_set(err, EINVAL, "\"%s\" holds no tty key", path);
+    return criu_arg(a, err, "--inherit-fd") < 0 ||
+                   criu_arg(a, err, "fd[%d]:%s", CRIU_INHERIT_FD, key) < 0 ||
+                   criu_arg(a, err, "--ext-mount-map") < 0 ||
+                   criu_arg(a, err, "/dev/console:%s", slave_path) < 0
+               ? -1
+               : 0;
 }

@@ -30,7 +30,8 @@ int criu_arg(struct criu_argv *a, vd_error **err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void criu_argv_free(struct criu_argv *a);
 
-/* getopt values of the flags both commands take. */
+/* getopt values of the flags both commands take (and of checkpoint's
+ * own, parsed in the same place). */
 enum {
     CRIU_OPT_IMAGE_PATH = 300,
     CRIU_OPT_WORK_PATH,
@@ -43,6 +44,17 @@ enum {
     CRIU_OPT_FILE_LOCKS,
     CRIU_OPT_PRE_DUMP,
 };
+/* Their getopt_long entries, for the top of each command's table. */
+// clang-format off
+#define CRIU_SHARED_OPTIONS                                                   \
+    {"image-path", required_argument, NULL, CRIU_OPT_IMAGE_PATH},             \
+    {"work-path", required_argument, NULL, CRIU_OPT_WORK_PATH},               \
+    {"manage-cgroups-mode", required_argument, NULL, CRIU_OPT_CGROUPS_MODE},  \
+    {"tcp-established", no_argument, NULL, CRIU_OPT_TCP_ESTABLISHED},         \
+    {"ext-unix-sk", no_argument, NULL, CRIU_OPT_EXT_UNIX_SK},                 \
+    {"shell-job", no_argument, NULL, CRIU_OPT_SHELL_JOB},                     \
+    {"file-locks", no_argument, NULL, CRIU_OPT_FILE_LOCKS}
+// clang-format on
 /* Take one of those (getopt's `c` and `optarg`); 1 when `c` is not one
  * of them, -1 with *err for a bad value. */
 int criu_parse_opt(int c, const char *arg, struct criu_opts *o, vd_error **err);
@@ -56,11 +68,25 @@ int criu_argv_start(struct criu_argv *a, const char *action, const struct criu_o
  * `--ext-mount-map DEST:SOURCE` (SOURCE relative to the bundle). */
 int criu_argv_mounts(struct criu_argv *a, const struct oci_spec *spec, const char *bundle,
                      bool restore, vd_error **err);
-/* Run it and wait; a failure reads "criu ACTION failed (exit status N):
+/* A container with process.terminal true (see criu.c): for dump, the
+ * init's pty slave `--external tty[RDEV:DEV]`, its key recorded in the
+ * image dir, and `--external mnt[/dev/console]:/dev/console`. */
+int criu_argv_dump_tty(struct criu_argv *a, const struct criu_opts *o, pid_t pid, vd_error **err);
+/* For restore, the new pty slave at `slave_path` (given to criu_run as
+ * its inherit_fd) in their place: `--inherit-fd fd[3]:tty[RDEV:DEV]` with
+ * the recorded key, `--ext-mount-map /dev/console:SLAVE_PATH`. */
+int criu_argv_restore_tty(struct criu_argv *a, const struct criu_opts *o, const char *slave_path,
+                          vd_error **err);
+
+/* The fd number criu_run gives criu its `inherit_fd` as, for
+ * `--inherit-fd fd[CRIU_INHERIT_FD]:...`. */
+#define CRIU_INHERIT_FD 3
+/* Run it and wait, criu holding no fd of ours but `inherit_fd` (when
+ * >= 0, as fd CRIU_INHERIT_FD) and 0-2; a failure reads "criu ACTION failed (exit status N):
  * <the last error of its log>; see LOG".  Where criu cannot work on this
  * kernel it fails there, before it touches a process (no `criu check`
  * first: it takes seconds, some 20 s in a VM under TCG). */
 int criu_run(const struct criu_argv *a, const struct criu_opts *o, const char *log_name,
-             vd_error **err);
+             int inherit_fd, vd_error **err);
 
 #endif

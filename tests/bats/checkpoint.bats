@@ -80,6 +80,35 @@ start_counter() {
     wait_for count_above 2
 }
 
+# receiver NAME ARG...: the console receiver in the background on the
+# socket $BATS_TEST_TMPDIR/NAME.sock, its stdout in NAME.out; its pid in
+# $RECEIVER.
+receiver() {
+    local name=$1
+    shift
+    bg "$CONSOLE_RECEIVER" "$BATS_TEST_TMPDIR/$name.sock" "$@" \
+        >"$BATS_TEST_TMPDIR/$name.out" 2>"$BATS_TEST_TMPDIR/$name.err"
+    RECEIVER=$BG_PID
+    wait_for test -S "$BATS_TEST_TMPDIR/$name.sock"
+}
+
+# A container with a terminal whose init counts in /tmp/count and on the
+# terminal ("count:N"), and answers each line it reads there with
+# "got:LINE:" and its tty.  No setsid: the terminal makes it a session
+# leader.
+make_tty_counter() {
+    make_bundle "$BUNDLE" sh -c '
+        i=0
+        while :; do
+            i=$((i + 1)); echo $i >/tmp/count.new; mv /tmp/count.new /tmp/count
+            echo "count:$i"
+            if read -t 1 line; then echo "got:$line:$(tty)"; fi
+        done'
+    bundle_jq "$BUNDLE" '.process.terminal = true'
+    bundle_writable "$BUNDLE"
+    no_netns
+}
+
 run_cmd() {
     local err=$BATS_TEST_TMPDIR/stderr
     status=0
@@ -122,6 +151,118 @@ run_cmd() {
     assert_one_error_line "^voidoci: restore \"$ID\": criu (restore failed \(exit status [0-9]+\): .+; see $IMG/restore.log|restore: criu is not installed)\$"
     [ ! -e "$ROOT/$ID" ]
     [ ! -e "/sys/fs/cgroup$(bundle_cgroup "$BUNDLE")" ]
+    [ ! -e "/sys/fs/cgroup/pids$(bundle_cgroup "$BUNDLE")" ]
+}
+
+# fake_criu: a `criu` first on PATH (in $FAKE_BIN) that writes its
+# arguments, one a line, to $BATS_TEST_TMPDIR/criu.args and the fds it was
+# given to criu.fds ("FD TARGET", as ls, its child, inherits them: the
+# shell's own are close-on-exec, ls's own is under /proc), then fails.  Real criu fails on our hosts' kernel before it looks at either.
+# Only where real criu fails: the host runs these, and the VM's time under
+# TCG goes to the tests that need criu.
+fake_criu() {
+    ! criu_works || skip "criu check passes here: the fake criu runs where it fails"
+    FAKE_BIN=$BATS_TEST_TMPDIR/bin
+    mkdir -p "$FAKE_BIN"
+    local t=$BATS_TEST_TMPDIR
+    cat >"$FAKE_BIN/criu" <<EOF
+#!/bin/sh
+printf '%s\\n' "\$@" >"$t/criu.args"
+ls -l /proc/self/fd/ >"$t/criu.ls"
+awk '\$(NF - 1) == "->" && \$NF !~ "^/proc/" { print \$(NF - 2), \$NF }' "$t/criu.ls" | sort -n >"$t/criu.fds"
+exit 1
+EOF
+    chmod +x "$FAKE_BIN/criu"
+    touch "$BATS_TEST_TMPDIR/marker"
+}
+
+criu_fds() {
+    cut -d' ' -f1 "$BATS_TEST_TMPDIR/criu.fds" | tr '\n' ' '
+}
+
+# criu_arg_after ARG: the argument that followed ARG on criu's command line.
+criu_arg_after() {
+    grep -x -A1 -F -- "$1" "$BATS_TEST_TMPDIR/criu.args" | sed -n 2p
+}
+
+@test "criu gets no fd of ours but 0, 1 and 2 (checkpoint, with fd 7 open)" {
+    fake_criu
+    start_counter
+    PATH=$FAKE_BIN:$PATH run_cmd checkpoint --image-path "$IMG" "$ID" 7<"$BATS_TEST_TMPDIR/marker"
+    [ "$status" -ne 0 ]
+    assert_one_error_line "^voidoci: checkpoint \"$ID\": criu dump failed \(exit status 1\)"
+    cat "$BATS_TEST_TMPDIR/criu.fds" >&2
+    [ "$(criu_fds)" = "0 1 2 " ]
+    state_is running
+    vo delete --force "$ID"
+}
+
+@test "checkpoint of a container with a terminal names its pty and /dev/console external to criu (not a pre-dump)" {
+    fake_criu
+    find_console_receiver ||
+        skip "no C compiler to build tests/console-receiver.c (or set CONSOLE_RECEIVER)"
+    make_tty_counter
+    receiver first --timeout 60 --expect never-seen
+    vcreate --console-socket "$BATS_TEST_TMPDIR/first.sock"
+    vstart
+    wait_for count_above 1
+    local pid maj min dev key
+    pid=$(state_field pid)
+    read -r maj min dev < <(stat -L -c '%t %T %d' "/proc/$pid/fd/0")
+    key=$(printf 'tty[%x:%x]' $(((0x$maj << 8) | 0x$min)) "$dev")
+    # A pre-dump saves memory only: no terminal to name.
+    PATH=$FAKE_BIN:$PATH run_cmd checkpoint --pre-dump --image-path "$IMG/pre" "$ID"
+    [ "$status" -ne 0 ]
+    grep -qx -- --tree "$BATS_TEST_TMPDIR/criu.args"
+    [ "$(grep -c -e '^tty\[' -e console "$BATS_TEST_TMPDIR/criu.args")" = 0 ]
+    [ ! -e "$IMG/pre/voidoci-tty" ]
+    PATH=$FAKE_BIN:$PATH run_cmd checkpoint --image-path "$IMG" "$ID"
+    [ "$status" -ne 0 ]
+    cat "$BATS_TEST_TMPDIR/criu.args" >&2
+    [ "$(grep -x -B1 -F -- "$key" "$BATS_TEST_TMPDIR/criu.args")" = "--external
+$key" ]
+    [ "$(grep -x -B1 -F -- 'mnt[/dev/console]:/dev/console' "$BATS_TEST_TMPDIR/criu.args")" = "--external
+mnt[/dev/console]:/dev/console" ]
+    [ "$(cat "$IMG/voidoci-tty")" = "$key" ]
+    state_is running
+    vo delete --force "$ID"
+}
+
+@test "restore --console-socket gives criu a new pty as fd 3 and nothing else of ours; a failure leaves nothing" {
+    fake_criu
+    make_tty_counter
+    mkdir -p "$IMG"
+    echo 'tty[8800:1b]' >"$IMG/voidoci-tty"
+    PATH=$FAKE_BIN:$PATH run_cmd restore -d --image-path "$IMG" --bundle "$BUNDLE" \
+        --console-socket "$BATS_TEST_TMPDIR/none.sock" "$ID" 7<"$BATS_TEST_TMPDIR/marker"
+    [ "$status" -ne 0 ]
+    assert_one_error_line "^voidoci: restore \"$ID\": criu restore failed \(exit status 1\); see $IMG/restore.log\$"
+    cat "$BATS_TEST_TMPDIR/criu.fds" "$BATS_TEST_TMPDIR/criu.args" >&2
+    [ "$(criu_fds)" = "0 1 2 3 " ]
+    local pts
+    pts=$(sed -n 's/^3 //p' "$BATS_TEST_TMPDIR/criu.fds")
+    [[ $pts == /dev/pts/[0-9]* ]]
+    [ "$(criu_arg_after --inherit-fd)" = "fd[3]:tty[8800:1b]" ]
+    [ "$(criu_arg_after --ext-mount-map)" = "/dev/console:$pts" ]
+    [ ! -e "$ROOT/$ID" ]
+    [ ! -e "/sys/fs/cgroup/pids$(bundle_cgroup "$BUNDLE")" ]
+}
+
+@test "restore of a container with a terminal: without --console-socket, or without images, one line and nothing left" {
+    make_tty_counter
+    run_cmd restore -d --image-path "$IMG" --bundle "$BUNDLE" "$ID"
+    [ "$status" -ne 0 ]
+    assert_one_error_line "^voidoci: restore \"$ID\": process.terminal is true: --console-socket is required\$"
+    run_cmd restore -d --image-path "$IMG/none" --bundle "$BUNDLE" \
+        --console-socket "$BATS_TEST_TMPDIR/none.sock" "$ID"
+    [ "$status" -ne 0 ]
+    assert_one_error_line "^voidoci: restore \"$ID\": the image path \"$IMG/none\": No such file or directory\$"
+    mkdir -p "$IMG"
+    run_cmd restore -d --image-path "$IMG" --bundle "$BUNDLE" \
+        --console-socket "$BATS_TEST_TMPDIR/none.sock" "$ID"
+    [ "$status" -ne 0 ]
+    assert_one_error_line "^voidoci: restore \"$ID\": the images hold no terminal \(\"$IMG/voidoci-tty\"\)"
+    [ ! -e "$ROOT/$ID" ]
     [ ! -e "/sys/fs/cgroup/pids$(bundle_cgroup "$BUNDLE")" ]
 }
 
@@ -213,5 +354,42 @@ data_above() {
     n=$(cat "$BATS_TEST_TMPDIR/data/count")
     vc restore -d --image-path "$IMG" --bundle "$BUNDLE" "$ID"
     wait_for data_above "$n"
+    vo delete --force "$ID"
+}
+
+@test "a container with a terminal is restored with --console-socket: a new pty is its stdio" {
+    require_criu
+    find_console_receiver ||
+        skip "no C compiler to build tests/console-receiver.c (or set CONSOLE_RECEIVER)"
+    make_tty_counter
+    # The first terminal: held open (the never-seen line) until the dump.
+    receiver first --timeout 120 --send one --expect got:one: --expect never-seen
+    local first=$RECEIVER
+    vcreate --console-socket "$BATS_TEST_TMPDIR/first.sock"
+    vstart
+    wait_for count_above 2
+    vc checkpoint --image-path "$IMG" "$ID"
+    run_cmd state "$ID"
+    [ "$status" -ne 0 ]
+    # The dump closed the first terminal: its receiver ends there.
+    wait "$first" || true
+    grep -q got:one: "$BATS_TEST_TMPDIR/first.out"
+    local n
+    n=$(count)
+    # Without a console socket: refused, as runc does.
+    run_cmd restore -d --image-path "$IMG" --bundle "$BUNDLE" "$ID"
+    [ "$status" -ne 0 ]
+    assert_one_error_line "^voidoci: restore \"$ID\": process.terminal is true: --console-socket is required\$"
+    receiver second --timeout 60 --expect "count:$((n + 1))" --send two --expect got:two:
+    vc restore -d --image-path "$IMG" --bundle "$BUNDLE" \
+        --console-socket "$BATS_TEST_TMPDIR/second.sock" "$ID"
+    state_is running
+    local rc=0
+    wait "$RECEIVER" || rc=$?
+    cat "$BATS_TEST_TMPDIR/second.out" "$BATS_TEST_TMPDIR/second.err" >&2
+    [ "$rc" -eq 0 ]
+    [ "$(count)" -gt "$n" ]
+    # Inside, the new slave is known by name: /dev/console is bound on it.
+    tr -d '\r' <"$BATS_TEST_TMPDIR/second.out" | grep -qx got:two:/dev/console
     vo delete --force "$ID"
 }

@@ -9,16 +9,8 @@ load helpers
 
 setup() {
     voidoci_setup
-    if [ -z "${CONSOLE_RECEIVER-}" ]; then
-        CONSOLE_RECEIVER=$VOIDOCI_SRCDIR/build/tests/console_receiver
-        if [ ! -x "$CONSOLE_RECEIVER" ]; then
-            # Run from a source tree without a build: make our own.
-            CONSOLE_RECEIVER=$BATS_RUN_TMPDIR/console_receiver
-            [ -x "$CONSOLE_RECEIVER" ] ||
-                cc -std=c17 -D_GNU_SOURCE -o "$CONSOLE_RECEIVER" "$TESTS_DIR/console-receiver.c" ||
-                skip "no C compiler to build tests/console-receiver.c (or set CONSOLE_RECEIVER)"
-        fi
-    fi
+    find_console_receiver ||
+        skip "no C compiler to build tests/console-receiver.c (or set CONSOLE_RECEIVER)"
     [ -x "$CONSOLE_RECEIVER" ] || skip "no console receiver at $CONSOLE_RECEIVER: ninja -C build"
     SOCK=$BATS_TEST_TMPDIR/console.sock
 }

@@ -9,15 +9,7 @@ load helpers
 
 setup() {
     voidoci_setup
-    if [ -z "${CONSOLE_RECEIVER-}" ]; then
-        CONSOLE_RECEIVER=$VOIDOCI_SRCDIR/build/tests/console_receiver
-        if [ ! -x "$CONSOLE_RECEIVER" ]; then
-            CONSOLE_RECEIVER=$BATS_RUN_TMPDIR/console_receiver
-            [ -x "$CONSOLE_RECEIVER" ] ||
-                cc -std=c17 -D_GNU_SOURCE -o "$CONSOLE_RECEIVER" "$TESTS_DIR/console-receiver.c" ||
-                CONSOLE_RECEIVER=
-        fi
-    fi
+    find_console_receiver || true
 }
 
 teardown() {

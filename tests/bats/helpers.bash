@@ -390,6 +390,23 @@ assert_one_error_line() {
     fi
 }
 
+# ---- the far end of --console-socket --------------------------------------
+
+# find_console_receiver: set CONSOLE_RECEIVER (unless the caller did) to
+# tests/console-receiver.c's program: the build's, else one compiled for
+# this run; false, CONSOLE_RECEIVER empty, when neither can be had.
+find_console_receiver() {
+    [ -z "${CONSOLE_RECEIVER-}" ] || return 0
+    CONSOLE_RECEIVER=$VOIDOCI_SRCDIR/build/tests/console_receiver
+    [ ! -x "$CONSOLE_RECEIVER" ] || return 0
+    # Run from a source tree without a build: make our own.
+    CONSOLE_RECEIVER=$BATS_RUN_TMPDIR/console_receiver
+    [ -x "$CONSOLE_RECEIVER" ] ||
+        cc -std=c17 -D_GNU_SOURCE -o "$CONSOLE_RECEIVER" "$TESTS_DIR/console-receiver.c" ||
+        CONSOLE_RECEIVER=
+    [ -n "$CONSOLE_RECEIVER" ]
+}
+
 # ---- what a test may not leave behind -------------------------------------
 
 # _umount_host_mounts: the host mounts a test made itself (for a mount's
