@@ -16,12 +16,10 @@ load rootless
 load test-user
 
 RL_UID=${VOIDOCI_TEST_SUBUID_UID:-52721}
-TU_UID=$RL_UID
-TU_NAME=vtrlsub
 RLS_START=1719000000
 RLS_COUNT=65536
-TU_SUBID_START=$RLS_START
-TU_SUBID_COUNT=$RLS_COUNT
+# The test user (test-user.bash).
+export TU_NAME=vtrlsub TU_UID=$RL_UID TU_SUBID_START=$RLS_START TU_SUBID_COUNT=$RLS_COUNT
 
 setup_file() {
     [ "$(id -u)" = 0 ] || skip "this machine runs the tests as uid $(id -u): adding a user needs root"

@@ -25,10 +25,9 @@ RLP_UID=${VOIDOCI_TEST_PODMAN_ROOTLESS_UID:-52719}
 RLP_USER=vtrlpod
 RLP_SUBID_START=1718000000
 RLP_SUBID_COUNT=65536
-TU_UID=$RLP_UID
-TU_NAME=$RLP_USER
-TU_SUBID_START=$RLP_SUBID_START
-TU_SUBID_COUNT=$RLP_SUBID_COUNT
+# The test user (test-user.bash).
+export TU_NAME=$RLP_USER TU_UID=$RLP_UID TU_SUBID_START=$RLP_SUBID_START \
+    TU_SUBID_COUNT=$RLP_SUBID_COUNT
 
 setup_file() {
     require_root_and podman conmon newuidmap newgidmap useradd usermod userdel groupadd \
