@@ -242,8 +242,7 @@ int vd_mount_cgroup2_own(int root_fd, const struct vd_mount_entry *m, const char
 static unsigned int mount_attrs(unsigned long flags)
 {
     return (flags & MS_RDONLY ? MOUNT_ATTR_RDONLY : 0) |
-           (flags & MS_NOSUID ? MOUNT_ATTR_NOSUID : 0) |
-           (flags & MS_NODEV ? MOUNT_ATTR_NODEV : 0) |
+           (flags & MS_NOSUID ? MOUNT_ATTR_NOSUID : 0) | (flags & MS_NODEV ? MOUNT_ATTR_NODEV : 0) |
            (flags & MS_NOEXEC ? MOUNT_ATTR_NOEXEC : 0);
 }
 
@@ -278,8 +277,8 @@ int vd_mount_cgroup2_new(const struct vd_mount_entry *m, const char *target, vd_
         return 0;
     if (errno == EBUSY && data == NULL)
         return mount_cgroup2_moved(m, target, err);
-    return vd_error_set(err, errno, "mount cgroup2 %s%son \"%s\"", data ? data : "", data ? " " : "",
-                        m->destination);
+    return vd_error_set(err, errno, "mount cgroup2 %s%son \"%s\"", data ? data : "",
+                        data ? " " : "", m->destination);
 }
 
 /* A cgroup2-only host: /sys/fs/cgroup itself, fresh in a namespace of the
