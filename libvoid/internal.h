@@ -305,6 +305,9 @@ void vd_mount_entry_clear(struct vd_mount_entry *e);
  * namespace of its own (`own_ns`), else its own cgroup directories bound. */
 int vd_mount_cgroup(int root_fd, const struct vd_mount_entry *m, const char *target, bool own_ns,
                     vd_error **err);
+/* A mount of type "cgroup2" in a cgroup namespace of the container's own:
+ * fresh on `target`, over a cgroup2 mount there too. */
+int vd_mount_cgroup2_new(const struct vd_mount_entry *m, const char *target, vd_error **err);
 /* A mount of type "cgroup2" outside a cgroup namespace of the container's
  * own: its own cgroup2 directory bound on `target`. */
 int vd_mount_cgroup2_own(int root_fd, const struct vd_mount_entry *m, const char *target,

@@ -11,6 +11,7 @@
  * above it is reachable.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "syscalls.h"
 
 /* One cgroup mount of the host, from its /proc/self/mountinfo line (the
  * strings point into that line). */
@@ -236,17 +238,60 @@ int vd_mount_cgroup2_own(int root_fd, const struct vd_mount_entry *m, const char
                         m->destination);
 }
 
+/* The per-mount flags of `flags` (MS_*) as fsmount(2)'s MOUNT_ATTR_*. */
+static unsigned int mount_attrs(unsigned long flags)
+{
+    return (flags & MS_RDONLY ? MOUNT_ATTR_RDONLY : 0) |
+           (flags & MS_NOSUID ? MOUNT_ATTR_NOSUID : 0) | (flags & MS_NODEV ? MOUNT_ATTR_NODEV : 0) |
+           (flags & MS_NOEXEC ? MOUNT_ATTR_NOEXEC : 0);
+}
+
+/* A fresh cgroup2 mount made detached (fsopen/fsmount, Linux 5.2) and
+ * moved onto `target`.  Where `target` is the root of a cgroup2 mount
+ * already -- the host's, under /sys bound from the host in a rootless
+ * container -- mount(2) refuses the same file system on the same mount
+ * point (EBUSY); a move puts it on top. */
+static int mount_cgroup2_moved(const struct vd_mount_entry *m, const char *target, vd_error **err)
+{
+    _cleanup_close_ int fs = vd_sys_fsopen("cgroup2", FSOPEN_CLOEXEC);
+    if (fs < 0)
+        return vd_error_set(err, errno, "fsopen cgroup2 for \"%s\"", m->destination);
+    if (vd_sys_fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+        return vd_error_set(err, errno, "create a cgroup2 mount for \"%s\"", m->destination);
+    _cleanup_close_ int mnt = vd_sys_fsmount(fs, FSMOUNT_CLOEXEC, mount_attrs(m->flags));
+    if (mnt < 0)
+        return vd_error_set(err, errno, "fsmount cgroup2 for \"%s\"", m->destination);
+    _cleanup_close_ int dest = open(target, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (dest < 0)
+        return vd_error_set(err, errno, "open \"%s\"", m->destination);
+    if (vd_sys_move_mount(mnt, "", dest, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+        return vd_error_set(err, errno, "move a cgroup2 mount onto \"%s\"", m->destination);
+    return 0;
+}
+
+/* Options (m->data) are for mount(2) alone: with them, its EBUSY stands. */
+int vd_mount_cgroup2_new(const struct vd_mount_entry *m, const char *target, vd_error **err)
+{
+    const char *data = m->data && m->data[0] ? m->data : NULL;
+    if (mount(m->source ? m->source : "cgroup2", target, "cgroup2", m->flags, data) == 0)
+        return 0;
+    if (errno == EBUSY && data == NULL)
+        return mount_cgroup2_moved(m, target, err);
+    return vd_error_set(err, errno, "mount cgroup2 %s%son \"%s\"", data ? data : "",
+                        data ? " " : "", m->destination);
+}
+
 /* A cgroup2-only host: /sys/fs/cgroup itself, fresh in a namespace of the
  * container's own, else the container's directory bound. */
 static int mount_unified(int root_fd, const struct vd_mount_entry *m, const char *target,
                          bool own_ns, vd_error **err)
 {
-    if (own_ns) {
-        if (mount("cgroup2", target, "cgroup2", m->flags, NULL) < 0)
-            return vd_error_set(err, errno, "mount cgroup2 on \"%s\"", m->destination);
-        return 0;
-    }
-    return vd_mount_cgroup2_own(root_fd, m, target, err);
+    if (!own_ns)
+        return vd_mount_cgroup2_own(root_fd, m, target, err);
+    struct vd_mount_entry fresh = *m;
+    fresh.source = NULL;
+    fresh.data = NULL;
+    return vd_mount_cgroup2_new(&fresh, target, err);
 }
 
 int vd_mount_cgroup(int root_fd, const struct vd_mount_entry *m, const char *target, bool own_ns,

@@ -270,8 +270,9 @@ static int mount_one(int root_fd, const struct vd_mount_entry *m, bool own_cgrou
         r = bind_mount(root_fd, m, target, err);
     else if (m->fstype && strcmp(m->fstype, "cgroup") == 0)
         r = vd_mount_cgroup(root_fd, m, target, own_cgroupns, err);
-    else if (m->fstype && strcmp(m->fstype, "cgroup2") == 0 && !own_cgroupns)
-        r = vd_mount_cgroup2_own(root_fd, m, target, err);
+    else if (m->fstype && strcmp(m->fstype, "cgroup2") == 0)
+        r = own_cgroupns ? vd_mount_cgroup2_new(m, target, err)
+                         : vd_mount_cgroup2_own(root_fd, m, target, err);
     else if (mount(m->source ? m->source : m->fstype, target, m->fstype, m->flags, m->data) < 0)
         r = vd_error_set(err, errno, "mount %s \"%s\" on \"%s\"", m->fstype ? m->fstype : "",
                          m->source ? m->source : "", m->destination);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The raw system calls libvoid and the runtime make through syscall(2):
  * those glibc wraps only lately (openat2, mount_setattr, open_tree,
- * move_mount, close_range, pidfd_*: glibc 2.36 and later, or never) or not
+ * move_mount, fsopen, fsconfig, fsmount, close_range, pidfd_*: glibc
+ * 2.36 and later, or never) or not
  * at all (clone3, sched_setattr, ioprio_set, seccomp, bpf, keyctl, the
  * NUMA calls), and clone without its glibc wrapper's stack.  Each returns
  * what the kernel does: -1 with errno on failure (ENOSYS where the kernel
@@ -62,6 +63,23 @@ static inline int vd_sys_move_mount(int from_dir_fd, const char *from_path, int 
                                     const char *to_path, unsigned int flags)
 {
     return (int)syscall(SYS_move_mount, from_dir_fd, from_path, to_dir_fd, to_path, flags);
+}
+
+/* fsopen(2), fsconfig(2), fsmount(2): a mount made detached. */
+static inline int vd_sys_fsopen(const char *fstype, unsigned int flags)
+{
+    return (int)syscall(SYS_fsopen, fstype, flags);
+}
+
+static inline int vd_sys_fsconfig(int fs_fd, unsigned int cmd, const char *key, const void *value,
+                                  int aux)
+{
+    return (int)syscall(SYS_fsconfig, fs_fd, cmd, key, value, aux);
+}
+
+static inline int vd_sys_fsmount(int fs_fd, unsigned int flags, unsigned int attr_flags)
+{
+    return (int)syscall(SYS_fsmount, fs_fd, flags, attr_flags);
 }
 
 static inline int vd_sys_mount_setattr(int dir_fd, const char *path, unsigned int flags,

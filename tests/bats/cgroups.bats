@@ -171,6 +171,35 @@ check_own_cgroup_mount() {
     [ "$(awk '{ print $4, $5 }' <<<"${lines[0]}")" = "$CGROUP_PARENT/$ID /sys/fs/cgroup" ]
 }
 
+# With /sys bound from the host (as a rootless spec has it), the host's
+# cgroup2 mount is already where the container's goes, and mount(2)
+# refuses the same file system on the same mount point (EBUSY): the fresh
+# mount is made detached and moved on top.
+@test "cgroups: a cgroup2 mount in a cgroup namespace over the host's own (/sys bound in) is fresh, rooted at the container's cgroup" {
+    local c2
+    c2=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+    [ -n "$c2" ] || skip "this host has no cgroup2 mount"
+    make_bundle "$BUNDLE" sh -c "grep -c ' $c2 ' /proc/self/mountinfo; grep '^0::' /proc/self/cgroup
+        find $c2 -mindepth 1 -type d | wc -l; grep -x 1 $c2/cgroup.procs"
+    # shellcheck disable=SC2016 # $c2 is jq's
+    bundle_jq "$BUNDLE" --arg c2 "$c2" '
+        .linux.namespaces |= (if any(.type == "cgroup") then . else . + [{type: "cgroup"}] end)
+        | .mounts |= map(select(.destination != "/sys/fs/cgroup")
+            | if .destination == "/sys" then {destination: "/sys", type: "bind", source: "/sys",
+                options: ["rbind", "nosuid", "noexec", "nodev", "ro"]} else . end)
+        | .mounts += [{destination: $c2, type: "cgroup2", source: "cgroup2",
+            options: ["nosuid", "noexec", "nodev"]}]'
+    run --separate-stderr vrun
+    echo "$output $stderr"
+    [ "$status" -eq 0 ]
+    # The host's mount and the fresh one on it; the container's cgroup at
+    # its root: no cgroup below it, the init in it.
+    [ "$output" = "2
+0::/
+0
+1" ]
+}
+
 # A v1 hierarchy of several controllers ("cpu,cpuacct") is reached by each
 # name inside, as on such hosts: cpu -> cpu,cpuacct.  Where the host has
 # none, the test makes one: in a mount namespace of its own, a tmpfs on

@@ -6,89 +6,47 @@
 #
 # The user is made here and removed after (newuidmap needs a passwd entry
 # and a range): a fixed uid and name kept for this file ($RL_UID,
-# $RLS_USER), other than rootless.bats's and podman-rootless.bats's so that
-# they can run beside it, with one fixed range, added with
-# groupadd/useradd/usermod and removed with userdel/groupdel, which take
-# the range with them.  If the uid, the name or a range for them is already
+# $TU_NAME), other than rootless.bats's and podman-rootless.bats's so that
+# they can run beside it, with one fixed range (test-user.bash adds and
+# removes them).  If the uid, the name or a range for them is already
 # there, the file skips rather than touch what is not its own.
 
 load helpers
 load rootless
+load test-user
 
 RL_UID=${VOIDOCI_TEST_SUBUID_UID:-52721}
-RLS_USER=vtrlsub
 RLS_START=1719000000
 RLS_COUNT=65536
+# The test user (test-user.bash).
+export TU_NAME=vtrlsub TU_UID=$RL_UID TU_SUBID_START=$RLS_START TU_SUBID_COUNT=$RLS_COUNT
 
 setup_file() {
     [ "$(id -u)" = 0 ] || skip "this machine runs the tests as uid $(id -u): adding a user needs root"
-    local c
+    local c why
     for c in newuidmap newgidmap useradd usermod userdel groupadd groupdel setpriv; do
         command -v "$c" >/dev/null || skip "no $c (newuidmap/newgidmap: package uidmap)"
     done
-    rls_remove_stale_user
-    if getent passwd "$RL_UID" "$RLS_USER" >/dev/null ||
-        getent group "$RL_UID" "$RLS_USER" >/dev/null; then
-        skip "uid/gid $RL_UID or the name $RLS_USER is already on this machine: not ours to use"
-    fi
-    if grep -qE "^($RLS_USER|$RL_UID):" /etc/subuid /etc/subgid 2>/dev/null; then
-        skip "/etc/subuid or /etc/subgid already has a range for $RLS_USER ($RL_UID)"
-    fi
-    RLS_HOME=$(mktemp -d "${TMPDIR:-/tmp}/vtrlsub.XXXXXX")
+    why=$(test_user_unavailable)
+    [ -z "$why" ] || skip "$why"
+    RLS_HOME=$(mktemp -d "${TMPDIR:-/tmp}/$TU_NAME.XXXXXX")
     export RLS_HOME
-    rls_add_user
+    test_user_add "$RLS_HOME"
 }
 
 teardown_file() {
     [ -n "${RLS_HOME-}" ] || return 0
-    rls_del_user
+    test_user_del
     rm -rf "$RLS_HOME"
 }
 
 setup() {
-    [ -n "${RLS_ADDED-}" ] || skip "setup_file did not make the user"
+    [ -n "${TU_ADDED-}" ] || skip "setup_file did not make the user"
     rootless_setup
 }
 
 teardown() {
     rootless_teardown
-}
-
-rls_add_user() {
-    local last=$((RLS_START + RLS_COUNT - 1))
-    groupadd -g "$RL_UID" "$RLS_USER" || return 1
-    RLS_ADDED=1
-    export RLS_ADDED
-    useradd -M -N -u "$RL_UID" -g "$RL_UID" -d "$RLS_HOME" -s /usr/sbin/nologin \
-        -K SUB_UID_COUNT=0 -K SUB_GID_COUNT=0 "$RLS_USER" || return 1
-    usermod --add-subuids "$RLS_START-$last" --add-subgids "$RLS_START-$last" "$RLS_USER"
-}
-
-# A user this file added in a run killed before its teardown_file (its
-# home, a vtrlsub.* directory, gone) goes, so that the file does not skip.
-rls_remove_stale_user() {
-    local ent home
-    ent=$(getent passwd "$RLS_USER") || return 0
-    home=$(cut -d: -f6 <<<"$ent")
-    [ "$(cut -d: -f3 <<<"$ent")" = "$RL_UID" ] && [[ $home == */vtrlsub.* ]] &&
-        [ ! -e "$home" ] || return 0
-    RLS_ADDED=1 rls_del_user
-}
-
-rls_del_user() {
-    [ -n "${RLS_ADDED-}" ] || return 0
-    if getent passwd "$RLS_USER" >/dev/null; then
-        userdel "$RLS_USER" || echo "teardown_file: userdel $RLS_USER failed" >&2
-    fi
-    if getent group "$RLS_USER" >/dev/null; then
-        groupdel "$RLS_USER" || echo "teardown_file: groupdel $RLS_USER failed" >&2
-    fi
-    local f
-    for f in /etc/subuid /etc/subgid; do
-        if grep -qx "$RLS_USER:$RLS_START:$RLS_COUNT" "$f"; then
-            sed -i "/^$RLS_USER:$RLS_START:$RLS_COUNT\$/d" "$f"
-        fi
-    done
 }
 
 # map_range START: uid and gid 0 the user, 1..65536 from START on.

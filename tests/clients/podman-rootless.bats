@@ -11,36 +11,36 @@
 # The user is made here and removed after: a fixed uid and name kept for
 # these tests ($RLP_UID, $RLP_USER) with one fixed range in /etc/subuid and
 # /etc/subgid, added with useradd/usermod and removed with userdel, which
-# takes the ranges with it.  If the uid, the name or the range is already
-# there, the file skips rather than touch what is not its own.  podman runs
-# entirely under a directory of the file's own: vfs storage,
-# containers.conf (cgroupfs, file events, no network), $HOME and
-# $XDG_RUNTIME_DIR.  The image is the clients' busybox image (make_image).
+# takes the ranges with it (tests/bats/test-user.bash).  If the uid, the
+# name or the range is already there, the file skips rather than touch
+# what is not its own.  podman runs entirely under a directory of the
+# file's own: vfs storage, containers.conf (cgroupfs, file events, no
+# network), $HOME and $XDG_RUNTIME_DIR.  The image is the clients'
+# busybox image (make_image).
 
 load helpers
+load ../bats/test-user
 
 RLP_UID=${VOIDOCI_TEST_PODMAN_ROOTLESS_UID:-52719}
 RLP_USER=vtrlpod
 RLP_SUBID_START=1718000000
 RLP_SUBID_COUNT=65536
+# The test user (test-user.bash).
+export TU_NAME=$RLP_USER TU_UID=$RLP_UID TU_SUBID_START=$RLP_SUBID_START \
+    TU_SUBID_COUNT=$RLP_SUBID_COUNT
 
 setup_file() {
     require_root_and podman conmon newuidmap newgidmap useradd usermod userdel groupadd \
         groupdel setpriv
     [ "$(cat /proc/sys/user/max_user_namespaces)" -gt 0 ] ||
         skip "user.max_user_namespaces is 0: the user cannot make a user namespace"
-    rlp_remove_stale_user
-    if getent passwd "$RLP_UID" "$RLP_USER" >/dev/null ||
-        getent group "$RLP_UID" "$RLP_USER" >/dev/null; then
-        skip "uid/gid $RLP_UID or the name $RLP_USER is already on this machine: not ours to use"
-    fi
-    if grep -qE "^($RLP_USER|$RLP_UID):" /etc/subuid /etc/subgid 2>/dev/null; then
-        skip "/etc/subuid or /etc/subgid already has a range for $RLP_USER ($RLP_UID)"
-    fi
-    RLP_DIR=$(mktemp -d "${TMPDIR:-/tmp}/vtrlpod.XXXXXX")
+    local why
+    why=$(test_user_unavailable)
+    [ -z "$why" ] || skip "$why"
+    RLP_DIR=$(mktemp -d "${TMPDIR:-/tmp}/$RLP_USER.XXXXXX")
     chmod 0711 "$RLP_DIR"
     export RLP_DIR
-    rlp_add_user
+    test_user_add "$RLP_DIR/home"
     rlp_podman_setup
 }
 
@@ -50,7 +50,7 @@ teardown_file() {
     rlp_kill_pause
     # shellcheck disable=SC2046
     kill_pids_and_wait $(pids_mentioning "$RLP_DIR")
-    rlp_del_user
+    test_user_del
     rm -rf "$RLP_DIR"
 }
 
@@ -72,51 +72,6 @@ teardown() {
         leaks=1
     fi
     return "$leaks"
-}
-
-# rlp_add_user: the user and group $RLP_UID, its home under $RLP_DIR, and
-# one subordinate uid and gid range (useradd's own ranges turned off).
-rlp_add_user() {
-    local last=$((RLP_SUBID_START + RLP_SUBID_COUNT - 1))
-    groupadd -g "$RLP_UID" "$RLP_USER" || return 1
-    RLP_ADDED=1
-    export RLP_ADDED
-    useradd -M -N -u "$RLP_UID" -g "$RLP_UID" -d "$RLP_DIR/home" -s /usr/sbin/nologin \
-        -K SUB_UID_COUNT=0 -K SUB_GID_COUNT=0 "$RLP_USER" || return 1
-    usermod --add-subuids "$RLP_SUBID_START-$last" \
-        --add-subgids "$RLP_SUBID_START-$last" "$RLP_USER"
-}
-
-# rlp_remove_stale_user: a user this file added in a run that was killed
-# before its teardown_file (its name and uid, its home a vtrlpod.*
-# directory that no longer exists) goes, ranges and all, so that the file
-# does not skip from then on.  A running file's user has its home.
-rlp_remove_stale_user() {
-    local ent home
-    ent=$(getent passwd "$RLP_USER") || return 0
-    home=$(cut -d: -f6 <<<"$ent")
-    [ "$(cut -d: -f3 <<<"$ent")" = "$RLP_UID" ] && [[ $home == */vtrlpod.* ]] &&
-        [ ! -e "$home" ] || return 0
-    echo "# removing $RLP_USER, left by a run killed before its teardown" >&3
-    RLP_ADDED=1 rlp_del_user
-}
-
-# rlp_del_user: userdel removes the user and its subordinate ranges; what
-# it would leave (an older shadow) goes by its exact line.
-rlp_del_user() {
-    [ -n "${RLP_ADDED-}" ] || return 0
-    if getent passwd "$RLP_USER" >/dev/null; then
-        userdel "$RLP_USER" || echo "teardown_file: userdel $RLP_USER failed" >&2
-    fi
-    if getent group "$RLP_USER" >/dev/null; then
-        groupdel "$RLP_USER" || echo "teardown_file: groupdel $RLP_USER failed" >&2
-    fi
-    local f
-    for f in /etc/subuid /etc/subgid; do
-        if grep -qx "$RLP_USER:$RLP_SUBID_START:$RLP_SUBID_COUNT" "$f"; then
-            sed -i "/^$RLP_USER:$RLP_SUBID_START:$RLP_SUBID_COUNT\$/d" "$f"
-        fi
-    done
 }
 
 # rlp_podman_setup: podman's files under $RLP_DIR, the runtime copied where
