@@ -6,6 +6,10 @@
  * become "/bin/sh", and it has no depth limit.  Building the tree from the
  * parse events lets us keep lengths, stop at OCI_JSON_MAX_DEPTH and find
  * duplicate keys while the path is at hand.
+ * A tree lives in one arena (its nodes, keys, strings and item arrays),
+ * freed at once: a config holds thousands of values (podman's seccomp
+ * profile alone some 450 strings), and a malloc and a free for each were
+ * most of the cost of a parse.
  * The writer and the one escape rule of JSON strings are in json_write.c.
  */
 #include <ctype.h>
@@ -25,8 +29,18 @@ struct json_key {
     size_t len;
 };
 
+/* A chunk of the arena; big requests get a chunk of their own. */
+struct arena_chunk {
+    struct arena_chunk *next;
+    size_t used, size;
+    _Alignas(8) unsigned char data[];
+};
+#define ARENA_CHUNK 32768
+#define ARENA_ALIGN 8 /* every object of the tree needs at most this */
+
 struct oci_json {
     enum oci_json_type type;
+    struct arena_chunk *arena; /* the root's: all of the tree */
     struct oci_json *parent;
     size_t index; /* position in the parent */
     union {
@@ -46,12 +60,47 @@ struct oci_json {
 /* ---- building ------------------------------------------------------------ */
 
 struct builder {
+    struct arena_chunk *arena;
     struct oci_json *root;
     struct oci_json *open; /* innermost unfinished array or object */
     unsigned depth;
     vd_error **err;
     int failure; /* when a callback cancelled the parse: what vd_error_set returned */
 };
+
+static void arena_free(struct arena_chunk *c)
+{
+    while (c) {
+        struct arena_chunk *next = c->next;
+        free(c);
+        c = next;
+    }
+}
+
+/* `n` bytes, aligned, from the arena; NULL when out of memory. */
+static void *arena_alloc(struct arena_chunk **arena, size_t n)
+{
+    n = (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+    struct arena_chunk *c = *arena;
+    if (c && c->size - c->used >= n) {
+        void *p = c->data + c->used;
+        c->used += n;
+        return p;
+    }
+    size_t size = n > ARENA_CHUNK / 4 ? n : ARENA_CHUNK;
+    struct arena_chunk *fresh = malloc(sizeof(*fresh) + size);
+    if (fresh == NULL)
+        return NULL;
+    *fresh = (struct arena_chunk){.used = n, .size = size};
+    if (c && size != ARENA_CHUNK) { /* behind the current chunk, which keeps its room */
+        fresh->next = c->next;
+        c->next = fresh;
+    } else {
+        fresh->next = c;
+        *arena = fresh;
+    }
+    return fresh->data;
+}
 
 /* Callbacks return 0 to cancel the parse, after saying why in *err. */
 static int builder_fail_oom(struct builder *b)
@@ -60,19 +109,26 @@ static int builder_fail_oom(struct builder *b)
     return 0;
 }
 
-static int grow_container(struct oci_json *c)
+/* Room for one more item (and key); the old arrays stay in the arena. */
+static int grow_container(struct builder *b, struct oci_json *c)
 {
     if (c->u.c.len < c->u.c.cap)
         return 0;
     size_t cap = c->u.c.cap ? c->u.c.cap * 2 : 4;
-    struct oci_json **items = reallocarray(c->u.c.items, cap, sizeof(*items));
+    if (cap > SIZE_MAX / sizeof(struct json_key))
+        return -1;
+    struct oci_json **items = arena_alloc(&b->arena, cap * sizeof(*items));
     if (items == NULL)
         return -1;
+    if (c->u.c.len)
+        memcpy(items, c->u.c.items, c->u.c.len * sizeof(*items));
     c->u.c.items = items;
     if (c->type == OCI_JSON_OBJECT) {
-        struct json_key *keys = reallocarray(c->u.c.keys, cap, sizeof(*keys));
+        struct json_key *keys = arena_alloc(&b->arena, cap * sizeof(*keys));
         if (keys == NULL)
             return -1;
+        if (c->u.c.len)
+            memcpy(keys, c->u.c.keys, c->u.c.len * sizeof(*keys));
         c->u.c.keys = keys;
     }
     c->u.c.cap = cap;
@@ -83,20 +139,18 @@ static int grow_container(struct oci_json *c)
  * the slot the preceding key reserved in an object. */
 static struct oci_json *add_value(struct builder *b, enum oci_json_type type)
 {
-    struct oci_json *v = calloc(1, sizeof(*v));
+    struct oci_json *v = arena_alloc(&b->arena, sizeof(*v));
     if (v == NULL)
         return NULL;
-    v->type = type;
+    *v = (struct oci_json){.type = type};
     struct oci_json *c = b->open;
     if (c == NULL) {
         b->root = v;
         return v;
     }
     if (c->type == OCI_JSON_ARRAY) {
-        if (grow_container(c) < 0) {
-            free(v);
+        if (grow_container(b, c) < 0)
             return NULL;
-        }
         c->u.c.len++;
     }
     v->parent = c;
@@ -105,9 +159,9 @@ static struct oci_json *add_value(struct builder *b, enum oci_json_type type)
     return v;
 }
 
-static char *copy_bytes(const void *bytes, size_t len)
+static char *copy_bytes(struct builder *b, const void *bytes, size_t len)
 {
-    char *s = malloc(len + 1);
+    char *s = len < SIZE_MAX ? arena_alloc(&b->arena, len + 1) : NULL;
     if (s) {
         memcpy(s, bytes, len);
         s[len] = '\0';
@@ -117,13 +171,13 @@ static char *copy_bytes(const void *bytes, size_t len)
 
 static int add_text(struct builder *b, enum oci_json_type type, const void *bytes, size_t len)
 {
-    _cleanup_free_ char *copy = copy_bytes(bytes, len);
+    char *copy = copy_bytes(b, bytes, len);
     if (copy == NULL)
         return builder_fail_oom(b);
     struct oci_json *v = add_value(b, type);
     if (v == NULL)
         return builder_fail_oom(b);
-    v->u.text.bytes = steal_pointer(&copy);
+    v->u.text.bytes = copy;
     v->u.text.len = len;
     return 1;
 }
@@ -181,10 +235,10 @@ static int on_map_key(void *ctx, const unsigned char *key, size_t len)
 {
     struct builder *b = ctx;
     struct oci_json *obj = b->open;
-    _cleanup_free_ char *copy = copy_bytes(key, len);
-    if (copy == NULL || grow_container(obj) < 0)
+    char *copy = copy_bytes(b, key, len);
+    if (copy == NULL || grow_container(b, obj) < 0)
         return builder_fail_oom(b);
-    obj->u.c.keys[obj->u.c.len] = (struct json_key){steal_pointer(&copy), len};
+    obj->u.c.keys[obj->u.c.len] = (struct json_key){copy, len};
     obj->u.c.items[obj->u.c.len] = NULL;
     obj->u.c.len++;
     return 1;
@@ -389,38 +443,20 @@ int oci_json_parse(const char *text, size_t len, struct oci_json **root, vd_erro
                          "(near line %zu, column %zu)", text + lone + 2, line, column);
     }
     if (r < 0) {
-        oci_json_free(b.root);
+        arena_free(b.arena);
         return r;
     }
+    if (b.root) /* always, as yajl rejects an empty text */
+        b.root->arena = b.arena;
     *root = b.root;
     return 0;
 }
 
+/* `v` is the root of its tree (what oci_json_parse gave). */
 void oci_json_free(struct oci_json *v)
 {
-    if (v == NULL)
-        return;
-    switch (v->type) {
-    case OCI_JSON_ARRAY:
-    case OCI_JSON_OBJECT:
-        /* depth is at most OCI_JSON_MAX_DEPTH, so recursion is bounded */
-        for (size_t i = 0; i < v->u.c.len; i++) {
-            oci_json_free(v->u.c.items[i]);
-            if (v->u.c.keys)
-                free(v->u.c.keys[i].bytes);
-        }
-        free(v->u.c.items);
-        free(v->u.c.keys);
-        break;
-    case OCI_JSON_NUMBER:
-    case OCI_JSON_STRING:
-        free(v->u.text.bytes);
-        break;
-    case OCI_JSON_NULL:
-    case OCI_JSON_BOOL:
-        break;
-    }
-    free(v);
+    if (v)
+        arena_free(v->arena);
 }
 
 /* ---- reading ------------------------------------------------------------- */
