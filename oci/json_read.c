@@ -64,6 +64,13 @@ struct builder {
     struct oci_json *root;
     struct oci_json *open; /* innermost unfinished array or object */
     unsigned depth;
+    /* oci_json_parse_without: the member left out, and where we stand. */
+    const char *const *skip;
+    unsigned skip_len;
+    unsigned on_path;  /* open objects, from the root, on the way to it */
+    bool next_on_path; /* the key just read leads on the way */
+    bool skip_next;    /* the key just read names the member left out */
+    unsigned skipping; /* inside its value: the arrays and objects open there */
     vd_error **err;
     int failure; /* when a callback cancelled the parse: what vd_error_set returned */
 };
@@ -135,10 +142,29 @@ static int grow_container(struct builder *b, struct oci_json *c)
     return 0;
 }
 
+/* Whether the value that begins now is left out (1), and so is every
+ * event of it; 0 when it goes into the tree.  `opens`/`closes`: the event
+ * opens or closes an array or object. */
+static int left_out(struct builder *b, bool opens, bool closes)
+{
+    if (b->skipping) {
+        b->skipping += opens;
+        b->skipping -= closes;
+        return 1;
+    }
+    if (b->skip_next) {
+        b->skip_next = false;
+        b->skipping = opens;
+        return 1;
+    }
+    return 0;
+}
+
 /* Hang a new value under the open container: appended to an array, or into
  * the slot the preceding key reserved in an object. */
 static struct oci_json *add_value(struct builder *b, enum oci_json_type type)
 {
+    b->next_on_path = false;
     struct oci_json *v = arena_alloc(&b->arena, sizeof(*v));
     if (v == NULL)
         return NULL;
@@ -171,6 +197,8 @@ static char *copy_bytes(struct builder *b, const void *bytes, size_t len)
 
 static int add_text(struct builder *b, enum oci_json_type type, const void *bytes, size_t len)
 {
+    if (left_out(b, false, false))
+        return 1;
     char *copy = copy_bytes(b, bytes, len);
     if (copy == NULL)
         return builder_fail_oom(b);
@@ -184,11 +212,15 @@ static int add_text(struct builder *b, enum oci_json_type type, const void *byte
 
 static int on_null(void *ctx)
 {
+    if (left_out(ctx, false, false))
+        return 1;
     return add_value(ctx, OCI_JSON_NULL) ? 1 : builder_fail_oom(ctx);
 }
 
 static int on_boolean(void *ctx, int value)
 {
+    if (left_out(ctx, false, false))
+        return 1;
     struct oci_json *v = add_value(ctx, OCI_JSON_BOOL);
     if (v == NULL)
         return builder_fail_oom(ctx);
@@ -208,16 +240,22 @@ static int on_string(void *ctx, const unsigned char *text, size_t len)
 
 static int open_container(struct builder *b, enum oci_json_type type)
 {
+    if (left_out(b, true, false))
+        return 1;
     if (b->depth == OCI_JSON_MAX_DEPTH) {
         b->failure = vd_error_set(b->err, 0, "invalid JSON: nested deeper than %d levels",
                                   OCI_JSON_MAX_DEPTH);
         return 0;
     }
+    bool on_path = b->next_on_path;
     struct oci_json *v = add_value(b, type);
     if (v == NULL)
         return builder_fail_oom(b);
     b->open = v;
     b->depth++;
+    /* The root object is on the way; below it, what the key said. */
+    if (b->skip && (b->depth == 1 ? type == OCI_JSON_OBJECT : on_path))
+        b->on_path++;
     return 1;
 }
 
@@ -235,6 +273,17 @@ static int on_map_key(void *ctx, const unsigned char *key, size_t len)
 {
     struct builder *b = ctx;
     struct oci_json *obj = b->open;
+    if (b->skipping)
+        return 1;
+    b->next_on_path = false;
+    if (b->on_path == b->depth && b->depth <= b->skip_len &&
+        strlen(b->skip[b->depth - 1]) == len && memcmp(b->skip[b->depth - 1], key, len) == 0) {
+        if (b->depth == b->skip_len) {
+            b->skip_next = true;
+            return 1;
+        }
+        b->next_on_path = true;
+    }
     char *copy = copy_bytes(b, key, len);
     if (copy == NULL || grow_container(b, obj) < 0)
         return builder_fail_oom(b);
@@ -299,6 +348,10 @@ static int reject_duplicate_keys(struct builder *b, const struct oci_json *obj)
 
 static int close_container(struct builder *b)
 {
+    if (left_out(b, false, true))
+        return 1;
+    if (b->on_path == b->depth && b->on_path > 0)
+        b->on_path--;
     struct oci_json *c = b->open;
     b->open = c->parent;
     b->depth--;
@@ -419,7 +472,17 @@ static size_t find_lone_surrogate(const char *text, size_t len)
 
 int oci_json_parse(const char *text, size_t len, struct oci_json **root, vd_error **err)
 {
-    struct builder b = {.err = err};
+    return oci_json_parse_without(text, len, NULL, root, err);
+}
+
+int oci_json_parse_without(const char *text, size_t len, const char *const *skip,
+                           struct oci_json **root, vd_error **err)
+{
+    struct builder b = {.err = err, .skip = skip};
+    while (skip && skip[b.skip_len])
+        b.skip_len++;
+    if (b.skip_len == 0)
+        b.skip = NULL;
     yajl_handle h = yajl_alloc(&build_callbacks, NULL, &b);
     if (h == NULL)
         return vd_error_set(err, ENOMEM, "parse JSON");

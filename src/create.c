@@ -453,7 +453,8 @@ static int make_resctrl(const struct create_opts *o, struct created *c, vd_build
 }
 
 /* linux.seccomp: the program from the cache (or compiled into it), kept
- * in the state directory for exec, and set on the builder. */
+ * in the state directory for exec with its key in state.json (written by
+ * record_init), and set on the builder. */
 static int set_seccomp(const struct global_opts *g, struct created *c, vd_builder *b,
                        vd_error **err)
 {
@@ -469,6 +470,8 @@ static int set_seccomp(const struct global_opts *g, struct created *c, vd_builde
         vd_seccomp_prog_free(p);
         return -1;
     }
+    memcpy(c->state->seccomp_key, key, VD_SHA256_LEN);
+    c->state->has_seccomp_key = true;
     return vd_builder_set_seccomp_prog(b, p, err);
 }
 

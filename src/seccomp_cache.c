@@ -19,6 +19,14 @@
  * container's own copy failing one is an error of exec (fail closed), and
  * only a missing copy (a container of an older voidoci) is compiled again.
  *
+ * Exec checks the container's copy against the key create recorded in
+ * state.json (seccompKey), beside it in the same directory and trusted as
+ * state.json and the config copy are: it then needs neither the profile's
+ * rules (most of a podman or Docker config, left out of its parse of the
+ * copy) nor their digest, and its process gets the filter the container's
+ * init has.  A state.json without the key (an older voidoci's) has the copy
+ * checked against the key of the config copy's profile, as before.
+ *
  * Growth: one file of (96 + 8 * instructions) bytes, a few KiB, per
  * distinct profile; nothing removes them.  Removing the directory is always
  * safe: the next create fills it again.
