@@ -73,9 +73,13 @@ static void write_seccomp_key(struct oci_json_writer *w, const struct oci_state 
 {
     if (!s->has_seccomp_key)
         return;
+    static const char digits[] = "0123456789abcdef";
     char hex[2 * VD_SHA256_LEN + 1];
-    for (size_t i = 0; i < VD_SHA256_LEN; i++)
-        snprintf(hex + 2 * i, 3, "%02x", s->seccomp_key[i]);
+    for (size_t i = 0; i < VD_SHA256_LEN; i++) {
+        hex[2 * i] = digits[s->seccomp_key[i] >> 4];
+        hex[2 * i + 1] = digits[s->seccomp_key[i] & 15];
+    }
+    hex[2 * VD_SHA256_LEN] = '\0';
     oci_json_write_key(w, KEY_SECCOMP_KEY);
     oci_json_write_string(w, hex);
 }
