@@ -908,11 +908,34 @@ static void test_json_without(void)
     CHECK(sc && oci_json_len(sc) == 1 && oci_json_bool(oci_json_get(sc, "c")));
     oci_json_free(root);
 
-    /* Not JSON where it is left out: refused all the same. */
-    static const char bad[] = "{\"linux\": {\"seccomp\": {\"syscalls\": [1, ]}}}";
+    /* Brackets and quotes inside strings, in the member and before it, and
+     * the key written with an escape: the right bytes are left out. */
+    static const char tricky[] =
+        "{\"note\": \"\\\"syscalls\\\": [\", \"linux\": {\"seccomp\": {\"syscalls\":"
+        " [\"]\", \"\\\"}\", {\"a\": \"[{\"}], \"c\": \"}\"}}, \"d\": 2}";
+    root = NULL;
+    CHECK(oci_json_parse_without(tricky, sizeof(tricky) - 1, skip, &root, &err) == 0);
+    sc = root ? oci_json_get(oci_json_get(root, "linux"), "seccomp") : NULL;
+    CHECK(sc && oci_json_len(sc) == 1 && streq(oci_json_string(oci_json_get(sc, "c"), NULL), "}"));
+    CHECK(root && oci_json_int64(oci_json_get(root, "d"), &i) == 0 && i == 2);
+    CHECK(root && streq(oci_json_string(oci_json_get(root, "note"), NULL), "\"syscalls\": ["));
+    oci_json_free(root);
+    static const char escaped[] =
+        "{\"linux\": {\"seccomp\": {\"sys\\u0063alls\": [1], \"c\": 1}}}";
+    root = NULL;
+    CHECK(oci_json_parse_without(escaped, sizeof(escaped) - 1, skip, &root, &err) == 0);
+    sc = root ? oci_json_get(oci_json_get(root, "linux"), "seccomp") : NULL;
+    CHECK(sc && oci_json_len(sc) == 1 && oci_json_get(sc, "c"));
+    oci_json_free(root);
+
+    /* Not JSON outside the member: refused as by oci_json_parse. */
+    static const char bad[] = "{\"linux\": {\"seccomp\": {\"syscalls\": [1], \"x\": }}}";
     root = NULL;
     CHECK(oci_json_parse_without(bad, sizeof(bad) - 1, skip, &root, &err) < 0 && root == NULL);
-    CHECK(err && strstr(err->msg, "invalid JSON") != NULL);
+    vd_error *whole = NULL;
+    CHECK(oci_json_parse(bad, sizeof(bad) - 1, &root, &whole) < 0);
+    CHECK(err && whole && streq(err->msg, whole->msg) && strstr(err->msg, "column 46"));
+    vd_error_free(&whole);
 }
 
 /* ---- loading from a file ------------------------------------------------- */
