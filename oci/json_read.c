@@ -438,11 +438,26 @@ static int hex4(const char *s, size_t left)
     return v;
 }
 
+/* Whether the text holds a \u (memchr for the backslashes: few texts have
+ * many). */
+static bool has_unicode_escape(const char *text, size_t len)
+{
+    const char *p = text, *end = text + len;
+    while ((p = memchr(p, '\\', (size_t)(end - p))) != NULL && p + 1 < end) {
+        if (p[1] == 'u')
+            return true;
+        p += 2;
+    }
+    return false;
+}
+
 /* yajl turns a "\ud800" without its pair into "?": the value would not be
  * the one written.  Find such an escape in text yajl accepted; returns its
  * offset, or len when there is none. */
 static size_t find_lone_surrogate(const char *text, size_t len)
 {
+    if (!has_unicode_escape(text, len)) /* most texts: no pass over them */
+        return len;
     bool in_string = false;
     for (size_t i = 0; i < len; i++) {
         if (text[i] == '"') {
