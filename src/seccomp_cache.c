@@ -82,8 +82,12 @@ void seccomp_key(const struct oci_seccomp *sp, uint8_t key[VD_SHA256_LEN])
 
 static void key_hex(const uint8_t key[VD_SHA256_LEN], char hex[2 * VD_SHA256_LEN + 1])
 {
-    for (size_t i = 0; i < VD_SHA256_LEN; i++)
-        snprintf(hex + 2 * i, 3, "%02x", key[i]);
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < VD_SHA256_LEN; i++) {
+        hex[2 * i] = digits[key[i] >> 4];
+        hex[2 * i + 1] = digits[key[i] & 15];
+    }
+    hex[2 * VD_SHA256_LEN] = '\0';
 }
 
 /* ---- one file ---------------------------------------------------------------- */
