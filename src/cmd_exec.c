@@ -404,7 +404,8 @@ static int set_seccomp(const struct global_opts *g, const struct container *c,
     int r = seccomp_filter_load(c->dir, key, &prog, err);
     if (r < 0)
         return -1;
-    if (r > 0 && (prog = seccomp_cache_get(g->root, sp, key, err)) == NULL)
+    uint8_t insns_sha256[VD_SHA256_LEN];
+    if (r > 0 && (prog = seccomp_cache_get(g->root, sp, key, insns_sha256, err)) == NULL)
         return vd_error_prefix(err, "config.json");
     return vd_builder_set_seccomp_prog(b, prog, err);
 }

@@ -461,12 +461,12 @@ static int set_seccomp(const struct global_opts *g, struct created *c, vd_builde
     const struct oci_seccomp *sp = c->spec->linux_ ? c->spec->linux_->seccomp : NULL;
     if (sp == NULL)
         return 0;
-    uint8_t key[VD_SHA256_LEN];
+    uint8_t key[VD_SHA256_LEN], insns_sha256[VD_SHA256_LEN];
     seccomp_key(sp, key);
-    struct vd_seccomp_prog *p = seccomp_cache_get(g->root, sp, key, err);
+    struct vd_seccomp_prog *p = seccomp_cache_get(g->root, sp, key, insns_sha256, err);
     if (p == NULL)
         return vd_error_prefix(err, "config.json");
-    if (seccomp_filter_store(c->dir, p, key, err) < 0) {
+    if (seccomp_filter_store(c->dir, p, key, insns_sha256, err) < 0) {
         vd_seccomp_prog_free(p);
         return -1;
     }
