@@ -373,4 +373,12 @@ int vd_parent_move_net_devices(const vd_builder *b, pid_t pid, vd_error **err);
 void vd_parent_leave_for_children(int saved[2]);
 pid_t vd_clone_in_joined_user_ns(const vd_builder *b, unsigned long flags, int *pidfd);
 
+/* sha256.c's block functions (struct vd_sha256's impl): vd_sha256_init
+ * picks the fastest this CPU supports; a test may set another. */
+enum vd_sha256_impl {
+    VD_SHA256_PORTABLE,
+    VD_SHA256_SHANI, /* x86 SHA extensions */
+};
+bool vd_sha256_impl_supported(enum vd_sha256_impl impl);
+
 #endif

@@ -353,6 +353,7 @@ struct vd_sha256 {
     uint64_t total;
     uint8_t buf[64];
     size_t used;
+    int impl; /* the block function, as vd_sha256_init picks it for this CPU */
 };
 void vd_sha256_init(struct vd_sha256 *s);
 void vd_sha256_update(struct vd_sha256 *s, const void *data, size_t n);

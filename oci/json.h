@@ -34,6 +34,15 @@ struct oci_json;
 /* Parse `len` bytes of `text` (no NUL terminator needed).  Errors read
  * "invalid JSON: <why> (near line L, column C)" or "<path>: duplicate key \"k\"". */
 int oci_json_parse(const char *text, size_t len, struct oci_json **root, vd_error **err);
+/* The same, with the member at `skip` (a NULL-terminated list of keys from
+ * the root object down, e.g. {"linux", "seccomp", "syscalls", NULL}) left
+ * out of the tree.  Its value is not read: a light scan finds its bytes and
+ * yajl is fed "null" in their place (when what it is fed does not parse,
+ * the whole text is parsed, and its errors reported); so nothing within it
+ * is checked, nor a repeat of its key.  Only for a text parsed whole
+ * before (a config copy): what a caller does not need costs nothing. */
+int oci_json_parse_without(const char *text, size_t len, const char *const *skip,
+                           struct oci_json **root, vd_error **err);
 void oci_json_free(struct oci_json *root);
 
 enum oci_json_type oci_json_type(const struct oci_json *v);

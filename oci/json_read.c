@@ -6,6 +6,10 @@
  * become "/bin/sh", and it has no depth limit.  Building the tree from the
  * parse events lets us keep lengths, stop at OCI_JSON_MAX_DEPTH and find
  * duplicate keys while the path is at hand.
+ * A tree lives in one arena (its nodes, keys, strings and item arrays),
+ * freed at once: a config holds thousands of values (podman's seccomp
+ * profile alone some 450 strings), and a malloc and a free for each were
+ * most of the cost of a parse.
  * The writer and the one escape rule of JSON strings are in json_write.c.
  */
 #include <ctype.h>
@@ -25,8 +29,18 @@ struct json_key {
     size_t len;
 };
 
+/* A chunk of the arena; big requests get a chunk of their own. */
+struct arena_chunk {
+    struct arena_chunk *next;
+    size_t used, size;
+    _Alignas(8) unsigned char data[];
+};
+#define ARENA_CHUNK 32768
+#define ARENA_ALIGN 8 /* every object of the tree needs at most this */
+
 struct oci_json {
     enum oci_json_type type;
+    struct arena_chunk *arena; /* the root's: all of the tree */
     struct oci_json *parent;
     size_t index; /* position in the parent */
     union {
@@ -46,12 +60,54 @@ struct oci_json {
 /* ---- building ------------------------------------------------------------ */
 
 struct builder {
+    struct arena_chunk *arena;
     struct oci_json *root;
     struct oci_json *open; /* innermost unfinished array or object */
     unsigned depth;
+    /* oci_json_parse_without: the member left out, and where we stand. */
+    const char *const *skip;
+    unsigned skip_len;
+    unsigned on_path;  /* open objects, from the root, on the way to it */
+    bool next_on_path; /* the key just read leads on the way */
+    bool skip_next;    /* the key just read names the member left out */
+    unsigned skipping; /* inside its value: the arrays and objects open there */
     vd_error **err;
     int failure; /* when a callback cancelled the parse: what vd_error_set returned */
 };
+
+static void arena_free(struct arena_chunk *c)
+{
+    while (c) {
+        struct arena_chunk *next = c->next;
+        free(c);
+        c = next;
+    }
+}
+
+/* `n` bytes, aligned, from the arena; NULL when out of memory. */
+static void *arena_alloc(struct arena_chunk **arena, size_t n)
+{
+    n = (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+    struct arena_chunk *c = *arena;
+    if (c && c->size - c->used >= n) {
+        void *p = c->data + c->used;
+        c->used += n;
+        return p;
+    }
+    size_t size = n > ARENA_CHUNK / 4 ? n : ARENA_CHUNK;
+    struct arena_chunk *fresh = malloc(sizeof(*fresh) + size);
+    if (fresh == NULL)
+        return NULL;
+    *fresh = (struct arena_chunk){.used = n, .size = size};
+    if (c && size != ARENA_CHUNK) { /* behind the current chunk, which keeps its room */
+        fresh->next = c->next;
+        c->next = fresh;
+    } else {
+        fresh->next = c;
+        *arena = fresh;
+    }
+    return fresh->data;
+}
 
 /* Callbacks return 0 to cancel the parse, after saying why in *err. */
 static int builder_fail_oom(struct builder *b)
@@ -60,22 +116,47 @@ static int builder_fail_oom(struct builder *b)
     return 0;
 }
 
-static int grow_container(struct oci_json *c)
+/* Room for one more item (and key); the old arrays stay in the arena. */
+static int grow_container(struct builder *b, struct oci_json *c)
 {
     if (c->u.c.len < c->u.c.cap)
         return 0;
     size_t cap = c->u.c.cap ? c->u.c.cap * 2 : 4;
-    struct oci_json **items = reallocarray(c->u.c.items, cap, sizeof(*items));
+    if (cap > SIZE_MAX / sizeof(struct json_key))
+        return -1;
+    struct oci_json **items = arena_alloc(&b->arena, cap * sizeof(*items));
     if (items == NULL)
         return -1;
+    if (c->u.c.len)
+        memcpy(items, c->u.c.items, c->u.c.len * sizeof(*items));
     c->u.c.items = items;
     if (c->type == OCI_JSON_OBJECT) {
-        struct json_key *keys = reallocarray(c->u.c.keys, cap, sizeof(*keys));
+        struct json_key *keys = arena_alloc(&b->arena, cap * sizeof(*keys));
         if (keys == NULL)
             return -1;
+        if (c->u.c.len)
+            memcpy(keys, c->u.c.keys, c->u.c.len * sizeof(*keys));
         c->u.c.keys = keys;
     }
     c->u.c.cap = cap;
+    return 0;
+}
+
+/* Whether the value that begins now is left out (1), and so is every
+ * event of it; 0 when it goes into the tree.  `opens`/`closes`: the event
+ * opens or closes an array or object. */
+static int left_out(struct builder *b, bool opens, bool closes)
+{
+    if (b->skipping) {
+        b->skipping += opens;
+        b->skipping -= closes;
+        return 1;
+    }
+    if (b->skip_next) {
+        b->skip_next = false;
+        b->skipping = opens;
+        return 1;
+    }
     return 0;
 }
 
@@ -83,20 +164,19 @@ static int grow_container(struct oci_json *c)
  * the slot the preceding key reserved in an object. */
 static struct oci_json *add_value(struct builder *b, enum oci_json_type type)
 {
-    struct oci_json *v = calloc(1, sizeof(*v));
+    b->next_on_path = false;
+    struct oci_json *v = arena_alloc(&b->arena, sizeof(*v));
     if (v == NULL)
         return NULL;
-    v->type = type;
+    *v = (struct oci_json){.type = type};
     struct oci_json *c = b->open;
     if (c == NULL) {
         b->root = v;
         return v;
     }
     if (c->type == OCI_JSON_ARRAY) {
-        if (grow_container(c) < 0) {
-            free(v);
+        if (grow_container(b, c) < 0)
             return NULL;
-        }
         c->u.c.len++;
     }
     v->parent = c;
@@ -105,9 +185,9 @@ static struct oci_json *add_value(struct builder *b, enum oci_json_type type)
     return v;
 }
 
-static char *copy_bytes(const void *bytes, size_t len)
+static char *copy_bytes(struct builder *b, const void *bytes, size_t len)
 {
-    char *s = malloc(len + 1);
+    char *s = len < SIZE_MAX ? arena_alloc(&b->arena, len + 1) : NULL;
     if (s) {
         memcpy(s, bytes, len);
         s[len] = '\0';
@@ -117,24 +197,30 @@ static char *copy_bytes(const void *bytes, size_t len)
 
 static int add_text(struct builder *b, enum oci_json_type type, const void *bytes, size_t len)
 {
-    _cleanup_free_ char *copy = copy_bytes(bytes, len);
+    if (left_out(b, false, false))
+        return 1;
+    char *copy = copy_bytes(b, bytes, len);
     if (copy == NULL)
         return builder_fail_oom(b);
     struct oci_json *v = add_value(b, type);
     if (v == NULL)
         return builder_fail_oom(b);
-    v->u.text.bytes = steal_pointer(&copy);
+    v->u.text.bytes = copy;
     v->u.text.len = len;
     return 1;
 }
 
 static int on_null(void *ctx)
 {
+    if (left_out(ctx, false, false))
+        return 1;
     return add_value(ctx, OCI_JSON_NULL) ? 1 : builder_fail_oom(ctx);
 }
 
 static int on_boolean(void *ctx, int value)
 {
+    if (left_out(ctx, false, false))
+        return 1;
     struct oci_json *v = add_value(ctx, OCI_JSON_BOOL);
     if (v == NULL)
         return builder_fail_oom(ctx);
@@ -154,16 +240,22 @@ static int on_string(void *ctx, const unsigned char *text, size_t len)
 
 static int open_container(struct builder *b, enum oci_json_type type)
 {
+    if (left_out(b, true, false))
+        return 1;
     if (b->depth == OCI_JSON_MAX_DEPTH) {
         b->failure = vd_error_set(b->err, 0, "invalid JSON: nested deeper than %d levels",
                                   OCI_JSON_MAX_DEPTH);
         return 0;
     }
+    bool on_path = b->next_on_path;
     struct oci_json *v = add_value(b, type);
     if (v == NULL)
         return builder_fail_oom(b);
     b->open = v;
     b->depth++;
+    /* The root object is on the way; below it, what the key said. */
+    if (b->skip && (b->depth == 1 ? type == OCI_JSON_OBJECT : on_path))
+        b->on_path++;
     return 1;
 }
 
@@ -181,10 +273,21 @@ static int on_map_key(void *ctx, const unsigned char *key, size_t len)
 {
     struct builder *b = ctx;
     struct oci_json *obj = b->open;
-    _cleanup_free_ char *copy = copy_bytes(key, len);
-    if (copy == NULL || grow_container(obj) < 0)
+    if (b->skipping)
+        return 1;
+    b->next_on_path = false;
+    if (b->on_path == b->depth && b->depth <= b->skip_len &&
+        strlen(b->skip[b->depth - 1]) == len && memcmp(b->skip[b->depth - 1], key, len) == 0) {
+        if (b->depth == b->skip_len) {
+            b->skip_next = true;
+            return 1;
+        }
+        b->next_on_path = true;
+    }
+    char *copy = copy_bytes(b, key, len);
+    if (copy == NULL || grow_container(b, obj) < 0)
         return builder_fail_oom(b);
-    obj->u.c.keys[obj->u.c.len] = (struct json_key){steal_pointer(&copy), len};
+    obj->u.c.keys[obj->u.c.len] = (struct json_key){copy, len};
     obj->u.c.items[obj->u.c.len] = NULL;
     obj->u.c.len++;
     return 1;
@@ -245,6 +348,10 @@ static int reject_duplicate_keys(struct builder *b, const struct oci_json *obj)
 
 static int close_container(struct builder *b)
 {
+    if (left_out(b, false, true))
+        return 1;
+    if (b->on_path == b->depth && b->on_path > 0)
+        b->on_path--;
     struct oci_json *c = b->open;
     b->open = c->parent;
     b->depth--;
@@ -331,11 +438,26 @@ static int hex4(const char *s, size_t left)
     return v;
 }
 
+/* Whether the text holds a \u (memchr for the backslashes: few texts have
+ * many). */
+static bool has_unicode_escape(const char *text, size_t len)
+{
+    const char *p = text, *end = text + len;
+    while ((p = memchr(p, '\\', (size_t)(end - p))) != NULL && p + 1 < end) {
+        if (p[1] == 'u')
+            return true;
+        p += 2;
+    }
+    return false;
+}
+
 /* yajl turns a "\ud800" without its pair into "?": the value would not be
  * the one written.  Find such an escape in text yajl accepted; returns its
  * offset, or len when there is none. */
 static size_t find_lone_surrogate(const char *text, size_t len)
 {
+    if (!has_unicode_escape(text, len)) /* most texts: no pass over them */
+        return len;
     bool in_string = false;
     for (size_t i = 0; i < len; i++) {
         if (text[i] == '"') {
@@ -365,22 +487,172 @@ static size_t find_lone_surrogate(const char *text, size_t len)
 
 int oci_json_parse(const char *text, size_t len, struct oci_json **root, vd_error **err)
 {
-    struct builder b = {.err = err};
-    yajl_handle h = yajl_alloc(&build_callbacks, NULL, &b);
+    return oci_json_parse_without(text, len, NULL, root, err);
+}
+
+/* ---- leaving a member out before yajl reads it ----------------------------- */
+
+static size_t skip_space(const char *t, size_t len, size_t i)
+{
+    while (i < len && (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r'))
+        i++;
+    return i;
+}
+
+/* The index of the quote that closes the string opening at t[i], or len:
+ * the next quote not escaped (after an even number of backslashes). */
+static size_t string_end(const char *t, size_t len, size_t i)
+{
+    for (;;) {
+        const char *q = memchr(t + i + 1, '"', len - i - 1);
+        if (q == NULL)
+            return len;
+        size_t close = (size_t)(q - t), k = close;
+        while (k > i + 1 && t[k - 1] == '\\')
+            k--;
+        if ((close - k) % 2 == 0)
+            return close;
+        i = close;
+    }
+}
+
+/* The bytes the scans below stop at; all others they step over. */
+static const bool structural[256] = {
+    ['"'] = true, ['{'] = true, ['['] = true, ['}'] = true, [']'] = true, [','] = true,
+};
+
+/* The next structural byte at or after t[i], or len. */
+static size_t next_structural(const char *t, size_t len, size_t i)
+{
+    while (i < len && !structural[(unsigned char)t[i]])
+        i++;
+    return i;
+}
+
+/* The end of the value starting at t[i] (after its last byte), or len when
+ * the text ends first. */
+static size_t value_end(const char *t, size_t len, size_t i)
+{
+    if (i < len && t[i] == '"')
+        return string_end(t, len, i) < len ? string_end(t, len, i) + 1 : len;
+    if (i < len && (t[i] == '{' || t[i] == '[')) {
+        unsigned depth = 0;
+        for (; (i = next_structural(t, len, i)) < len; i++) {
+            if (t[i] == '"')
+                i = string_end(t, len, i);
+            else if (t[i] == '{' || t[i] == '[')
+                depth++;
+            else if ((t[i] == '}' || t[i] == ']') && --depth == 0)
+                return i + 1;
+        }
+        return len;
+    }
+    while (i < len && !strchr(",}] \t\n\r", t[i]))
+        i++;
+    return i;
+}
+
+/* Where the value of the member at `skip` (n keys) lies, found by a light
+ * scan: strings, nesting, keys as written (a key written with escapes is
+ * not found; the tree builder still leaves it out).  True with cut[0..1]
+ * when found.  Only a shortcut: what yajl is then fed must parse, or the
+ * whole text is parsed instead. */
+static bool find_member(const char *t, size_t len, const char *const *skip, unsigned n,
+                        size_t cut[2])
+{
+    unsigned depth = 0, on_path = 0;
+    bool next_on_path = false;
+    for (size_t i = 0; (i = next_structural(t, len, i)) < len; i++) {
+        char c = t[i];
+        if (c == '"') {
+            size_t close = string_end(t, len, i), colon = skip_space(t, len, close + 1);
+            bool key = close < len && colon < len && t[colon] == ':';
+            if (key && depth >= 1 && depth <= n && on_path == depth &&
+                close - i - 1 == strlen(skip[depth - 1]) &&
+                memcmp(t + i + 1, skip[depth - 1], close - i - 1) == 0) {
+                if (depth == n) {
+                    cut[0] = skip_space(t, len, colon + 1);
+                    cut[1] = value_end(t, len, cut[0]);
+                    return cut[0] < cut[1] && cut[1] < len;
+                }
+                next_on_path = true;
+            }
+            i = key ? colon : close;
+        } else if (c == '{' || c == '[') {
+            depth++;
+            if (c == '{' && (depth == 1 || (next_on_path && on_path == depth - 1)))
+                on_path = depth;
+            next_on_path = false;
+        } else if (c == '}' || c == ']') {
+            if (on_path == depth && on_path > 0)
+                on_path--;
+            if (depth == 0)
+                return false;
+            depth--;
+        } else if (c == ',') {
+            next_on_path = false;
+        }
+    }
+    return false;
+}
+
+/* yajl over `text` into `b`; with `cut`, the bytes in that range are fed as
+ * "null" (the builder leaves that member out anyway), and a failure is
+ * only returned, not described. */
+static int run_yajl(struct builder *b, const char *text, size_t len, const size_t *cut,
+                    vd_error **err)
+{
+    yajl_handle h = yajl_alloc(&build_callbacks, NULL, b);
     if (h == NULL)
         return vd_error_set(err, ENOMEM, "parse JSON");
-
     size_t error_offset = len; /* where yajl_complete_parse fails: the end */
-    yajl_status status = yajl_parse(h, (const unsigned char *)text, len);
+    const unsigned char *u = (const unsigned char *)text;
+    yajl_status status;
+    if (cut) {
+        status = yajl_parse(h, u, cut[0]);
+        if (status == yajl_status_ok)
+            status = yajl_parse(h, (const unsigned char *)"null", 4);
+        if (status == yajl_status_ok)
+            status = yajl_parse(h, u + cut[1], len - cut[1]);
+    } else {
+        status = yajl_parse(h, u, len);
+    }
     if (status == yajl_status_ok)
         status = yajl_complete_parse(h);
     else /* yajl has usually consumed the offending byte, hence "near" */
         error_offset = yajl_get_bytes_consumed(h) ? yajl_get_bytes_consumed(h) - 1 : 0;
-
-    int r = b.failure;
+    int r = b->failure;
     if (r == 0 && status != yajl_status_ok)
-        r = report_syntax_error(h, text, len, error_offset, err);
+        r = cut ? -EINVAL : report_syntax_error(h, text, len, error_offset, err);
     yajl_free(h);
+    return r;
+}
+
+int oci_json_parse_without(const char *text, size_t len, const char *const *skip,
+                           struct oci_json **root, vd_error **err)
+{
+    struct builder b = {.err = err, .skip = skip};
+    while (skip && skip[b.skip_len])
+        b.skip_len++;
+    if (b.skip_len == 0)
+        b.skip = NULL;
+    /* The member's text not even read by yajl, when the scan finds it. */
+    size_t cut[2];
+    int r = -1;
+    if (b.skip && find_member(text, len, skip, b.skip_len, cut)) {
+        vd_error *ignored = NULL;
+        struct builder first = b;
+        first.err = &ignored;
+        r = run_yajl(&first, text, len, cut, &ignored);
+        vd_error_free(&ignored);
+        if (r == 0)
+            b = first;
+        else
+            arena_free(first.arena);
+        b.err = err;
+    }
+    if (r < 0)
+        r = run_yajl(&b, text, len, NULL, err);
     size_t lone;
     if (r == 0 && (lone = find_lone_surrogate(text, len)) < len) {
         size_t line, column;
@@ -389,38 +661,20 @@ int oci_json_parse(const char *text, size_t len, struct oci_json **root, vd_erro
                          "(near line %zu, column %zu)", text + lone + 2, line, column);
     }
     if (r < 0) {
-        oci_json_free(b.root);
+        arena_free(b.arena);
         return r;
     }
+    if (b.root) /* always, as yajl rejects an empty text */
+        b.root->arena = b.arena;
     *root = b.root;
     return 0;
 }
 
+/* `v` is the root of its tree (what oci_json_parse gave). */
 void oci_json_free(struct oci_json *v)
 {
-    if (v == NULL)
-        return;
-    switch (v->type) {
-    case OCI_JSON_ARRAY:
-    case OCI_JSON_OBJECT:
-        /* depth is at most OCI_JSON_MAX_DEPTH, so recursion is bounded */
-        for (size_t i = 0; i < v->u.c.len; i++) {
-            oci_json_free(v->u.c.items[i]);
-            if (v->u.c.keys)
-                free(v->u.c.keys[i].bytes);
-        }
-        free(v->u.c.items);
-        free(v->u.c.keys);
-        break;
-    case OCI_JSON_NUMBER:
-    case OCI_JSON_STRING:
-        free(v->u.text.bytes);
-        break;
-    case OCI_JSON_NULL:
-    case OCI_JSON_BOOL:
-        break;
-    }
-    free(v);
+    if (v)
+        arena_free(v->arena);
 }
 
 /* ---- reading ------------------------------------------------------------- */

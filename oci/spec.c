@@ -164,10 +164,15 @@ static int parse_top(vd_error **err, const struct oci_json *top, struct oci_spec
     return r;
 }
 
-int oci_spec_parse(const char *text, size_t len, struct oci_spec **out, vd_error **err)
+/* linux.seccomp.syscalls: the rules of the seccomp profile. */
+static const char *const seccomp_rules[] = {"linux", "seccomp", "syscalls", NULL};
+
+static int parse_spec(const char *text, size_t len, bool without_seccomp_rules,
+                      struct oci_spec **out, vd_error **err)
 {
     _cleanup_json_ struct oci_json *top = NULL;
-    int r = oci_json_parse(text, len, &top, err);
+    int r = oci_json_parse_without(text, len, without_seccomp_rules ? seccomp_rules : NULL,
+                                   &top, err);
     if (r < 0)
         return r;
     _cleanup_spec_ struct oci_spec *spec = calloc(1, sizeof(*spec));
@@ -176,8 +181,15 @@ int oci_spec_parse(const char *text, size_t len, struct oci_spec **out, vd_error
     r = parse_top(err, top, spec);
     if (r < 0)
         return r;
+    if (without_seccomp_rules && spec->linux_ && spec->linux_->seccomp)
+        spec->linux_->seccomp->rules_left_out = true;
     *out = steal_pointer(&spec);
     return 0;
+}
+
+int oci_spec_parse(const char *text, size_t len, struct oci_spec **out, vd_error **err)
+{
+    return parse_spec(text, len, false, out, err);
 }
 
 static int too_large(vd_error **err)
@@ -230,14 +242,15 @@ static int read_file(const char *path, char **text, size_t *len, vd_error **err)
     return read_limited(fd, path, text, len, err);
 }
 
-static int load(const char *path, struct oci_spec **out, vd_error **err)
+static int load(const char *path, bool without_seccomp_rules, struct oci_spec **out,
+                vd_error **err)
 {
     _cleanup_free_ char *text = NULL;
     size_t len = 0;
     int r = read_file(path, &text, &len, err);
     if (r < 0)
         return r;
-    return oci_spec_parse(text, len, out, err);
+    return parse_spec(text, len, without_seccomp_rules, out, err);
 }
 
 static int load_process(const char *path, struct oci_process **out, vd_error **err)
@@ -270,7 +283,16 @@ void oci_process_free(struct oci_process *p)
 
 int oci_spec_load(const char *path, struct oci_spec **out, vd_error **err)
 {
-    int r = load(path, out, err);
+    int r = load(path, false, out, err);
+    if (r < 0)
+        vd_error_prefix(err, "config.json");
+    return r;
+}
+
+int oci_spec_load_without_seccomp_rules(const char *path, struct oci_spec **out,
+                                        vd_error **err)
+{
+    int r = load(path, true, out, err);
     if (r < 0)
         vd_error_prefix(err, "config.json");
     return r;

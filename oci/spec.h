@@ -298,6 +298,7 @@ struct oci_seccomp {
     char *listener_metadata;
     struct oci_seccomp_syscall *syscalls;
     size_t n_syscalls;
+    bool rules_left_out; /* oci_spec_load_without_seccomp_rules: syscalls not read */
 };
 
 struct oci_linux {
@@ -388,6 +389,13 @@ int oci_spec_parse(const char *text, size_t len, struct oci_spec **out, vd_error
 /* Read `path` (refusing files over OCI_SPEC_MAX_SIZE), then parse it.
  * Errors start with "config.json: " */
 int oci_spec_load(const char *path, struct oci_spec **out, vd_error **err);
+/* The same without linux.seccomp.syscalls, the profile's rules, which are
+ * most of a config from podman or Docker: for exec, which loads the filter
+ * create compiled from them (src/seccomp_cache.c).  The profile's other
+ * members are read; it has no rules and rules_left_out is set, so that
+ * oci_seccomp_compile and oci_seccomp_digest refuse it. */
+int oci_spec_load_without_seccomp_rules(const char *path, struct oci_spec **out,
+                                        vd_error **err);
 void oci_spec_free(struct oci_spec *spec);
 
 /* A standalone OCI "process" object (`exec --process FILE`), parsed and

@@ -34,6 +34,7 @@
 #define KEY_RESCTRL_OWN "resctrlOwnGroup"
 #define KEY_ROOTFS_MOUNT_BELOW "rootfsMountBelow"
 #define KEY_CONFIG_HOOKS "configHooks"
+#define KEY_SECCOMP_KEY "seccompKey"
 
 static const char *or_empty(const char *s)
 {
@@ -66,6 +67,21 @@ void oci_state_set_hook_kinds(struct oci_state *s, const struct oci_spec *spec)
     for (int kind = 0; kind < OCI_HOOK_KIND_COUNT; kind++)
         if (spec->n_hooks[kind])
             s->hook_kinds |= 1u << kind;
+}
+
+static void write_seccomp_key(struct oci_json_writer *w, const struct oci_state *s)
+{
+    if (!s->has_seccomp_key)
+        return;
+    static const char digits[] = "0123456789abcdef";
+    char hex[2 * VD_SHA256_LEN + 1];
+    for (size_t i = 0; i < VD_SHA256_LEN; i++) {
+        hex[2 * i] = digits[s->seccomp_key[i] >> 4];
+        hex[2 * i + 1] = digits[s->seccomp_key[i] & 15];
+    }
+    hex[2 * VD_SHA256_LEN] = '\0';
+    oci_json_write_key(w, KEY_SECCOMP_KEY);
+    oci_json_write_string(w, hex);
 }
 
 static void write_hook_kinds(struct oci_json_writer *w, const struct oci_state *s)
@@ -133,6 +149,7 @@ static void write_state(struct oci_json_writer *w, const struct oci_state *s, co
             oci_json_write_uint(w, s->rootfs_mount_below);
         }
         write_hook_kinds(w, s);
+        write_seccomp_key(w, s);
     }
     oci_json_write_end_object(w);
 }
@@ -261,6 +278,28 @@ static int parse_hook_kinds(vd_error **err, const struct oci_json *v, struct oci
     return r;
 }
 
+static int hex_digit(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* seccompKey: 64 lowercase hex digits. */
+static int parse_seccomp_key(vd_error **err, const struct oci_json *v, struct oci_state *s)
+{
+    size_t len = 0;
+    const char *hex = oci_json_string(v, &len);
+    bool ok = hex && len == 2 * VD_SHA256_LEN;
+    for (size_t i = 0; ok && i < VD_SHA256_LEN; i++) {
+        int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
+        ok = hi >= 0 && lo >= 0;
+        s->seccomp_key[i] = (uint8_t)(hi << 4 | lo);
+    }
+    if (!ok)
+        return spec_error(err, v, NULL, "must be %d lowercase hex digits", 2 * VD_SHA256_LEN);
+    s->has_seccomp_key = true;
+    return 0;
+}
+
 static int parse_state(vd_error **err, const struct oci_json *top, struct oci_state *s)
 {
     const struct oci_json *v;
@@ -306,6 +345,8 @@ static int parse_state(vd_error **err, const struct oci_json *top, struct oci_st
     }
     if (r == 0 && (v = spec_member(top, KEY_CONFIG_HOOKS)) != NULL)
         r = parse_hook_kinds(err, v, s);
+    if (r == 0 && (v = spec_member(top, KEY_SECCOMP_KEY)) != NULL)
+        r = parse_seccomp_key(err, v, s);
     if (r == 0 && (v = spec_member(top, "annotations")) != NULL)
         r = spec_string_map(err, v, &s->annotations, &s->n_annotations);
     if (r == 0 && s->owner == NULL && (s->owner = strdup("")) == NULL)

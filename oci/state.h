@@ -49,6 +49,13 @@ struct oci_state {
      * printed. */
     bool hook_kinds_known;
     unsigned hook_kinds;
+    /* The key (src/seccomp_cache.c) of the seccomp profile create compiled
+     * into seccomp.bpf, when the config has one: exec loads that filter
+     * against it, without reading the profile's rules from the copy.
+     * has_seccomp_key false when state.json does not say (no profile, or
+     * an older voidoci): exec reads the whole copy then.  Not printed. */
+    bool has_seccomp_key;
+    uint8_t seccomp_key[VD_SHA256_LEN];
 };
 
 /* Write <dir>/state.json atomically (temp file + rename, 0600). */

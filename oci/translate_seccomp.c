@@ -77,6 +77,11 @@ static int describe(const struct oci_seccomp *sp, vd_seccomp *s, vd_error **err)
 
 struct vd_seccomp_prog *oci_seccomp_compile(const struct oci_seccomp *sp, vd_error **err)
 {
+    if (sp->rules_left_out) { /* a program without them would let through what they deny */
+        vd_error_set(err, EINVAL, "linux.seccomp.syscalls: not read (exec's load of the "
+                     "config copy): no filter is compiled without them");
+        return NULL;
+    }
     _cleanup_seccomp_ vd_seccomp *s =
         vd_seccomp_new(sp->default_action, (uint16_t)sp->default_errno_ret, err);
     if (s == NULL) {
@@ -137,6 +142,9 @@ static void feed_syscall(struct vd_sha256 *ctx, const struct oci_seccomp_syscall
 
 void oci_seccomp_digest(const struct oci_seccomp *sp, struct vd_sha256 *ctx)
 {
+    /* No profile whose rules were read feeds this first: no key of one. */
+    if (sp->rules_left_out)
+        feed_u64(ctx, UINT64_MAX);
     feed_u64(ctx, (uint64_t)sp->default_action);
     feed_u64(ctx, sp->default_errno_ret);
     feed_u64(ctx, sp->n_architectures);

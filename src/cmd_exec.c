@@ -372,11 +372,29 @@ static int finish(struct exec_run *x, int *status, vd_error **err)
 }
 
 /* The container's filter as create compiled it (seccomp_cache.c says why
- * it may be trusted); compiled again only when the container has none
- * stored (made by an older voidoci). */
-static int set_seccomp(const struct global_opts *g, const struct container *c,
-                       const struct oci_spec *spec, vd_builder *b, vd_error **err)
+ * it may be trusted), checked against the key state.json records: 0 with
+ * *out, 1 when state.json records none (no profile, or an older voidoci's
+ * container) or the file is absent, -1 when the file fails a check (fail
+ * closed).  Then exec need not read the profile's rules. */
+static int load_stored_filter(const struct container *c, struct vd_seccomp_prog **out,
+                              vd_error **err)
 {
+    *out = NULL;
+    if (!c->state->has_seccomp_key)
+        return 1;
+    return seccomp_filter_load(c->dir, c->state->seccomp_key, out, err);
+}
+
+/* The stored filter when there is one; else the one the config copy's
+ * profile compiles to: the stored file checked against the profile's key
+ * (a container of an older voidoci), or compiled again when the container
+ * has none stored. */
+static int set_seccomp(const struct global_opts *g, const struct container *c,
+                       const struct oci_spec *spec, struct vd_seccomp_prog **stored,
+                       vd_builder *b, vd_error **err)
+{
+    if (*stored)
+        return vd_builder_set_seccomp_prog(b, steal_pointer(stored), err);
     const struct oci_seccomp *sp = spec->linux_ ? spec->linux_->seccomp : NULL;
     if (sp == NULL)
         return 0;
@@ -386,13 +404,15 @@ static int set_seccomp(const struct global_opts *g, const struct container *c,
     int r = seccomp_filter_load(c->dir, key, &prog, err);
     if (r < 0)
         return -1;
-    if (r > 0 && (prog = seccomp_cache_get(g->root, sp, key, err)) == NULL)
+    uint8_t insns_sha256[VD_SHA256_LEN];
+    if (r > 0 && (prog = seccomp_cache_get(g->root, sp, key, insns_sha256, err)) == NULL)
         return vd_error_prefix(err, "config.json");
     return vd_builder_set_seccomp_prog(b, prog, err);
 }
 
 static int spawn_in(const struct global_opts *g, struct exec_run *x, struct container *c,
-                    struct oci_spec *spec, const struct oci_process *p, vd_error **err)
+                    struct oci_spec *spec, const struct oci_process *p,
+                    struct vd_seccomp_prog **stored, vd_error **err)
 {
     _cleanup_close_ int init_fd = container_open_init(c, err);
     if (init_fd < 0)
@@ -414,7 +434,7 @@ static int spawn_in(const struct global_opts *g, struct exec_run *x, struct cont
     if (r == 0)
         r = describe_builder(x->o, spec, p, init_fd, cg, b, err);
     if (r == 0)
-        r = set_seccomp(g, c, spec, b, err);
+        r = set_seccomp(g, c, spec, stored, b, err);
     if (r == 0) {
         seccomp_listener_wire(b, &listener);
         r = vd_spawn(b, &x->proc, err);
@@ -435,8 +455,16 @@ static int exec_in_container(const struct global_opts *g, struct exec_opts *o, i
     snprintf(config, sizeof(config), "%s/" CONTAINER_CONFIG_FILE, c->dir);
     struct oci_spec *spec = NULL;
     struct oci_process *p = NULL, *owned = NULL;
-    if (oci_spec_load(config, &spec, err) < 0)
+    struct vd_seccomp_prog *stored = NULL;
+    int loaded = load_stored_filter(c, &stored, err);
+    if (loaded < 0)
         return -1;
+    /* The profile's rules are most of a config from podman or Docker. */
+    if ((loaded == 0 ? oci_spec_load_without_seccomp_rules(config, &spec, err)
+                     : oci_spec_load(config, &spec, err)) < 0) {
+        vd_seccomp_prog_free(stored);
+        return -1;
+    }
     int r = describe_process(o, spec, &p, &owned, err);
     if (r == 0)
         r = check_terminal(o, p, err);
@@ -451,7 +479,7 @@ static int exec_in_container(const struct global_opts *g, struct exec_opts *o, i
     if (r == 0 && !o->detach)
         foreground_block_signals(&x.signals);
     if (r == 0)
-        r = spawn_in(g, &x, c, spec, p, err);
+        r = spawn_in(g, &x, c, spec, p, &stored, err);
     /* The process is in: kill, delete and the rest need not wait for it. */
     vd_closep(&c->lock_fd);
     if (r == 0)
@@ -461,6 +489,7 @@ static int exec_in_container(const struct global_opts *g, struct exec_opts *o, i
     vd_process_free(x.proc);
     oci_process_free(owned);
     oci_spec_free(spec);
+    vd_seccomp_prog_free(stored);
     return r;
 }
 

@@ -453,22 +453,25 @@ static int make_resctrl(const struct create_opts *o, struct created *c, vd_build
 }
 
 /* linux.seccomp: the program from the cache (or compiled into it), kept
- * in the state directory for exec, and set on the builder. */
+ * in the state directory for exec with its key in state.json (written by
+ * record_init), and set on the builder. */
 static int set_seccomp(const struct global_opts *g, struct created *c, vd_builder *b,
                        vd_error **err)
 {
     const struct oci_seccomp *sp = c->spec->linux_ ? c->spec->linux_->seccomp : NULL;
     if (sp == NULL)
         return 0;
-    uint8_t key[VD_SHA256_LEN];
+    uint8_t key[VD_SHA256_LEN], insns_sha256[VD_SHA256_LEN];
     seccomp_key(sp, key);
-    struct vd_seccomp_prog *p = seccomp_cache_get(g->root, sp, key, err);
+    struct vd_seccomp_prog *p = seccomp_cache_get(g->root, sp, key, insns_sha256, err);
     if (p == NULL)
         return vd_error_prefix(err, "config.json");
-    if (seccomp_filter_store(c->dir, p, key, err) < 0) {
+    if (seccomp_filter_store(c->dir, p, key, insns_sha256, err) < 0) {
         vd_seccomp_prog_free(p);
         return -1;
     }
+    memcpy(c->state->seccomp_key, key, VD_SHA256_LEN);
+    c->state->has_seccomp_key = true;
     return vd_builder_set_seccomp_prog(b, p, err);
 }
 

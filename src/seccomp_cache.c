@@ -19,6 +19,14 @@
  * container's own copy failing one is an error of exec (fail closed), and
  * only a missing copy (a container of an older voidoci) is compiled again.
  *
+ * Exec checks the container's copy against the key create recorded in
+ * state.json (seccompKey), beside it in the same directory and trusted as
+ * state.json and the config copy are: it then needs neither the profile's
+ * rules (most of a podman or Docker config, left out of its parse of the
+ * copy) nor their digest, and its process gets the filter the container's
+ * init has.  A state.json without the key (an older voidoci's) has the copy
+ * checked against the key of the config copy's profile, as before.
+ *
  * Growth: one file of (96 + 8 * instructions) bytes, a few KiB, per
  * distinct profile; nothing removes them.  Removing the directory is always
  * safe: the next create fills it again.
@@ -74,8 +82,12 @@ void seccomp_key(const struct oci_seccomp *sp, uint8_t key[VD_SHA256_LEN])
 
 static void key_hex(const uint8_t key[VD_SHA256_LEN], char hex[2 * VD_SHA256_LEN + 1])
 {
-    for (size_t i = 0; i < VD_SHA256_LEN; i++)
-        snprintf(hex + 2 * i, 3, "%02x", key[i]);
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < VD_SHA256_LEN; i++) {
+        hex[2 * i] = digits[key[i] >> 4];
+        hex[2 * i + 1] = digits[key[i] & 15];
+    }
+    hex[2 * VD_SHA256_LEN] = '\0';
 }
 
 /* ---- one file ---------------------------------------------------------------- */
@@ -99,14 +111,14 @@ static int write_all(int fd, const void *buf, size_t n)
  * the whole file or none. */
 static int write_filter(int dirfd, const char *where, const char *name,
                         const struct vd_seccomp_prog *p, const uint8_t key[VD_SHA256_LEN],
-                        vd_error **err)
+                        const uint8_t insns_sha256[VD_SHA256_LEN], vd_error **err)
 {
     struct header h = {.format = FORMAT, .len = p->len, .kernel_flags = p->kernel_flags,
                        .notify = p->notify};
     memcpy(h.magic, MAGIC, sizeof(h.magic));
     memcpy(h.key, key, VD_SHA256_LEN);
     size_t size = (size_t)p->len * sizeof(struct sock_filter);
-    vd_sha256(p->insns, size, h.insns_sha256);
+    memcpy(h.insns_sha256, insns_sha256, VD_SHA256_LEN);
     char tmp[64];
     snprintf(tmp, sizeof(tmp), ".tmp-%d-%s", (int)getpid(), CONTAINER_SECCOMP_FILE);
     _cleanup_close_ int fd =
@@ -146,8 +158,9 @@ static int check_file(int fd, const char **why)
     return 0;
 }
 
+/* `sum` gets the sha256 of the instructions, checked. */
 static int parse_filter(int fd, const uint8_t key[VD_SHA256_LEN], struct vd_seccomp_prog *p,
-                        const char **why)
+                        uint8_t sum[VD_SHA256_LEN], const char **why)
 {
     struct header h;
     struct stat st;
@@ -163,7 +176,6 @@ static int parse_filter(int fd, const uint8_t key[VD_SHA256_LEN], struct vd_secc
         return *why = "its size does not match its header", -1;
     if ((p->insns = malloc(size)) == NULL)
         return *why = "out of memory", -1;
-    uint8_t sum[VD_SHA256_LEN];
     if (read_exact(fd, p->insns, size) < 0)
         return *why = "short read", -1;
     vd_sha256(p->insns, size, sum);
@@ -177,7 +189,8 @@ static int parse_filter(int fd, const uint8_t key[VD_SHA256_LEN], struct vd_secc
 
 /* 0 with *out, 1 when absent, -1 with *why (and errno set for open). */
 static int read_filter(int dirfd, const char *name, const uint8_t key[VD_SHA256_LEN],
-                       struct vd_seccomp_prog **out, const char **why, int *error)
+                       struct vd_seccomp_prog **out, uint8_t sum[VD_SHA256_LEN],
+                       const char **why, int *error)
 {
     *error = 0;
     _cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -190,7 +203,7 @@ static int read_filter(int dirfd, const char *name, const uint8_t key[VD_SHA256_
     struct vd_seccomp_prog *p = calloc(1, sizeof(*p));
     if (p == NULL)
         return *why = "out of memory", -1;
-    if (parse_filter(fd, key, p, why) < 0) {
+    if (parse_filter(fd, key, p, sum, why) < 0) {
         vd_seccomp_prog_free(p);
         return -1;
     }
@@ -201,12 +214,13 @@ static int read_filter(int dirfd, const char *name, const uint8_t key[VD_SHA256_
 /* ---- the container's copy ------------------------------------------------------ */
 
 int seccomp_filter_store(const char *dir, const struct vd_seccomp_prog *p,
-                         const uint8_t key[VD_SHA256_LEN], vd_error **err)
+                         const uint8_t key[VD_SHA256_LEN],
+                         const uint8_t insns_sha256[VD_SHA256_LEN], vd_error **err)
 {
     _cleanup_close_ int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dirfd < 0)
         return vd_error_set(err, errno, "open \"%s\"", dir);
-    return write_filter(dirfd, dir, CONTAINER_SECCOMP_FILE, p, key, err);
+    return write_filter(dirfd, dir, CONTAINER_SECCOMP_FILE, p, key, insns_sha256, err);
 }
 
 int seccomp_filter_load(const char *dir, const uint8_t key[VD_SHA256_LEN],
@@ -217,7 +231,8 @@ int seccomp_filter_load(const char *dir, const uint8_t key[VD_SHA256_LEN],
         return vd_error_set(err, errno, "open \"%s\"", dir);
     const char *why = NULL;
     int error = 0;
-    int r = read_filter(dirfd, CONTAINER_SECCOMP_FILE, key, out, &why, &error);
+    uint8_t sum[VD_SHA256_LEN];
+    int r = read_filter(dirfd, CONTAINER_SECCOMP_FILE, key, out, sum, &why, &error);
     if (r < 0 && error != 0)
         return vd_error_set(err, error, "open the stored seccomp filter \"%s/"
                             CONTAINER_SECCOMP_FILE "\"", dir);
@@ -249,7 +264,8 @@ static int open_cache(const char *root)
 }
 
 struct vd_seccomp_prog *seccomp_cache_get(const char *root, const struct oci_seccomp *sp,
-                                          const uint8_t key[VD_SHA256_LEN], vd_error **err)
+                                          const uint8_t key[VD_SHA256_LEN],
+                                          uint8_t insns_sha256[VD_SHA256_LEN], vd_error **err)
 {
     _cleanup_close_ int cache = open_cache(root);
     char name[2 * VD_SHA256_LEN + 1];
@@ -257,7 +273,7 @@ struct vd_seccomp_prog *seccomp_cache_get(const char *root, const struct oci_sec
     struct vd_seccomp_prog *p = NULL;
     const char *why = NULL;
     int error = 0;
-    int r = cache >= 0 ? read_filter(cache, name, key, &p, &why, &error) : 1;
+    int r = cache >= 0 ? read_filter(cache, name, key, &p, insns_sha256, &why, &error) : 1;
     if (r == 0)
         return p;
     if (r < 0)
@@ -265,8 +281,10 @@ struct vd_seccomp_prog *seccomp_cache_get(const char *root, const struct oci_sec
                   root, name, why);
     if ((p = oci_seccomp_compile(sp, err)) == NULL)
         return NULL;
+    vd_sha256(p->insns, (size_t)p->len * sizeof(struct sock_filter), insns_sha256);
     vd_error *ignored = NULL;
-    if (cache >= 0 && write_filter(cache, SECCOMP_CACHE_DIR, name, p, key, &ignored) < 0) {
+    if (cache >= 0 &&
+        write_filter(cache, SECCOMP_CACHE_DIR, name, p, key, insns_sha256, &ignored) < 0) {
         log_debug("seccomp cache: %s", ignored ? ignored->msg : "?");
         vd_error_free(&ignored);
     }

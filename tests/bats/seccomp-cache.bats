@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # Compiled seccomp filters on disk (src/seccomp_cache.c): create keeps the
-# program in the state directory and exec loads that one (a tampered copy
-# fails exec, a missing one is compiled again); identical profiles share one
+# program in the state directory, its key in state.json, and exec loads that
+# one without reading the profile's rules (a tampered copy fails exec, a
+# missing one is compiled again); identical profiles share one
 # entry of <root>/.seccomp-cache, 0600 in a 0700 directory, never written
 # through a symlink; in every case the filter is in force in the process.
 
@@ -92,6 +93,32 @@ cache_entries() {
     [[ $output == *"not a regular file of ours, mode 0600"* ]]
     vo delete --force "$ID"
     vo delete --force "$ID-other"
+}
+
+@test "seccomp cache: exec takes the stored filter by state.json's seccompKey, not reading the copy's rules; without the key it reads them" {
+    sleeper "$ID"
+    local copy=$ROOT/$ID/config.json
+    grep -Eq '"seccompKey":"[0-9a-f]{64}"' "$ROOT/$ID/state.json"
+    # Rules no parse would take: exec does not read them, and its process
+    # runs under the filter create compiled.
+    jq '.linux.seccomp.syscalls = [{"names": 5}]' "$copy" >"$copy.new"
+    mv "$copy.new" "$copy"
+    denied "$ID"
+    # state.json of an older voidoci: no key, the copy read whole.
+    jq -c 'del(.seccompKey)' "$ROOT/$ID/state.json" >"$ROOT/$ID/state.json.new"
+    mv "$ROOT/$ID/state.json.new" "$ROOT/$ID/state.json"
+    run vo exec "$ID" true </dev/null
+    echo "$output"
+    [ "$status" -ne 0 ]
+    [[ $output == *"linux.seccomp.syscalls[0].names"* ]]
+    # ... and the stored filter checked against the copy's profile.
+    jq --argjson s "$(profile rmdir)" '.linux.seccomp = $s' "$copy" >"$copy.new"
+    mv "$copy.new" "$copy"
+    run vo exec "$ID" true </dev/null
+    echo "$output"
+    [ "$status" -ne 0 ]
+    [[ $output == *"seccomp.bpf\": compiled from another profile"* ]]
+    vo delete --force "$ID"
 }
 
 @test "seccomp cache: exec compiles the profile again when the container has no stored filter" {

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "spec.h"
 #include "translate.h"
@@ -271,6 +272,54 @@ static void test_compile(void)
     vd_builder_free(b);
 }
 
+/* oci_spec_load_without_seccomp_rules (exec's load of the config copy):
+ * the profile without its rules, marked so; neither compiled nor keyed as
+ * the whole profile. */
+static void test_rules_left_out(void)
+{
+    char *text = dequote(DOC("'defaultAction': 'SCMP_ACT_ALLOW', 'listenerPath': '/run/a.sock',"
+                             " 'listenerMetadata': 'm', 'syscalls': [{'names': ['mkdir'],"
+                             " 'action': 'SCMP_ACT_ERRNO'}]"));
+    char path[] = "/tmp/test_seccomp.XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0 && write(fd, text, strlen(text)) == (ssize_t)strlen(text));
+    if (fd >= 0)
+        close(fd);
+    vd_error *err = NULL;
+    struct oci_spec *whole = NULL, *lean = NULL;
+    CHECK(oci_spec_load(path, &whole, &err) == 0);
+    CHECK(oci_spec_load_without_seccomp_rules(path, &lean, &err) == 0);
+    unlink(path);
+    free(text);
+    const struct oci_seccomp *w = whole && whole->linux_ ? whole->linux_->seccomp : NULL;
+    const struct oci_seccomp *l = lean && lean->linux_ ? lean->linux_->seccomp : NULL;
+    CHECK(w && w->n_syscalls == 1 && !w->rules_left_out);
+    CHECK(l && l->n_syscalls == 0 && l->rules_left_out);
+    if (w && l) {
+        CHECK(streq(l->listener_path, "/run/a.sock") && streq(l->listener_metadata, "m"));
+        CHECK(l->default_action == w->default_action);
+        struct vd_seccomp_prog *p = oci_seccomp_compile(l, &err);
+        CHECK(p == NULL && err && strstr(err->msg, "linux.seccomp.syscalls: not read") != NULL);
+        vd_seccomp_prog_free(p);
+        /* Its digest is not that of the profile, nor of one with no rules. */
+        struct oci_seccomp none = *w;
+        none.n_syscalls = 0;
+        uint8_t dw[VD_SHA256_LEN], dl[VD_SHA256_LEN], dn[VD_SHA256_LEN];
+        const struct oci_seccomp *sps[] = {w, l, &none};
+        uint8_t *outs[] = {dw, dl, dn};
+        for (int k = 0; k < 3; k++) {
+            struct vd_sha256 ctx;
+            vd_sha256_init(&ctx);
+            oci_seccomp_digest(sps[k], &ctx);
+            vd_sha256_final(&ctx, outs[k]);
+        }
+        CHECK(memcmp(dl, dw, VD_SHA256_LEN) != 0 && memcmp(dl, dn, VD_SHA256_LEN) != 0);
+    }
+    oci_spec_free(whole);
+    oci_spec_free(lean);
+    vd_error_free(&err);
+}
+
 /* WAIT_KILLABLE_RECV reaches the kernel only beside a listener, which it
  * needs there; an architecture of the other byte order is left out. */
 static void test_flag_and_arch_left_out(void)
@@ -313,5 +362,6 @@ int main(void)
     test_flag_supported();
     test_compile();
     test_flag_and_arch_left_out();
+    test_rules_left_out();
     return check_summary("test_seccomp");
 }

@@ -869,6 +869,75 @@ static void test_json_paths(void)
     oci_json_free(root);
 }
 
+/* oci_json_parse_without: the member at the path is left out, the same key
+ * elsewhere is not, and the text left out must still be JSON. */
+static void test_json_without(void)
+{
+    static const char *const skip[] = {"linux", "seccomp", "syscalls", NULL};
+    static const char doc[] =
+        "{\"syscalls\": 1, \"linux\": {\"syscalls\": 2, \"seccomp\": {\"a\": 1,"
+        " \"syscalls\": [[{\"x\": [1, {}]}], \"s\", null], \"b\": {\"syscalls\": 3}}},"
+        " \"z\": {\"linux\": {\"seccomp\": {\"syscalls\": 4}}},"
+        " \"w\": {\"linux\": [{\"seccomp\": {\"syscalls\": 5}}]}}";
+    struct oci_json *root = NULL;
+    _cleanup_error_ vd_error *err = NULL;
+    CHECK(oci_json_parse_without(doc, sizeof(doc) - 1, skip, &root, &err) == 0);
+    if (root == NULL)
+        return;
+    const struct oci_json *linux_ = oci_json_get(root, "linux");
+    const struct oci_json *sc = oci_json_get(linux_, "seccomp");
+    int64_t i = 0;
+    CHECK(oci_json_int64(oci_json_get(root, "syscalls"), &i) == 0 && i == 1);
+    CHECK(oci_json_int64(oci_json_get(linux_, "syscalls"), &i) == 0 && i == 2);
+    CHECK(oci_json_len(sc) == 2 && oci_json_get(sc, "syscalls") == NULL);
+    CHECK(oci_json_int64(oci_json_get(sc, "a"), &i) == 0 && i == 1);
+    CHECK(oci_json_int64(oci_json_get(oci_json_get(sc, "b"), "syscalls"), &i) == 0 && i == 3);
+    const struct oci_json *z = oci_json_get(oci_json_get(oci_json_get(root, "z"), "linux"),
+                                            "seccomp");
+    CHECK(z && oci_json_int64(oci_json_get(z, "syscalls"), &i) == 0 && i == 4);
+    const struct oci_json *w = oci_json_item(oci_json_get(oci_json_get(root, "w"), "linux"), 0);
+    CHECK(w && oci_json_int64(oci_json_get(oci_json_get(w, "seccomp"), "syscalls"), &i) == 0 &&
+          i == 5);
+    oci_json_free(root);
+
+    /* A scalar left out; then the members after it. */
+    static const char scalar[] = "{\"linux\": {\"seccomp\": {\"syscalls\": null, \"c\": true}}}";
+    root = NULL;
+    CHECK(oci_json_parse_without(scalar, sizeof(scalar) - 1, skip, &root, &err) == 0);
+    sc = root ? oci_json_get(oci_json_get(root, "linux"), "seccomp") : NULL;
+    CHECK(sc && oci_json_len(sc) == 1 && oci_json_bool(oci_json_get(sc, "c")));
+    oci_json_free(root);
+
+    /* Brackets and quotes inside strings, in the member and before it, and
+     * the key written with an escape: the right bytes are left out. */
+    static const char tricky[] =
+        "{\"note\": \"\\\"syscalls\\\": [\", \"linux\": {\"seccomp\": {\"syscalls\":"
+        " [\"]\", \"\\\"}\", {\"a\": \"[{\"}], \"c\": \"}\"}}, \"d\": 2}";
+    root = NULL;
+    CHECK(oci_json_parse_without(tricky, sizeof(tricky) - 1, skip, &root, &err) == 0);
+    sc = root ? oci_json_get(oci_json_get(root, "linux"), "seccomp") : NULL;
+    CHECK(sc && oci_json_len(sc) == 1 && streq(oci_json_string(oci_json_get(sc, "c"), NULL), "}"));
+    CHECK(root && oci_json_int64(oci_json_get(root, "d"), &i) == 0 && i == 2);
+    CHECK(root && streq(oci_json_string(oci_json_get(root, "note"), NULL), "\"syscalls\": ["));
+    oci_json_free(root);
+    static const char escaped[] =
+        "{\"linux\": {\"seccomp\": {\"sys\\u0063alls\": [1], \"c\": 1}}}";
+    root = NULL;
+    CHECK(oci_json_parse_without(escaped, sizeof(escaped) - 1, skip, &root, &err) == 0);
+    sc = root ? oci_json_get(oci_json_get(root, "linux"), "seccomp") : NULL;
+    CHECK(sc && oci_json_len(sc) == 1 && oci_json_get(sc, "c"));
+    oci_json_free(root);
+
+    /* Not JSON outside the member: refused as by oci_json_parse. */
+    static const char bad[] = "{\"linux\": {\"seccomp\": {\"syscalls\": [1], \"x\": }}}";
+    root = NULL;
+    CHECK(oci_json_parse_without(bad, sizeof(bad) - 1, skip, &root, &err) < 0 && root == NULL);
+    vd_error *whole = NULL;
+    CHECK(oci_json_parse(bad, sizeof(bad) - 1, &root, &whole) < 0);
+    CHECK(err && whole && streq(err->msg, whole->msg) && strstr(err->msg, "column 46"));
+    vd_error_free(&whole);
+}
+
 /* ---- loading from a file ------------------------------------------------- */
 
 static char tmpdir[] = "/tmp/test_spec.XXXXXX";
@@ -1139,6 +1208,7 @@ int main(void)
     test_hooks();
     test_bad_hooks();
     test_json_paths();
+    test_json_without();
     test_load();
     test_process_attrs();
     test_bad_process_attrs();

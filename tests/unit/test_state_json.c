@@ -247,6 +247,9 @@ static void test_round_trip(const char *tmp)
     changed.resctrl_monitor = (char *)"/sys/fs/resctrl/gold/mon_groups/web";
     changed.hook_kinds_known = true;
     changed.hook_kinds = 1u << OCI_HOOK_PRESTART | 1u << OCI_HOOK_POSTSTOP;
+    changed.has_seccomp_key = true;
+    for (int i = 0; i < VD_SHA256_LEN; i++)
+        changed.seccomp_key[i] = (uint8_t)(i * 37 + 5);
     CHECK_MSG(oci_state_write(dir, &changed, &err) == 0, "rewrite state.json");
     CHECK_MSG(lstat(tmp_path, &st) < 0 && errno == ENOENT, "stale temp file gone");
 
@@ -274,6 +277,9 @@ static void test_round_trip(const char *tmp)
                   oci_state_may_have_hooks(s, OCI_HOOK_POSTSTOP) &&
                   !oci_state_may_have_hooks(s, OCI_HOOK_POSTSTART),
               "configHooks: the kinds of hooks, poststop and not poststart");
+    CHECK_MSG(s->has_seccomp_key &&
+                  memcmp(s->seccomp_key, changed.seccomp_key, VD_SHA256_LEN) == 0,
+              "seccompKey: the key of the stored filter");
 
     /* Writing into a directory that is not there names it. */
     _cleanup_free_ char *missing = join(tmp, "missing");
@@ -406,6 +412,17 @@ static void test_bad_files(const char *tmp)
     check_bad(tmp, "hook-kind-twice",
               GOOD_HEAD "\"pid\":1,\"startTime\":1,\"configHooks\":[\"poststop\",\"poststop\"]," GOOD_TAIL,
               "configHooks: \"poststop\": given twice");
+    check_bad(tmp, "seccomp-key-short",
+              GOOD_HEAD "\"pid\":1,\"startTime\":1,\"seccompKey\":\"00ff\"," GOOD_TAIL,
+              "seccompKey: must be 64 lowercase hex digits");
+    check_bad(tmp, "seccomp-key-upper",
+              GOOD_HEAD "\"pid\":1,\"startTime\":1,\"seccompKey\":"
+                        "\"000000000000000000000000000000000000000000000000000000000000000A\","
+                        GOOD_TAIL,
+              "seccompKey: must be 64 lowercase hex digits");
+    check_bad(tmp, "seccomp-key-number",
+              GOOD_HEAD "\"pid\":1,\"startTime\":1,\"seccompKey\":7," GOOD_TAIL,
+              "seccompKey: must be 64 lowercase hex digits");
     check_bad(tmp, "no-bundle",
               GOOD_HEAD "\"pid\":1,\"startTime\":1,\"rootfs\":\"/r\",\"created\":\"c\"}",
               "bundle: is required");
@@ -433,6 +450,7 @@ static void test_bad_files(const char *tmp)
     CHECK_MSG(s && !s->hook_kinds_known && oci_state_may_have_hooks(s, OCI_HOOK_POSTSTART) &&
                   oci_state_may_have_hooks(s, OCI_HOOK_POSTSTOP),
               "no configHooks: any hooks may be there");
+    CHECK_MSG(s && !s->has_seccomp_key, "no seccompKey: exec reads the whole config copy");
 
     /* no file at all */
     _cleanup_free_ char *empty = join(tmp, "empty");
