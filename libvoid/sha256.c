@@ -14,6 +14,7 @@
 #include <string.h>
 
 #if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
 #include <immintrin.h>
 #define HAVE_SHANI_CODE 1
 #endif
@@ -117,6 +118,20 @@ compress_shani(uint32_t h[8], const uint8_t *p, size_t blocks)
 }
 #endif
 
+#ifdef HAVE_SHANI_CODE
+/* From cpuid itself: clang 14's __builtin_cpu_supports knows no "sha".
+ * Leaf 1: SSSE3 (ecx bit 9), SSE4.1 (ecx bit 19); leaf 7: SHA (ebx bit 29). */
+static bool cpu_has_shani(void)
+{
+    unsigned int a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 9)) || !(c & (1u << 19)))
+        return false;
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
+        return false;
+    return (b & (1u << 29)) != 0;
+}
+#endif
+
 bool vd_sha256_impl_supported(enum vd_sha256_impl impl)
 {
     switch (impl) {
@@ -124,8 +139,7 @@ bool vd_sha256_impl_supported(enum vd_sha256_impl impl)
         return true;
     case VD_SHA256_SHANI:
 #ifdef HAVE_SHANI_CODE
-        return __builtin_cpu_supports("sha") && __builtin_cpu_supports("sse4.1") &&
-               __builtin_cpu_supports("ssse3");
+        return cpu_has_shani();
 #else
         return false;
 #endif
