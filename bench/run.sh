@@ -20,9 +20,9 @@
 #           that profile (what every exec probe and `docker exec` does)
 #   alive   $ALIVE containers (running `sleep`) created and started back to
 #           back, `create` then `start` for each in turn, from none alive:
-#           the runtimes take turns, $RUNS rounds each (after $WARMUP
+#           the runtimes take turns, $ALIVE_RUNS rounds each (after one
 #           untimed), and the $ALIVE are deleted after each round (not
-#           timed); the median of the round's wall times
+#           timed); the median of the rounds' wall times
 #   rss     peak RSS (KiB, `/usr/bin/time -f %M`, that is wait4's
 #           ru_maxrss: the largest of the runtime's process and of those it
 #           waited for) of `RUNTIME --version` and of `RUNTIME run` of the
@@ -74,6 +74,7 @@
 #   N          containers alive for the many rows (default 1000; 0 skips them)
 #   MANY_RUNS  runs of list and state with $N alive (default 20)
 #   ALIVE      containers created and started in the alive row (default 20)
+#   ALIVE_RUNS rounds of the alive row (default 20)
 #   OTHERS     the other runtimes to time beside voidoci (default "runc crun")
 #   ROWS       the rows to time, of: run cold cycle seccomp exec alive rss
 #              seal many
@@ -91,6 +92,7 @@ N=${N:-1000}
 MANY_RUNS=${MANY_RUNS:-20}
 OTHERS=${OTHERS-runc crun}
 ALIVE=${ALIVE:-20}
+ALIVE_RUNS=${ALIVE_RUNS:-20}
 ROWS=${ROWS:-run cold cycle seccomp exec alive rss seal many}
 ID=bench-$$
 
@@ -422,8 +424,8 @@ time_alive() {
     for name in "${names[@]}"; do
         rm -f "$work/alive-$name"
     done
-    echo "bench: creating and starting $ALIVE containers, $WARMUP + $RUNS rounds for each of ${names[*]}" >&2
-    for ((r = -WARMUP; r < RUNS; r++)); do
+    echo "bench: creating and starting $ALIVE containers, 1 + $ALIVE_RUNS rounds for each of ${names[*]}" >&2
+    for ((r = -1; r < ALIVE_RUNS; r++)); do
         for name in "${names[@]}"; do
             bin=${runtime_bin[$name]} root=$work/root-$name
             t0=$EPOCHREALTIME
@@ -517,7 +519,7 @@ want cold && report cold "\`run\` of /bin/true, cold (after ${COLD_PAUSE}s idle)
 want cycle && report cycle '`create` + `start` + `delete --force` of /bin/true'
 want seccomp && report seccomp "\`run\` of /bin/true with podman's seccomp profile"
 want exec && report exec "\`exec\` of /bin/true into a container with podman's seccomp profile"
-want alive && report alive "\`create\` + \`start\` of $ALIVE containers (sleep), back to back, from none alive"
+want alive && RUNS=$ALIVE_RUNS report alive "\`create\` + \`start\` of $ALIVE containers (sleep), back to back, from none alive"
 if want rss; then
     report version '`--version`'
     if [ -n "${median_ms[rss-run/voidoci]-}" ]; then
@@ -594,7 +596,7 @@ growth_cell() {
 summary() {
     local ratio=– met=– v=${median_ms[version/voidoci]-}
     echo
-    echo "issue 18's goals, medians of this run (RUNS=$RUNS, N=$N, ALIVE=$ALIVE; load: $(cut -d' ' -f1-3 /proc/loadavg)):"
+    echo "issue 18's goals, medians of this run (RUNS=$RUNS, N=$N, MANY_RUNS=$MANY_RUNS, ALIVE=$ALIVE, ALIVE_RUNS=$ALIVE_RUNS; load: $(cut -d' ' -f1-3 /proc/loadavg)):"
     echo
     echo "| row | voidoci | crun | runc | ratio voidoci/crun | goal | met? |"
     echo "| --- | --- | --- | --- | --- | --- | --- |"
