@@ -19,8 +19,8 @@ packages=(
     # security tests: capsh reads the capability sets inside the container,
     # python3 drives the ptrace, subreaper, ELF-rewrite and rename-race tests
     libcap2-bin python3
-    # security/faults.bats reads each runtime command's peak RSS with
-    # /usr/bin/time (bash's time keyword cannot)
+    # security/faults.bats and bench/run.sh read each runtime command's
+    # peak RSS with /usr/bin/time (bash's time keyword cannot)
     time
     # tests/vm/cgroup2-vm.sh: a cgroup v2 host in a VM (its kernel is
     # fetched with apt-get download, not installed)
