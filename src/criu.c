@@ -54,8 +54,7 @@ int criu_argv_inherit(struct criu_argv *a, int fd, const char *key, vd_error **e
 {
     if (a->n_inherit == CRIU_INHERIT_MAX) {
         close(fd);
-        return vd_error_set(err, EMFILE, "more than %d fds for criu to inherit",
-                            CRIU_INHERIT_MAX);
+        return vd_error_set(err, EMFILE, "more than %d fds for criu to inherit", CRIU_INHERIT_MAX);
     }
     int number = CRIU_INHERIT_FD + (int)a->n_inherit;
     a->inherit[a->n_inherit++] = fd;
@@ -119,10 +118,9 @@ static void close_fds_above(int last)
  * then to CRIU_INHERIT_FD..., so that none is overwritten on the way. */
 static int place_inherited(const struct criu_argv *a)
 {
-    int high[CRIU_INHERIT_MAX];
+    int high[CRIU_INHERIT_MAX], above = CRIU_INHERIT_FD + CRIU_INHERIT_MAX;
     for (size_t i = 0; i < a->n_inherit; i++)
-        if ((high[i] = fcntl(a->inherit[i], F_DUPFD_CLOEXEC,
-                             CRIU_INHERIT_FD + CRIU_INHERIT_MAX)) < 0)
+        if ((high[i] = fcntl(a->inherit[i], F_DUPFD_CLOEXEC, above)) < 0)
             return -1;
     for (size_t i = 0; i < a->n_inherit; i++)
         if (dup2(high[i], CRIU_INHERIT_FD + (int)i) < 0)
@@ -297,12 +295,12 @@ static int joined_ns_restore(struct criu_argv *a, const struct oci_namespace *ns
     if (key == NULL) {
         struct stat st;
         int ours = ns_is_ours(ns, &st, err);
-        return ours < 0 ? -1
-               : ours   ? 0
-                        : vd_error_set(err, 0,
-                                       "linux.namespaces: criu cannot restore into the joined "
-                                       "%s namespace \"%s\": only network and pid namespaces",
-                                       vd_ns_name(ns->ns), ns->path);
+        if (ours != 0)
+            return ours < 0 ? -1 : 0;
+        return vd_error_set(err, 0,
+                            "linux.namespaces: criu cannot restore into the joined %s "
+                            "namespace \"%s\": only network and pid namespaces",
+                            vd_ns_name(ns->ns), ns->path);
     }
     int fd = open(ns->path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)

@@ -298,7 +298,7 @@ $ext" ]
     vo delete --force "$ID"
 }
 
-@test "checkpoint of a container that joins an ipc namespace not ours is refused in one line, criu not run" {
+@test "checkpoint and restore of a container that joins an ipc namespace not ours are refused in one line, criu not run" {
     fake_criu
     make_counter
     make_ns ipc ipcns
@@ -312,6 +312,14 @@ $ext" ]
     [ ! -e "$BATS_TEST_TMPDIR/criu.args" ]
     state_is running
     vo delete --force "$ID"
+    # restore too, leaving nothing behind.
+    mkdir -p "$IMG"
+    PATH=$FAKE_BIN:$PATH run_cmd restore -d --image-path "$IMG" --bundle "$BUNDLE" "$ID"
+    [ "$status" -ne 0 ]
+    assert_one_error_line "^voidoci: restore \"$ID\": linux.namespaces: criu cannot restore into the joined ipc namespace \"$NS\": only network and pid namespaces\$"
+    [ ! -e "$BATS_TEST_TMPDIR/criu.args" ]
+    [ ! -e "$ROOT/$ID" ]
+    [ ! -e "/sys/fs/cgroup/pids$(bundle_cgroup "$BUNDLE")" ]
 }
 
 @test "restore gives criu the joined network and pid namespaces as fds 3 and 4 under their keys; a failure leaves nothing" {
