@@ -55,9 +55,10 @@ static int dump(const struct global_opts *g, const char *id, const struct criu_o
     if (r == 0)
         r = criu_arg(&a, err, "--tree") < 0 || criu_arg(&a, err, "%d", (int)c->state->pid) < 0 ||
                     criu_argv_mounts(&a, spec, c->state->bundle, false, err) < 0 ||
+                    criu_argv_namespaces(&a, spec, false, err) < 0 ||
                     (terminal && criu_argv_dump_tty(&a, o, c->state->pid, err) < 0)
                 ? -1
-                : criu_run(&a, o, log, -1, err);
+                : criu_run(&a, o, log, err);
     criu_argv_free(&a);
     oci_spec_free(spec);
     return r;

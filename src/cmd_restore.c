@@ -155,9 +155,11 @@ static int run_criu(const struct restore_opts *o, struct restored *r, const char
                       criu_arg(&a, err, "--cgroup-root") < 0 ||
                       criu_arg(&a, err, "%s", r->cgroup_path) < 0 ||
                       criu_argv_mounts(&a, r->spec, o->bundle, true, err) < 0 ||
-                      (slave >= 0 && criu_argv_restore_tty(&a, &o->criu, slave_path, err) < 0)
+                      (slave >= 0 && criu_argv_restore_tty(&a, &o->criu, steal_fd(&slave),
+                                                           slave_path, err) < 0) ||
+                      criu_argv_namespaces(&a, r->spec, true, err) < 0
                   ? -1
-                  : criu_run(&a, &o->criu, "restore.log", slave, err);
+                  : criu_run(&a, &o->criu, "restore.log", err);
     criu_argv_free(&a);
     return ret;
 }

@@ -45,6 +45,22 @@ void criu_argv_free(struct criu_argv *a)
     free(a->v);
     a->v = NULL;
     a->n = 0;
+    for (size_t i = 0; i < a->n_inherit; i++)
+        close(a->inherit[i]);
+    a->n_inherit = 0;
+}
+
+int criu_argv_inherit(struct criu_argv *a, int fd, const char *key, vd_error **err)
+{
+    if (a->n_inherit == CRIU_INHERIT_MAX) {
+        close(fd);
+        return vd_error_set(err, EMFILE, "more than %d fds for criu to inherit", CRIU_INHERIT_MAX);
+    }
+    int number = CRIU_INHERIT_FD + (int)a->n_inherit;
+    a->inherit[a->n_inherit++] = fd;
+    return criu_arg(a, err, "--inherit-fd") < 0 || criu_arg(a, err, "fd[%d]:%s", number, key) < 0
+               ? -1
+               : 0;
 }
 
 static int check_mode(const char *mode, vd_error **err)
@@ -98,25 +114,38 @@ static void close_fds_above(int last)
         close((int)fd);
 }
 
-/* Run criu with stdin /dev/null and its stdout+stderr into `out_fd`
- * (or /dev/null), `inherit_fd` (when >= 0) as its fd CRIU_INHERIT_FD;
- * its exit status, or -1 with *err set. */
-static int spawn_criu(char *const argv[], int out_fd, int inherit_fd, vd_error **err)
+/* In the child: the fds to inherit dup'ed above those they go to, and
+ * then to CRIU_INHERIT_FD..., so that none is overwritten on the way. */
+static int place_inherited(const struct criu_argv *a)
+{
+    int high[CRIU_INHERIT_MAX], above = CRIU_INHERIT_FD + CRIU_INHERIT_MAX;
+    for (size_t i = 0; i < a->n_inherit; i++)
+        if ((high[i] = fcntl(a->inherit[i], F_DUPFD_CLOEXEC, above)) < 0)
+            return -1;
+    for (size_t i = 0; i < a->n_inherit; i++)
+        if (dup2(high[i], CRIU_INHERIT_FD + (int)i) < 0)
+            return -1;
+    return 0;
+}
+
+/* Run criu with stdin /dev/null and its stdout+stderr into /dev/null,
+ * the fds of `a` to inherit as CRIU_INHERIT_FD...; its exit status, or
+ * -1 with *err set. */
+static int spawn_criu(const struct criu_argv *a, vd_error **err)
 {
     pid_t pid = fork();
     if (pid < 0)
         return vd_error_set(err, errno, "fork for criu");
     if (pid == 0) {
-        /* Above the fds dup2 makes below, so that none is overwritten. */
-        int keep = inherit_fd >= 0 ? fcntl(inherit_fd, F_DUPFD_CLOEXEC, 10) : -1;
+        /* /dev/null too above the fds it and the inherited ones go to. */
         int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-        int out = out_fd >= 0 ? fcntl(out_fd, F_DUPFD_CLOEXEC, 10) : null;
-        if (null < 0 || out < 0 || (inherit_fd >= 0 && keep < 0) || dup2(null, 0) < 0 ||
-            dup2(out, 1) < 0 || dup2(out, 2) < 0 || (keep >= 0 && dup2(keep, CRIU_INHERIT_FD) < 0))
+        if (null >= 0)
+            null = fcntl(null, F_DUPFD_CLOEXEC, CRIU_INHERIT_FD + CRIU_INHERIT_MAX);
+        if (null < 0 || place_inherited(a) < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
+            dup2(null, 2) < 0)
             _exit(126);
-        close_fds_above(keep >= 0 ? CRIU_INHERIT_FD : 2);
-        execvp(argv[0], argv);
-        dprintf(2, "Error (voidoci): run %s: %s\n", argv[0], strerror(errno));
+        close_fds_above(CRIU_INHERIT_FD - 1 + (int)a->n_inherit);
+        execvp(a->v[0], a->v);
         _exit(127);
     }
     int status;
@@ -212,6 +241,86 @@ int criu_argv_mounts(struct criu_argv *a, const struct oci_spec *spec, const cha
     return 0;
 }
 
+/* The namespaces criu 3.17 takes as external (criu(8): --external
+ * net[INODE]:KEY, pid[INODE]:KEY) and their keys, those runc and crun
+ * use so that the images go between the runtimes. */
+static const char *external_ns_key(enum vd_ns ns)
+{
+    static const char *const keys[VD_NS_COUNT] = {
+        [VD_NS_NET] = "extRootNetNS",
+        [VD_NS_PID] = "extRootPidNS",
+    };
+    return (unsigned)ns < VD_NS_COUNT ? keys[ns] : NULL;
+}
+
+/* Whether the namespace at `path` is ours (voidoci's, and criu's) too:
+ * criu neither dumps nor restores a namespace it shares with the tasks. */
+static int ns_is_ours(const struct oci_namespace *ns, struct stat *st, vd_error **err)
+{
+    char self[64];
+    struct stat own;
+    snprintf(self, sizeof(self), "/proc/self/ns/%s", vd_ns_name(ns->ns));
+    if (stat(ns->path, st) < 0)
+        return vd_error_set(err, errno, "linux.namespaces: stat %s namespace \"%s\"",
+                            vd_ns_name(ns->ns), ns->path);
+    if (stat(self, &own) < 0)
+        return vd_error_set(err, errno, "stat \"%s\"", self);
+    return st->st_dev == own.st_dev && st->st_ino == own.st_ino;
+}
+
+static int joined_ns_dump(struct criu_argv *a, const struct oci_namespace *ns, vd_error **err)
+{
+    struct stat st;
+    int ours = ns_is_ours(ns, &st, err);
+    const char *key = external_ns_key(ns->ns);
+    if (ours < 0)
+        return -1;
+    if (key)
+        return criu_arg(a, err, "--external") < 0 ||
+                       criu_arg(a, err, "%s[%llu]:%s", vd_ns_name(ns->ns),
+                                (unsigned long long)st.st_ino, key) < 0
+                   ? -1
+                   : 0;
+    if (ours)
+        return 0;
+    return vd_error_set(err, 0,
+                        "linux.namespaces: the joined %s namespace \"%s\" cannot be "
+                        "checkpointed: criu takes only network and pid namespaces as external",
+                        vd_ns_name(ns->ns), ns->path);
+}
+
+static int joined_ns_restore(struct criu_argv *a, const struct oci_namespace *ns, vd_error **err)
+{
+    const char *key = external_ns_key(ns->ns);
+    if (key == NULL) {
+        struct stat st;
+        int ours = ns_is_ours(ns, &st, err);
+        if (ours != 0)
+            return ours < 0 ? -1 : 0;
+        return vd_error_set(err, 0,
+                            "linux.namespaces: criu cannot restore into the joined %s "
+                            "namespace \"%s\": only network and pid namespaces",
+                            vd_ns_name(ns->ns), ns->path);
+    }
+    int fd = open(ns->path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return vd_error_set(err, errno, "linux.namespaces: open %s namespace \"%s\"",
+                            vd_ns_name(ns->ns), ns->path);
+    return criu_argv_inherit(a, fd, key, err);
+}
+
+int criu_argv_namespaces(struct criu_argv *a, const struct oci_spec *spec, bool restore,
+                         vd_error **err)
+{
+    const struct oci_linux *lx = spec->linux_;
+    for (size_t i = 0; lx && i < lx->n_namespaces; i++) {
+        const struct oci_namespace *ns = &lx->namespaces[i];
+        if (ns->path && (restore ? joined_ns_restore(a, ns, err) : joined_ns_dump(a, ns, err)) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 /* The last error line of the log before criu's closing "Dumping FAILED."
  * (or "Restoring FAILED."): the step that failed ("Can't dump tmpfs
  * content"); earlier ones may be harmless.  "" when there is none. */
@@ -229,9 +338,9 @@ static void log_error_line(const char *log, char *buf, size_t size)
 }
 
 int criu_run(const struct criu_argv *a, const struct criu_opts *o, const char *log_name,
-             int inherit_fd, vd_error **err)
+             vd_error **err)
 {
-    int status = spawn_criu(a->v, -1, inherit_fd, err);
+    int status = spawn_criu(a, err);
     if (status < 0)
         return -1;
     if (status == 0)
@@ -307,11 +416,12 @@ int criu_argv_dump_tty(struct criu_argv *a, const struct criu_opts *o, pid_t pid
                : 0;
 }
 
-int criu_argv_restore_tty(struct criu_argv *a, const struct criu_opts *o, const char *slave_path,
-                          vd_error **err)
+int criu_argv_restore_tty(struct criu_argv *a, const struct criu_opts *o, int slave,
+                          const char *slave_path, vd_error **err)
 {
     char path[4096], key[64];
     snprintf(path, sizeof(path), "%s/" CRIU_TTY_RECORD, o->image_path);
+    _cleanup_close_ int fd = slave;
     FILE *f = fopen(path, "re");
     if (f == NULL)
         return vd_error_set(err, errno,
@@ -324,8 +434,7 @@ int criu_argv_restore_tty(struct criu_argv *a, const struct criu_opts *o, const 
     fclose(f);
     if (n != 1 || strncmp(key, "tty[", 4) != 0)
         return vd_error_set(err, EINVAL, "\"%s\" holds no tty key", path);
-    return criu_arg(a, err, "--inherit-fd") < 0 ||
-                   criu_arg(a, err, "fd[%d]:%s", CRIU_INHERIT_FD, key) < 0 ||
+    return criu_argv_inherit(a, steal_fd(&fd), key, err) < 0 ||
                    criu_arg(a, err, "--ext-mount-map") < 0 ||
                    criu_arg(a, err, "/dev/console:%s", slave_path) < 0
                ? -1

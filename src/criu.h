@@ -19,10 +19,18 @@ struct criu_opts {
     bool leave_running, tcp_established, ext_unix_sk, shell_job, file_locks, pre_dump;
 };
 
-/* A growing argv for execvp, NULL-terminated. */
+/* The fd number criu gets the first inherited fd as (the terminal, the
+ * joined namespaces), the others following: `--inherit-fd fd[N]:KEY`. */
+#define CRIU_INHERIT_FD 3
+#define CRIU_INHERIT_MAX 4
+
+/* A growing argv for execvp, NULL-terminated, and the fds criu is to
+ * inherit (owned: closed by criu_argv_free). */
 struct criu_argv {
     char **v;
     size_t n;
+    int inherit[CRIU_INHERIT_MAX];
+    size_t n_inherit;
 };
 
 /* Add one argument, printf-style; -1 (ENOMEM in *err) when out of memory. */
@@ -68,25 +76,33 @@ int criu_argv_start(struct criu_argv *a, const char *action, const struct criu_o
  * `--ext-mount-map DEST:SOURCE` (SOURCE relative to the bundle). */
 int criu_argv_mounts(struct criu_argv *a, const struct oci_spec *spec, const char *bundle,
                      bool restore, vd_error **err);
+/* Hand `fd` (taken: closed on failure too) to criu as the next inherited
+ * fd, and say so: `--inherit-fd fd[N]:KEY`. */
+int criu_argv_inherit(struct criu_argv *a, int fd, const char *key, vd_error **err);
+/* The namespaces config.json joins by path: for dump, a network or pid
+ * namespace `--external net[INODE]:extRootNetNS` (pid[...]:extRootPidNS),
+ * the keys runc and crun use; for restore the namespace opened and
+ * inherited under that key.  A joined namespace of another type that is
+ * not ours too is refused: criu would dump it as the container's own and
+ * restore a new one. */
+int criu_argv_namespaces(struct criu_argv *a, const struct oci_spec *spec, bool restore,
+                         vd_error **err);
 /* A container with process.terminal true (see criu.c): for dump, the
  * init's pty slave `--external tty[RDEV:DEV]`, its key recorded in the
  * image dir, and `--external mnt[/dev/console]:/dev/console`. */
 int criu_argv_dump_tty(struct criu_argv *a, const struct criu_opts *o, pid_t pid, vd_error **err);
-/* For restore, the new pty slave at `slave_path` (given to criu_run as
- * its inherit_fd) in their place: `--inherit-fd fd[3]:tty[RDEV:DEV]` with
- * the recorded key, `--ext-mount-map /dev/console:SLAVE_PATH`. */
-int criu_argv_restore_tty(struct criu_argv *a, const struct criu_opts *o, const char *slave_path,
-                          vd_error **err);
+/* For restore, the new pty slave `slave` (taken) at `slave_path` in their
+ * place: `--inherit-fd fd[N]:tty[RDEV:DEV]` with the recorded key,
+ * `--ext-mount-map /dev/console:SLAVE_PATH`. */
+int criu_argv_restore_tty(struct criu_argv *a, const struct criu_opts *o, int slave,
+                          const char *slave_path, vd_error **err);
 
-/* The fd number criu_run gives criu its `inherit_fd` as, for
- * `--inherit-fd fd[CRIU_INHERIT_FD]:...`. */
-#define CRIU_INHERIT_FD 3
-/* Run it and wait, criu holding no fd of ours but `inherit_fd` (when
- * >= 0, as fd CRIU_INHERIT_FD) and 0-2; a failure reads "criu ACTION failed (exit status N):
+/* Run it and wait, criu holding no fd of ours but 0-2 and the inherited
+ * ones (as fds CRIU_INHERIT_FD...); a failure reads "criu ACTION failed (exit status N):
  * <the last error of its log>; see LOG".  Where criu cannot work on this
  * kernel it fails there, before it touches a process (no `criu check`
  * first: it takes seconds, some 20 s in a VM under TCG). */
 int criu_run(const struct criu_argv *a, const struct criu_opts *o, const char *log_name,
-             int inherit_fd, vd_error **err);
+             vd_error **err);
 
 #endif

@@ -128,7 +128,7 @@ fetch_kernel() {
     dir=$cache/$pkg
     vmlinuz=$(ls -1 "$dir"/boot/vmlinuz-* 2>/dev/null | head -n 1)
     # A cache from before the modules were kept is fetched again.
-    if [ -n "$vmlinuz" ] && [ -f "$dir/modules/netlink_diag.ko" ]; then
+    if [ -n "$vmlinuz" ] && [ -f "$dir/modules/nf_conntrack_netlink.ko" ]; then
         echo "$vmlinuz"
         return
     fi
@@ -148,13 +148,18 @@ fetch_kernel() {
     # the io.bfq.weight files.  All three have no other dependency.
     # CRIU (checkpoint.bats) needs nf_tables (with what it uses: the
     # qemu64 CPU has no crc32c-intel) for its network lock and the
-    # socket-diag modules to dump sockets.
+    # socket-diag modules to dump sockets, and conntrack's netlink (with
+    # conntrack and what it uses): criu dumps a network namespace's
+    # conntrack entries, even an external one's, and the kernel answers
+    # EINVAL for a netfilter subsystem it does not have.
     mkdir -p "$dir.tmp/modules" || die "mkdir $dir.tmp/modules failed"
     for f in fs/configfs/configfs.ko drivers/block/null_blk/null_blk.ko block/bfq.ko \
         crypto/crc32c_generic.ko lib/libcrc32c.ko net/netfilter/nfnetlink.ko \
         net/netfilter/nf_tables.ko net/unix/unix_diag.ko net/ipv4/inet_diag.ko \
         net/ipv4/tcp_diag.ko net/ipv4/udp_diag.ko net/ipv4/raw_diag.ko \
-        net/packet/af_packet_diag.ko net/netlink/netlink_diag.ko; do
+        net/packet/af_packet_diag.ko net/netlink/netlink_diag.ko \
+        net/ipv4/netfilter/nf_defrag_ipv4.ko net/ipv6/netfilter/nf_defrag_ipv6.ko \
+        net/netfilter/nf_conntrack.ko net/netfilter/nf_conntrack_netlink.ko; do
         cp "$dir.tmp"/lib/modules/*/kernel/"$f" "$dir.tmp/modules/" ||
             die "$deb holds no $f"
     done
@@ -172,7 +177,8 @@ fetch_kernel() {
 root=$work/root
 # The modules /init loads, in its load order (see fetch_kernel).
 vm_modules="configfs null_blk bfq crc32c_generic libcrc32c nfnetlink nf_tables unix_diag
-    inet_diag tcp_diag udp_diag raw_diag af_packet_diag netlink_diag"
+    inet_diag tcp_diag udp_diag raw_diag af_packet_diag netlink_diag nf_defrag_ipv4
+    nf_defrag_ipv6 nf_conntrack nf_conntrack_netlink"
 declare -A copied=()
 # What copy_file and copy_program queue for flush_copies: every fork costs
 # here (ldd alone is a shell script), so they are done in two batches.
