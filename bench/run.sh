@@ -28,12 +28,13 @@
 #           waited for) of `RUNTIME --version` and of `RUNTIME run` of the
 #           plain bundle, medians of $RUNS; and the wall time of
 #           `RUNTIME --version` (hyperfine or the plain loop)
-#   seal    (voidoci alone) what running from a sealed copy costs a create,
-#           run or exec (CVE-2019-5736, libvoid/sealed_exe.c): `voidoci
-#           create --help`, which copies the binary into a sealed memfd and
-#           re-executes itself from it, against `voidoci state --help`,
-#           which does not; warm (back to back) and cold (after
-#           $COLD_PAUSE seconds of idle)
+#   seal    (voidoci alone) what running from a copy no one can write
+#           costs a create, run or exec (CVE-2019-5736,
+#           libvoid/sealed_exe.c): `voidoci create --help`, which re-executes
+#           itself from a read-only overlayfs view of its binary (as root;
+#           else a sealed memfd copy), against `voidoci state --help`, which
+#           does not; warm (back to back) and cold (after $COLD_PAUSE seconds
+#           of idle)
 #   cycle   `RUNTIME create`, `start`, `delete --force`: the calls podman and
 #           containerd make for a container's life.  The three calls run
 #           from one small bash script (the same for every runtime), so the

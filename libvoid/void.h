@@ -753,7 +753,8 @@ void vd_builder_set_resctrl(vd_builder *b, const vd_resctrl *r);
 
 typedef struct vd_process vd_process;
 
-/* Re-execute the calling program from a sealed memfd copy of its binary,
+/* Re-execute the calling program from a copy of its binary that no one can
+ * write (a read-only overlayfs view, else a sealed memfd copy),
  * with `argv` and the same environment, unless it already runs from one
  * (then 0).  Call it before the first vd_spawn: a process that the
  * container can see then never leads to the host's binary through

@@ -87,6 +87,33 @@ teardown() {
     no_rootfs_pids
 }
 
+@test "rootless: the waiting init runs from a sealed memfd copy of the binary's loaded part" {
+    # An unprivileged caller cannot mount the read-only overlayfs view that
+    # root runs from: the copy it gets instead refuses writes, and holds
+    # the binary up to its last loaded segment (not the debugging sections).
+    rl_args sleep 100
+    ucreate
+    local pid size whole
+    pid=$(uvo state "$ID" | jq -r .pid)
+    [ "$(readlink "/proc/$pid/exe")" = "/memfd:voidoci (deleted)" ]
+    # While it runs the kernel refuses the open (ETXTBSY); the seals refuse
+    # the write after (F_SEAL_WRITE: EPERM).
+    run ! bash -c 'echo x >>"$1"' - "/proc/$pid/exe"
+    [[ "$output" == *"Text file busy"* || "$output" == *"Operation not permitted"* ]]
+    size=$(stat -L -c %s "/proc/$pid/exe")
+    whole=$(stat -c %s "$RL_VOIDOCI")
+    [ "$size" -le "$whole" ]
+    # The same bytes after the ELF header (which loses the section headers
+    # when they were not copied).
+    cmp -i 64 -n $((size - 64)) "/proc/$pid/exe" "$RL_VOIDOCI"
+    if [ "$size" -lt "$whole" ]; then
+        LC_ALL=C readelf -h "/proc/$pid/exe" | grep -Eq 'Number of section headers: +0$'
+    fi
+    run -0 uvo start "$ID"
+    [ "$(uvo state "$ID" | jq -r .status)" = running ]
+    run -0 uvo delete --force "$ID"
+}
+
 @test "rootless: run -d with a terminal through --console-socket" {
     local receiver=$VOIDOCI_SRCDIR/build/tests/console_receiver sock=$RL_XDG/console.sock
     [ -x "$receiver" ] || skip "no console receiver at $receiver: ninja -C build"

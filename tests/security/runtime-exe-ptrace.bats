@@ -10,8 +10,10 @@
 # The runtime under test is a copy of voidoci in the test's directory, so
 # that a successful attack damages only the copy.  Passing: the attacker
 # held the exe (the window was there), never reopened the runtime's file on
-# the host for writing (only the sealed copy that voidoci runs from, which
-# refuses every write), never wrote, and the copy's sha256 is unchanged.
+# the host for writing (only the sealed copy that voidoci runs from where it
+# cannot mount, which refuses every write; the read-only overlayfs view it
+# runs from as root refuses the reopen itself), never wrote, and the copy's
+# sha256 is unchanged.
 # (init-not-dumpable.bats covers a container without CAP_SYS_PTRACE.)
 
 load ../bats/helpers
@@ -121,12 +123,19 @@ attack_failed() {
     vo delete --force "$ID"
 }
 
-@test "runtime-exe ptrace: the waiting init runs from the sealed copy, under the runtime's name" {
+@test "runtime-exe ptrace: the waiting init runs from a read-only view of the binary, under the runtime's name" {
     make_bundle "$BUNDLE" sleep 100
     local pidfile=$BATS_TEST_TMPDIR/init.pid pid
     vcreate --pid-file "$pidfile"
     pid=$(cat "$pidfile")
-    [ "$(readlink "/proc/$pid/exe")" = "/memfd:voidoci (deleted)" ]
+    # As root: the binary through a detached read-only overlayfs mount, not
+    # the host's file (another device), and not writable.
+    [ "$(stat -L -f -c %T "/proc/$pid/exe")" = overlayfs ]
+    [ "$(readlink "/proc/$pid/exe")" = /voidoci ]
+    [ ! "/proc/$pid/exe" -ef "$VOIDOCI" ]
+    cmp "/proc/$pid/exe" "$VOIDOCI"
+    run ! bash -c 'exec 3>>"$1"' - "/proc/$pid/exe"
+    [[ "$output" == *"Read-only file system"* ]]
     # An exec by fd would name it "memfd:voidoci": ps and pgrep see "voidoci".
     [ "$(cat "/proc/$pid/comm")" = voidoci ]
     vo delete --force "$ID"
