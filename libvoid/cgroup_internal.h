@@ -77,9 +77,17 @@ int vd_cgroup_set_devices_v2(const struct vd_cgroup_dir *d,
  * (-1 when there is none). */
 int vd_cgroup_open_v2_fd(const vd_cgroup *cg, vd_error **err);
 /* Write `pid` into cgroup.procs of every directory (the cgroup2 one too
- * unless `skip_v2`: the clone put it there). */
-int vd_cgroup_join(const vd_cgroup *cg, pid_t pid, bool skip_v2, vd_error **err);
-/* Whether vd_cgroup_join has anything to do with `skip_v2`. */
-bool vd_cgroup_needs_join(const vd_cgroup *cg, bool skip_v2);
+ * unless `skip_v2`: the clone put it there; the v1 ones unless `skip_v1`:
+ * the child moves itself, vd_cgroup_join_self_v1). */
+int vd_cgroup_join(const vd_cgroup *cg, pid_t pid, bool skip_v2, bool skip_v1, vd_error **err);
+/* The tasks file of every v1 directory, opened for the child to move
+ * itself in with vd_cgroup_join_self_v1 (*fds, one per v1 directory in
+ * order), where the kernel lets a thread that moves itself skip the global
+ * lock; *fds NULL when there is none or the kernel does not. */
+int vd_cgroup_open_v1_tasks(const vd_cgroup *cg, int **fds, vd_error **err);
+/* Closes them (the caller's copies; -1 entries were never opened) and frees. */
+void vd_cgroup_close_v1_tasks(const vd_cgroup *cg, int *fds);
+/* In the child: writes "0" (itself) into each and closes it. */
+int vd_cgroup_join_self_v1(const vd_cgroup *cg, const int *fds, vd_error **err);
 
 #endif

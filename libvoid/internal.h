@@ -154,8 +154,10 @@ struct vd_builder {
     struct vd_net_device *net_devices;
     size_t n_net_devices;
 
-    /* cgroup.c: where the child starts (not owned) */
+    /* cgroup.c: where the child starts (not owned); the v1 tasks files it
+     * moves itself in with, opened by vd_spawn around the clone (or NULL) */
     const struct vd_cgroup *cgroup;
+    int *cgroup_tasks_fds;
     /* resctrl.c: the class of service the child is put in (not owned) */
     const struct vd_resctrl *resctrl;
 

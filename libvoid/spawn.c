@@ -172,8 +172,9 @@ static int child_namespaces_ready(const vd_builder *b, int sync_fd, pid_t host_p
     return run_steps(b, VD_STEP_NAMESPACES_READY, false, host_pid, err);
 }
 
-/* The parent puts us in our cgroups while we join our namespaces and make
- * the first mounts (on v1 the join can wait some 10-20 ms for an RCU grace
+/* The parent puts us in our cgroups (those we did not move ourselves in
+ * first, see vd_cgroup_open_v1_tasks) while we join our namespaces and make
+ * the first mounts (on v1 its join can wait some 10-20 ms for an RCU grace
  * period); we wait for it before a cgroup mount or the devices, then make
  * the new cgroup namespace, rooted at the container's cgroup (the clone
  * left it out, see clone_init). */
@@ -209,6 +210,9 @@ struct child_exec {
 static char *child_setup(const vd_builder *b, int sync_fd, struct vd_gate *g, pid_t *host_pid,
                          struct child_exec *x, vd_error **err)
 {
+    /* First, so that everything the child does is the container's. */
+    if (b->cgroup_tasks_fds && vd_cgroup_join_self_v1(b->cgroup, b->cgroup_tasks_fds, err) < 0)
+        return NULL;
     if (vd_runtime_exe_id(&x->runtime, err) < 0 || vd_child_reset_signals(err) < 0 ||
         vd_child_set_initial_affinity(b, err) < 0 ||
         child_wait_for_maps(b, sync_fd, err) < 0)
@@ -365,15 +369,15 @@ static pid_t clone_init(vd_builder *b, int *pidfd, bool *into, vd_error **err)
     return clone_child(flags, pidfd);
 }
 
-/* v1 (and v2 when the clone could not): write the child's pid into each
- * cgroup.procs while it joins its namespaces, and into the resctrl group's
- * tasks; then let it go on. */
-static int parent_join_cgroup(const vd_builder *b, pid_t pid, bool into, int sync_fd,
-                              vd_error **err)
+/* v1 (unless the child moved itself in: `self_v1`) and v2 (when the clone
+ * could not): write the child's pid into each cgroup.procs while it joins
+ * its namespaces, and into the resctrl group's tasks; then let it go on. */
+static int parent_join_cgroup(const vd_builder *b, pid_t pid, bool into, bool self_v1,
+                              int sync_fd, vd_error **err)
 {
     if (b->cgroup == NULL && b->resctrl == NULL)
         return 0;
-    if (b->cgroup && vd_cgroup_join(b->cgroup, pid, into, err) < 0)
+    if (b->cgroup && vd_cgroup_join(b->cgroup, pid, into, self_v1, err) < 0)
         return -1;
     if (b->resctrl && vd_resctrl_join(b->resctrl, pid, err) < 0)
         return -1;
@@ -562,6 +566,12 @@ static int note_host_mounts(const vd_builder *b, struct host_mounts *h, vd_error
     return h->used ? vd_mount_id_at(b->rootfs, &h->below, err) : 0;
 }
 
+/* The parent's copies of the v1 tasks files (the child has its own). */
+static void close_cgroup_tasks(vd_builder *b)
+{
+    vd_cgroup_close_v1_tasks(b->cgroup, steal_pointer(&b->cgroup_tasks_fds));
+}
+
 /* The child is gone (reaped): undo what it did that outlives it. */
 static void undo_child(const vd_builder *b, const struct host_mounts *h, int *pidfd, int *console)
 {
@@ -592,12 +602,17 @@ int vd_spawn(vd_builder *b, vd_process **out, vd_error **err)
      * a user namespace, could not reach them all; idmapped ones are mapped
      * here too, where their maps may name any host id.  The child inherits
      * them at the clone. */
-    if (vd_mount_open_trees(b, err) < 0)
+    if (b->cgroup && vd_cgroup_open_v1_tasks(b->cgroup, &b->cgroup_tasks_fds, err) < 0)
         return -1;
+    if (vd_mount_open_trees(b, err) < 0) {
+        close_cgroup_tasks(b);
+        return -1;
+    }
     int saved_ns[2];
     if (vd_parent_enter_for_children(b, saved_ns, err) < 0) {
         vd_parent_leave_for_children(saved_ns);
         vd_mount_close_trees(b);
+        close_cgroup_tasks(b);
         return -1;
     }
     int pidfd = -1;
@@ -611,6 +626,8 @@ int vd_spawn(vd_builder *b, vd_process **out, vd_error **err)
     int clone_errno = errno;
     vd_parent_leave_for_children(saved_ns);
     vd_mount_close_trees(b);
+    bool self_joined_v1 = b->cgroup_tasks_fds != NULL;
+    close_cgroup_tasks(b);
     if (pid == -2 && clone_err) {
         if (err) /* the cgroup could not be opened */
             *err = steal_pointer(&clone_err);
@@ -624,7 +641,7 @@ int vd_spawn(vd_builder *b, vd_process **out, vd_error **err)
 
     int console = -1;
     if (parent_write_maps(b, pid, parent_fd, err) < 0 ||
-        parent_join_cgroup(b, pid, into_cgroup, parent_fd, err) < 0) {
+        parent_join_cgroup(b, pid, into_cgroup, self_joined_v1, parent_fd, err) < 0) {
         prefer_child_error(parent_fd, err);
         reap(pid);
         undo_child(b, &host_mounts, &pidfd, &console);
