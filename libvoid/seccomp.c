@@ -266,6 +266,13 @@ vd_seccomp *vd_seccomp_new(enum vd_seccomp_action default_action, uint16_t defau
         vd_error_set(err, -r, "seccomp: turn off libseccomp's no_new_privs");
         return NULL;
     }
+    /* The syscalls as a binary tree sorted by number (libseccomp 2.5), not
+     * a list: loading a filter, the kernel runs it once per syscall number
+     * to find those always allowed (its action cache, Linux 5.11), so a
+     * list costs (numbers x list length).  podman's profile: 1125
+     * instructions as a list took 0.73 ms to load. An older libseccomp
+     * without the attribute keeps the list. */
+    (void)seccomp_attr_set(s->ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
     return s;
 }
 

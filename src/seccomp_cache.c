@@ -53,7 +53,7 @@
  * builds: bump this whenever oci/translate_seccomp.c or libvoid/seccomp.c
  * change the program a profile compiles to, so that no cache made by an
  * older build is taken for the new program. */
-#define COMPILER_REVISION "1"
+#define COMPILER_REVISION "2"
 
 struct header {
     char magic[8];
