@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The console: a pty made inside the container's own devpts, its slave as
  * the process's stdio and controlling terminal and bound on /dev/console;
- * the master goes to the caller over the sync channel. */
+ * the master goes to the caller over the sync channel.  vd_pty_open, the
+ * one place a pty is made, also serves restore's pty on the host devpts. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -45,13 +46,12 @@ static int check_console_target(const char *target_path, vd_error **err)
 }
 
 /* /dev/console is the pty's slave, bound from its devpts path. */
-static int bind_console(int root, int pty_number, vd_error **err)
+static int bind_console(int root, const char *slave, vd_error **err)
 {
     _cleanup_close_ int target = vd_open_in_root(root, "/dev/console", true, true, err);
     if (target < 0)
         return vd_error_prefix(err, "create /dev/console");
-    char slave[32], target_path[FD_PATH_MAX];
-    snprintf(slave, sizeof(slave), "/dev/pts/%d", pty_number);
+    char target_path[FD_PATH_MAX];
     fd_path(target, target_path);
     if (check_console_target(target_path, err) < 0)
         return -1;
@@ -96,6 +96,38 @@ static int open_ptmx(int root, vd_error **err)
     return steal_fd(&fd);
 }
 
+/* The pty master from the caller's /dev/ptmx: the devpts it runs under. */
+static int open_caller_ptmx(vd_error **err)
+{
+    int fd = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0)
+        return vd_error_set(err, errno, "open \"/dev/ptmx\" for the terminal");
+    return fd;
+}
+
+int vd_pty_open(int root, const vd_pty_size *size, vd_pty *pty, vd_error **err)
+{
+    _cleanup_close_ int master =
+        root == VD_PTY_CALLER_PTMX ? open_caller_ptmx(err) : open_ptmx(root, err);
+    if (master < 0)
+        return -1;
+    int unlock = 0, number = -1;
+    if (ioctl(master, TIOCSPTLCK, &unlock) < 0 || ioctl(master, TIOCGPTN, &number) < 0)
+        return vd_error_set(err, errno, "unlock the pty");
+    if (size) {
+        struct winsize ws = {.ws_row = size->rows, .ws_col = size->cols};
+        if (ioctl(master, TIOCSWINSZ, &ws) < 0)
+            return vd_error_set(err, errno, "set the console size");
+    }
+    int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (slave < 0)
+        return vd_error_set(err, errno, "open the pty slave");
+    snprintf(pty->slave_path, sizeof(pty->slave_path), "/dev/pts/%d", number);
+    pty->slave = slave;
+    pty->master = steal_fd(&master);
+    return 0;
+}
+
 /* Run in the child after the pivot, while still privileged. */
 int vd_child_setup_console(const vd_builder *b, int sync_fd, vd_error **err)
 {
@@ -105,28 +137,19 @@ int vd_child_setup_console(const vd_builder *b, int sync_fd, vd_error **err)
     _cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (root < 0)
         return vd_error_set(err, errno, "open \"/\"");
-    _cleanup_close_ int master = open_ptmx(root, err);
-    if (master < 0)
+    vd_pty_size size = {.rows = b->console_rows, .cols = b->console_cols};
+    vd_pty pty;
+    if (vd_pty_open(root, size.rows && size.cols ? &size : NULL, &pty, err) < 0)
         return -1;
-    int unlock = 0, number = -1;
-    if (ioctl(master, TIOCSPTLCK, &unlock) < 0 || ioctl(master, TIOCGPTN, &number) < 0)
-        return vd_error_set(err, errno, "unlock the pty");
-    if (b->console_rows && b->console_cols) {
-        struct winsize ws = {.ws_row = b->console_rows, .ws_col = b->console_cols};
-        if (ioctl(master, TIOCSWINSZ, &ws) < 0)
-            return vd_error_set(err, errno, "set the console size");
-    }
-    /* TIOCGPTPEER opens the slave from the master: no path to race on. */
-    _cleanup_close_ int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
-    if (slave < 0)
-        return vd_error_set(err, errno, "open the pty slave");
+    _cleanup_close_ int master = pty.master;
+    _cleanup_close_ int slave = pty.slave;
     /* The terminal is the process's, as with runc: devpts made it ours
      * (root's), with the group its gid= option names (tty); the uid is the
      * one the process gets in the container's user namespace, where we are. */
     if (b->uid != 0 && fchown(slave, b->uid, (gid_t)-1) < 0)
         return vd_error_set(err, errno, "give the pty to uid %u", (unsigned)b->uid);
     /* A process joining a live container leaves its /dev/console alone. */
-    if ((!b->join_only && bind_console(root, number, err) < 0) ||
+    if ((!b->join_only && bind_console(root, pty.slave_path, err) < 0) ||
         make_controlling_tty(slave, err) < 0)
         return -1;
     int type = VD_SYNC_CONSOLE;

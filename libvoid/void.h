@@ -250,6 +250,34 @@ int vd_builder_set_start_fifo(vd_builder *b, const char *path, vd_error **err);
 /* Session keyring: join a new one named `name` (ENOSYS is not an error). */
 int vd_builder_set_session_keyring(vd_builder *b, const char *name, vd_error **err);
 
+/* ---- terminals (console.c) ----------------------------------------------- */
+
+/* A pty's size: struct winsize's rows and columns. */
+typedef struct vd_pty_size {
+    unsigned short rows, cols;
+} vd_pty_size;
+
+/* A new pty: master and slave (both O_CLOEXEC, both the caller's to close)
+ * and the slave's path in the devpts the pty came from. */
+typedef struct vd_pty {
+    int master, slave;
+    char slave_path[32]; /* "/dev/pts/N" */
+} vd_pty;
+
+/* vd_pty_open's root for a pty of the caller's own /dev/ptmx. */
+#define VD_PTY_CALLER_PTMX (-1)
+
+/* Make a pty, unlocked, its size set when size is not NULL (else left as
+ * the kernel makes it), its slave opened from the master (TIOCGPTPEER: no
+ * path to race on).  From root's /dev/pts/ptmx, which must be the ptmx of
+ * a devpts mount reached without a symlink: the container's own devpts,
+ * whatever the image put on the way.  Or, root VD_PTY_CALLER_PTMX, from
+ * the caller's /dev/ptmx: for a pty needed before the container's devpts
+ * exists (a restore, whose devpts criu mounts only after the fds it
+ * inherits are open).  Used by vd_spawn for a terminal; nothing to close
+ * on failure. */
+int vd_pty_open(int root, const vd_pty_size *size, vd_pty *pty, vd_error **err);
+
 /* ---- scheduling, CPUs and memory nodes (sched.c) ------------------------- */
 
 /* Kernel numbers, spelled out here because older headers lack the later ones. */

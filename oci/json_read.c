@@ -10,7 +10,9 @@
  * freed at once: a config holds thousands of values (podman's seccomp
  * profile alone some 450 strings), and a malloc and a free for each were
  * most of the cost of a parse.
- * The writer and the one escape rule of JSON strings are in json_write.c.
+ * The writer and the one escape rule of JSON strings are in json_write.c;
+ * the scan that finds a member to leave out before yajl reads it, in
+ * json_scan.c.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -22,6 +24,7 @@
 #include <yajl/yajl_parse.h>
 
 #include "json.h"
+#include "json_scan.h"
 #include "utils.h"
 
 struct json_key {
@@ -490,112 +493,6 @@ int oci_json_parse(const char *text, size_t len, struct oci_json **root, vd_erro
     return oci_json_parse_without(text, len, NULL, root, err);
 }
 
-/* ---- leaving a member out before yajl reads it ----------------------------- */
-
-static size_t skip_space(const char *t, size_t len, size_t i)
-{
-    while (i < len && (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r'))
-        i++;
-    return i;
-}
-
-/* The index of the quote that closes the string opening at t[i], or len:
- * the next quote not escaped (after an even number of backslashes). */
-static size_t string_end(const char *t, size_t len, size_t i)
-{
-    for (;;) {
-        const char *q = memchr(t + i + 1, '"', len - i - 1);
-        if (q == NULL)
-            return len;
-        size_t close = (size_t)(q - t), k = close;
-        while (k > i + 1 && t[k - 1] == '\\')
-            k--;
-        if ((close - k) % 2 == 0)
-            return close;
-        i = close;
-    }
-}
-
-/* The bytes the scans below stop at; all others they step over. */
-static const bool structural[256] = {
-    ['"'] = true, ['{'] = true, ['['] = true, ['}'] = true, [']'] = true, [','] = true,
-};
-
-/* The next structural byte at or after t[i], or len. */
-static size_t next_structural(const char *t, size_t len, size_t i)
-{
-    while (i < len && !structural[(unsigned char)t[i]])
-        i++;
-    return i;
-}
-
-/* The end of the value starting at t[i] (after its last byte), or len when
- * the text ends first. */
-static size_t value_end(const char *t, size_t len, size_t i)
-{
-    if (i < len && t[i] == '"')
-        return string_end(t, len, i) < len ? string_end(t, len, i) + 1 : len;
-    if (i < len && (t[i] == '{' || t[i] == '[')) {
-        unsigned depth = 0;
-        for (; (i = next_structural(t, len, i)) < len; i++) {
-            if (t[i] == '"')
-                i = string_end(t, len, i);
-            else if (t[i] == '{' || t[i] == '[')
-                depth++;
-            else if ((t[i] == '}' || t[i] == ']') && --depth == 0)
-                return i + 1;
-        }
-        return len;
-    }
-    while (i < len && !strchr(",}] \t\n\r", t[i]))
-        i++;
-    return i;
-}
-
-/* Where the value of the member at `skip` (n keys) lies, found by a light
- * scan: strings, nesting, keys as written (a key written with escapes is
- * not found; the tree builder still leaves it out).  True with cut[0..1]
- * when found.  Only a shortcut: what yajl is then fed must parse, or the
- * whole text is parsed instead. */
-static bool find_member(const char *t, size_t len, const char *const *skip, unsigned n,
-                        size_t cut[2])
-{
-    unsigned depth = 0, on_path = 0;
-    bool next_on_path = false;
-    for (size_t i = 0; (i = next_structural(t, len, i)) < len; i++) {
-        char c = t[i];
-        if (c == '"') {
-            size_t close = string_end(t, len, i), colon = skip_space(t, len, close + 1);
-            bool key = close < len && colon < len && t[colon] == ':';
-            if (key && depth >= 1 && depth <= n && on_path == depth &&
-                close - i - 1 == strlen(skip[depth - 1]) &&
-                memcmp(t + i + 1, skip[depth - 1], close - i - 1) == 0) {
-                if (depth == n) {
-                    cut[0] = skip_space(t, len, colon + 1);
-                    cut[1] = value_end(t, len, cut[0]);
-                    return cut[0] < cut[1] && cut[1] < len;
-                }
-                next_on_path = true;
-            }
-            i = key ? colon : close;
-        } else if (c == '{' || c == '[') {
-            depth++;
-            if (c == '{' && (depth == 1 || (next_on_path && on_path == depth - 1)))
-                on_path = depth;
-            next_on_path = false;
-        } else if (c == '}' || c == ']') {
-            if (on_path == depth && on_path > 0)
-                on_path--;
-            if (depth == 0)
-                return false;
-            depth--;
-        } else if (c == ',') {
-            next_on_path = false;
-        }
-    }
-    return false;
-}
-
 /* yajl over `text` into `b`; with `cut`, the bytes in that range are fed as
  * "null" (the builder leaves that member out anyway), and a failure is
  * only returned, not described. */
@@ -639,7 +536,7 @@ int oci_json_parse_without(const char *text, size_t len, const char *const *skip
     /* The member's text not even read by yajl, when the scan finds it. */
     size_t cut[2];
     int r = -1;
-    if (b.skip && find_member(text, len, skip, b.skip_len, cut)) {
+    if (b.skip && json_scan_member(text, len, skip, b.skip_len, cut)) {
         vd_error *ignored = NULL;
         struct builder first = b;
         first.err = &ignored;

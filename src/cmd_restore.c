@@ -3,14 +3,12 @@
  * under a state dir of its own, so that state, exec, kill and delete treat
  * it as any other. */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
-#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -115,38 +113,22 @@ static int read_pid(const char *path, pid_t *pid, vd_error **err)
  * container's devpts is a new instance that criu mounts as it restores the
  * mount namespace, after the fds it inherits must be open; so the pty
  * comes from the devpts criu runs under, as with a shell job. */
-static int open_console(const struct oci_process *p, int *master, char *slave_path, size_t size,
-                        vd_error **err)
+static int open_console(const struct oci_process *p, vd_pty *pty, vd_error **err)
 {
-    _cleanup_close_ int fd = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
-    if (fd < 0)
-        return vd_error_set(err, errno, "open \"/dev/ptmx\" for the terminal");
-    int unlock = 0, number = -1;
-    if (ioctl(fd, TIOCSPTLCK, &unlock) < 0 || ioctl(fd, TIOCGPTN, &number) < 0)
-        return vd_error_set(err, errno, "unlock the pty");
-    if (p->has_console_size) {
-        struct winsize ws = {.ws_row = (unsigned short)p->console_height,
-                             .ws_col = (unsigned short)p->console_width};
-        if (ioctl(fd, TIOCSWINSZ, &ws) < 0)
-            return vd_error_set(err, errno, "set the console size");
-    }
-    int slave = ioctl(fd, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
-    if (slave < 0)
-        return vd_error_set(err, errno, "open the pty slave");
-    snprintf(slave_path, size, "/dev/pts/%d", number);
-    *master = steal_fd(&fd);
-    return slave;
+    vd_pty_size size = {.rows = (unsigned short)p->console_height,
+                        .cols = (unsigned short)p->console_width};
+    return vd_pty_open(VD_PTY_CALLER_PTMX, p->has_console_size ? &size : NULL, pty, err);
 }
 
 static int run_criu(const struct restore_opts *o, struct restored *r, const char *pid_file,
                     int *master, vd_error **err)
 {
     struct criu_argv a = {0};
-    char slave_path[64];
-    _cleanup_close_ int slave = -1;
-    if (o->console_socket &&
-        (slave = open_console(r->spec->process, master, slave_path, sizeof(slave_path), err)) < 0)
+    vd_pty pty = {.master = -1, .slave = -1};
+    if (o->console_socket && open_console(r->spec->process, &pty, err) < 0)
         return -1;
+    *master = pty.master;
+    _cleanup_close_ int slave = pty.slave;
     int ret = criu_argv_start(&a, "restore", &o->criu, "restore.log", err);
     if (ret == 0)
         ret = criu_arg(&a, err, "--root") < 0 || criu_arg(&a, err, "%s", r->state->rootfs) < 0 ||
@@ -156,7 +138,7 @@ static int run_criu(const struct restore_opts *o, struct restored *r, const char
                       criu_arg(&a, err, "%s", r->cgroup_path) < 0 ||
                       criu_argv_mounts(&a, r->spec, o->bundle, true, err) < 0 ||
                       (slave >= 0 && criu_argv_restore_tty(&a, &o->criu, steal_fd(&slave),
-                                                           slave_path, err) < 0) ||
+                                                           pty.slave_path, err) < 0) ||
                       criu_argv_namespaces(&a, r->spec, true, err) < 0
                   ? -1
                   : criu_run(&a, &o->criu, "restore.log", err);
