@@ -283,6 +283,13 @@ static inline void fd_path(int fd, char buf[FD_PATH_MAX])
     snprintf(buf, FD_PATH_MAX, "/proc/self/fd/%d", fd);
 }
 
+/* fds.c: vd_close_fds's fallbacks where close_range fails, apart for
+ * test_fds.c.  By /proc/self/fd: -1 when it cannot be opened or read as
+ * procfs (what it did act on stays done).  By every fd number up to the
+ * RLIMIT_NOFILE hard limit (at most 1 << 20). */
+int vd_close_fds_listed(int first, const int *keep, size_t n, enum vd_fds_how how);
+void vd_close_fds_counted(int first, const int *keep, size_t n, enum vd_fds_how how);
+
 /* fs.c */
 /* openat2(2) with O_CLOEXEC added, retried while the kernel says EAGAIN. */
 int vd_openat2(int dir_fd, const char *path, int flags, uint64_t resolve);

@@ -10,7 +10,6 @@
  * alone, and cannot allow it again once denied. */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/close_range.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +17,6 @@
 #include <unistd.h>
 
 #include "internal.h"
-#include "syscalls.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -74,10 +72,7 @@ static void exec_helper(const char *path, char **argv, int err_fd)
     if (null_fd < 0 || dup2(null_fd, STDIN_FILENO) < 0 || dup2(null_fd, STDOUT_FILENO) < 0 ||
         dup2(err_fd, STDERR_FILENO) < 0)
         _exit(126);
-    if (vd_sys_close_range(3U, ~0U, 0) < 0) {
-        for (int fd = 3; fd < 1024; fd++)
-            close(fd);
-    }
+    vd_close_fds(3, NULL, 0, VD_FDS_CLOSE);
     char *envp[] = {NULL};
     execve(path, argv, envp);
     _exit(127);

@@ -2,12 +2,10 @@
 /* The process itself: names, limits, user, working directory, file
  * descriptors, and the exec. */
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <signal.h>
-#include <linux/close_range.h>
 #include <linux/keyctl.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -289,39 +287,6 @@ static int cmp_int(const void *a, const void *b)
     return *(const int *)a - *(const int *)b;
 }
 
-static bool is_survivor(int fd, const int *survivors, size_t n)
-{
-    return bsearch(&fd, survivors, n, sizeof(int), cmp_int) != NULL;
-}
-
-/* Without close_range: a kernel before 5.9, or a seccomp filter the caller
- * runs under that does not list it.  One close per open fd, as
- * /proc/self/fd lists them, or without a /proc every fd up to the limit
- * (fs.nr_open's default at most). */
-static void close_one_by_one(const int *survivors, size_t n)
-{
-    DIR *d = opendir("/proc/self/fd");
-    if (d) {
-        struct dirent *e;
-        while ((e = readdir(d)) != NULL) {
-            char *end;
-            long fd = strtol(e->d_name, &end, 10);
-            if (*end == '\0' && end != e->d_name && fd >= 3 && fd != dirfd(d) &&
-                !is_survivor((int)fd, survivors, n))
-                close((int)fd);
-        }
-        closedir(d);
-        return;
-    }
-    struct rlimit rl;
-    rlim_t max = 1 << 20;
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_max < max)
-        max = rl.rlim_max;
-    for (int fd = 3; (rlim_t)fd < max; fd++)
-        if (!is_survivor(fd, survivors, n))
-            close(fd);
-}
-
 /* Close every fd above 2 but the ones the caller keeps (made inheritable)
  * and libvoid's own `own` fds (close-on-exec, needed until the exec).
  * Closing now rather than at exec matters: an init waiting at its start
@@ -337,18 +302,7 @@ int vd_child_prepare_fds(const vd_builder *b, const int *own, size_t n_own, vd_e
     for (size_t i = 0; i < n_own; i++)
         survivors[b->n_keep_fds + i] = own[i];
     qsort(survivors, n, sizeof(int), cmp_int);
-    unsigned int from = 3;
-    for (size_t i = 0; i <= n; i++) {
-        if (i < n && survivors[i] < 3)
-            continue;
-        unsigned int to = i < n ? (unsigned)survivors[i] - 1 : ~0U;
-        if (to >= from && vd_sys_close_range(from, to, 0) < 0) {
-            close_one_by_one(survivors, n);
-            break;
-        }
-        if (i < n)
-            from = (unsigned)survivors[i] + 1;
-    }
+    vd_close_fds(3, survivors, n, VD_FDS_CLOSE);
     for (size_t i = 0; i < b->n_keep_fds; i++)
         if (fcntl(b->keep_fds[i], F_SETFD, 0) < 0)
             return vd_error_set(err, errno, "keep fd %d", b->keep_fds[i]);

@@ -2,7 +2,7 @@
 /* The raw system calls libvoid and the runtime make through syscall(2):
  * those glibc wraps only lately (openat2, mount_setattr, open_tree,
  * move_mount, fsopen, fsconfig, fsmount, close_range, pidfd_*: glibc
- * 2.36 and later, or never) or not
+ * 2.36 and later, or never; getdents64: 2.30) or not
  * at all (clone3, sched_setattr, ioprio_set, seccomp, bpf, keyctl, the
  * NUMA calls), and clone without its glibc wrapper's stack.  Each returns
  * what the kernel does: -1 with errno on failure (ENOSYS where the kernel
@@ -96,6 +96,12 @@ static inline int vd_sys_pivot_root(const char *new_root, const char *put_old)
 static inline int vd_sys_close_range(unsigned int first, unsigned int last, unsigned int flags)
 {
     return (int)syscall(SYS_close_range, first, last, flags);
+}
+
+/* getdents64(2): bytes of records read into `buf`, 0 at the end. */
+static inline long vd_sys_getdents64(int dir_fd, void *buf, size_t size)
+{
+    return syscall(SYS_getdents64, dir_fd, buf, size);
 }
 
 static inline long vd_sys_join_session_keyring(const char *name)

@@ -49,6 +49,21 @@ int vd_error_prefix(vd_error **err, const char *fmt, ...)
 void vd_error_free(vd_error **err);
 const char *vd_version(void);
 
+/* ---- file descriptors (fds.c) -------------------------------------------- */
+
+enum vd_fds_how {
+    VD_FDS_CLOSE,   /* closed now */
+    VD_FDS_CLOEXEC, /* left open, close-on-exec: for a child that needs them until it execs */
+};
+/* Every fd >= `first` but those in `keep` (sorted ascending; entries below
+ * `first` or negative are ignored; NULL when n_keep is 0), which are left
+ * as they are.  close_range(2) where the kernel and any seccomp filter
+ * allow it, else one close or fcntl per fd as /proc/self/fd lists them, or
+ * without a procfs there every fd number below the RLIMIT_NOFILE hard
+ * limit (at most 1 << 20).  Async-signal-safe, so a child may call it
+ * between fork and exec; it cannot fail. */
+void vd_close_fds(int first, const int *keep, size_t n_keep, enum vd_fds_how how);
+
 /* ---- the builder --------------------------------------------------------- */
 
 typedef struct vd_builder vd_builder;

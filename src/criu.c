@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #include "criu.h"
-#include "syscalls.h"
 #include "utils.h"
 
 #define CRIU_PROGRAM "criu"
@@ -103,17 +102,6 @@ static void error_text(const char *line, char *buf, size_t size)
     snprintf(buf, size, "%.*s", (int)(len < size ? len : size - 1), line);
 }
 
-/* In the child: every fd above `last` closed, so that criu gets only 0-2
- * and the fd it is told to inherit, not what our caller left open. */
-static void close_fds_above(int last)
-{
-    if (vd_sys_close_range((unsigned)last + 1, ~0U, 0) == 0)
-        return;
-    long max = sysconf(_SC_OPEN_MAX);
-    for (long fd = last + 1; fd < (max > 0 && max < (1 << 20) ? max : 1 << 20); fd++)
-        close((int)fd);
-}
-
 /* In the child: the fds to inherit dup'ed above those they go to, and
  * then to CRIU_INHERIT_FD..., so that none is overwritten on the way. */
 static int place_inherited(const struct criu_argv *a)
@@ -144,7 +132,8 @@ static int spawn_criu(const struct criu_argv *a, vd_error **err)
         if (null < 0 || place_inherited(a) < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
             dup2(null, 2) < 0)
             _exit(126);
-        close_fds_above(CRIU_INHERIT_FD - 1 + (int)a->n_inherit);
+        /* Only 0-2 and the inherited fds, not what our caller left open. */
+        vd_close_fds(CRIU_INHERIT_FD + (int)a->n_inherit, NULL, 0, VD_FDS_CLOSE);
         execvp(a->v[0], a->v);
         _exit(127);
     }

@@ -15,7 +15,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <linux/close_range.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
@@ -99,8 +98,7 @@ __attribute__((noreturn)) static void child_exec(const char *path, char *const a
     if (dup2(in, STDIN_FILENO) < 0 || dup2(out, STDOUT_FILENO) < 0 ||
         dup2(out, STDERR_FILENO) < 0)
         child_fail(report, CHILD_STEP_FDS, errno);
-    if (vd_sys_close_range(3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-        child_fail(report, CHILD_STEP_FDS, errno);
+    vd_close_fds(3, NULL, 0, VD_FDS_CLOEXEC);
     if (cwd && chdir(cwd) < 0)
         child_fail(report, CHILD_STEP_CWD, errno);
 
