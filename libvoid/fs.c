@@ -5,6 +5,7 @@
  * a bind remount must keep, the open_tree clone of a bind's source. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/openat2.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,20 +52,17 @@ static int create_component(int parent_fd, const char *name, bool as_file)
     return 0;
 }
 
-int vd_open_in_root(int root_fd, const char *path, bool create, bool as_file, vd_error **err)
+int vd_open_child(int dir_fd, const char *name, int flags)
 {
-    const char *rel = path + strspn(path, "/");
-    if (*rel == '\0')
-        rel = ".";
-    int fd = openat2_in_root(root_fd, rel, O_PATH);
-    if (fd >= 0)
-        return fd;
-    if (errno != ENOENT || !create)
-        return vd_error_set(err, errno, "open \"%s\" in rootfs", path);
+    return vd_openat2(dir_fd, name, flags, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
+}
 
-    /* Walk from the root, creating what is missing.  Each prefix is resolved
-     * from the rootfs root again, so symlinks met on the way (pre-existing
-     * or planted) resolve as they would inside the container. */
+/* Walk from the root, creating what is missing.  Each prefix is resolved
+ * from the rootfs root again, so symlinks met on the way (pre-existing or
+ * planted) resolve as they would inside the container. */
+static int walk_creating(int root_fd, const char *path, const char *rel, bool as_file,
+                         vd_error **err)
+{
     _cleanup_free_ char *prefix = strdup(rel);
     if (prefix == NULL)
         return vd_error_set(err, ENOMEM, "copy \"%s\"", path);
@@ -93,6 +91,77 @@ int vd_open_in_root(int root_fd, const char *path, bool create, bool as_file, vd
         parent = child;
     }
     return steal_fd(&parent);
+}
+
+/* `rel` (relative, not empty) as its directory ("" for the root) and its
+ * last component, trailing slashes dropped; -1 if either is too long. */
+static int split_last(const char *rel, char dir[PATH_MAX], char name[NAME_MAX + 1])
+{
+    size_t end = strlen(rel);
+    while (end > 1 && rel[end - 1] == '/')
+        end--;
+    size_t base = end;
+    while (base > 0 && rel[base - 1] != '/')
+        base--;
+    size_t dir_end = base;
+    while (dir_end > 0 && rel[dir_end - 1] == '/')
+        dir_end--;
+    if (end - base > NAME_MAX || dir_end >= PATH_MAX)
+        return -1;
+    snprintf(name, NAME_MAX + 1, "%.*s", (int)(end - base), rel + base);
+    snprintf(dir, PATH_MAX, "%.*s", (int)dir_end, rel);
+    return 0;
+}
+
+/* The common case of a missing path, a mount point under an existing
+ * directory (dev/pts, sys/fs/cgroup): its parent opened once, resolved in
+ * the root, the last component made in it and opened from it, never
+ * through a symlink -- one that raced in, or a dangling one that the
+ * first lookup met, fails instead.  Sets *walk (and returns -1, err
+ * untouched) when the parent is missing too, or the last component is "."
+ * or "..": the walk handles those. */
+static int create_last(int root_fd, const char *path, const char *rel, bool as_file, bool *walk,
+                       vd_error **err)
+{
+    char dir[PATH_MAX], name[NAME_MAX + 1];
+    if (split_last(rel, dir, name) < 0)
+        return vd_error_set(err, ENAMETOOLONG, "open \"%s\" in rootfs", path);
+    *walk = strcmp(name, ".") == 0 || strcmp(name, "..") == 0;
+    if (*walk)
+        return -1;
+    _cleanup_close_ int parent = -1;
+    if (dir[0] != '\0') {
+        parent = openat2_in_root(root_fd, dir, O_PATH | O_DIRECTORY);
+        *walk = parent < 0 && errno == ENOENT;
+        if (*walk)
+            return -1;
+        if (parent < 0)
+            return vd_error_set(err, errno, "open \"%s\" in rootfs", dir);
+    }
+    int dir_fd = parent >= 0 ? parent : root_fd;
+    if (create_component(dir_fd, name, as_file) < 0)
+        return vd_error_set(err, errno, "create \"%s\" in rootfs", path);
+    int fd = vd_open_child(dir_fd, name, O_PATH);
+    if (fd < 0)
+        return vd_error_set(err, errno, "open \"%s\" in rootfs", path);
+    return fd;
+}
+
+int vd_open_in_root(int root_fd, const char *path, bool create, bool as_file, vd_error **err)
+{
+    const char *rel = path + strspn(path, "/");
+    if (*rel == '\0')
+        rel = ".";
+    int fd = openat2_in_root(root_fd, rel, O_PATH);
+    if (fd >= 0)
+        return fd;
+    if (errno != ENOENT || !create)
+        return vd_error_set(err, errno, "open \"%s\" in rootfs", path);
+    bool walk = false;
+    fd = create_last(root_fd, path, rel, as_file, &walk, err);
+    if (!walk)
+        return fd;
+    return walk_creating(root_fd, path, rel, as_file, err);
 }
 
 /* Flags a bind remount must keep: the kernel refuses to drop nosuid, nodev

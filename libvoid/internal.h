@@ -297,6 +297,9 @@ int vd_openat2(int dir_fd, const char *path, int flags, uint64_t resolve);
  * `root_fd` without leaving it, creating missing directories on the way
  * (and the last component as a file when `as_file`).  Returns an O_PATH fd. */
 int vd_open_in_root(int root_fd, const char *path, bool create, bool as_file, vd_error **err);
+/* `name`, one component, under `dir_fd` without following a symlink (a
+ * trailing one fails with ELOOP) or climbing above it. */
+int vd_open_child(int dir_fd, const char *name, int flags);
 /* Flags a bind remount of `target` must keep (locked by a less privileged
  * user namespace). */
 unsigned long vd_locked_flags(const char *target);

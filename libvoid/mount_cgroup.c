@@ -109,44 +109,92 @@ static bool is_line_of(const struct hierarchy *h, const char *id, const char *ct
     return true;
 }
 
-/* The host path of the calling process's own cgroup in hierarchy `h`:
- * its /proc/self/cgroup path, relative to the mount's root, under the
- * mount point. */
-static int own_cgroup_dir(const struct hierarchy *h, char *out, size_t size, vd_error **err)
+/* /proc/self/cgroup, read once per mount: each line split into its
+ * hierarchy id, its controllers and the calling process's cgroup there. */
+struct own_line {
+    char *id; /* the line itself, cut after each field */
+    const char *ctrls;
+    const char *path;
+};
+struct own_cgroups {
+    struct own_line *line;
+    size_t n;
+};
+
+static void own_cgroups_clear(struct own_cgroups *o)
+{
+    for (size_t i = 0; i < o->n; i++)
+        free(o->line[i].id);
+    free(o->line);
+    *o = (struct own_cgroups){0};
+}
+#define _cleanup_own_cgroups_ __attribute__((cleanup(own_cgroups_clear)))
+
+/* Keep `text` (one line, taken over) in `o` if it has the three fields. */
+static int own_cgroups_add(struct own_cgroups *o, char *text)
+{
+    text[strcspn(text, "\n")] = '\0';
+    char *ctrls = strchr(text, ':'), *path = ctrls ? strchr(ctrls + 1, ':') : NULL;
+    if (path == NULL) {
+        free(text);
+        return 0;
+    }
+    struct own_line *more = realloc(o->line, (o->n + 1) * sizeof(*more));
+    if (more == NULL) {
+        free(text);
+        return -1;
+    }
+    *ctrls++ = '\0';
+    *path++ = '\0';
+    o->line = more;
+    o->line[o->n++] = (struct own_line){.id = text, .ctrls = ctrls, .path = path};
+    return 0;
+}
+
+static int read_own_cgroups(struct own_cgroups *o, vd_error **err)
 {
     _cleanup_fclose_ FILE *f = fopen("/proc/self/cgroup", "re");
     if (f == NULL)
         return vd_error_set(err, errno, "open \"/proc/self/cgroup\"");
-    _cleanup_free_ char *line = NULL;
+    char *line = NULL;
     size_t cap = 0;
     while (getline(&line, &cap, f) > 0) {
-        line[strcspn(line, "\n")] = '\0';
-        char *ctrls = strchr(line, ':'), *path = ctrls ? strchr(ctrls + 1, ':') : NULL;
-        if (path == NULL)
-            continue;
-        *ctrls++ = '\0';
-        *path++ = '\0';
-        if (!is_line_of(h, line, ctrls))
+        if (own_cgroups_add(o, line) < 0)
+            return vd_error_set(err, ENOMEM, "read \"/proc/self/cgroup\"");
+        line = NULL;
+        cap = 0;
+    }
+    free(line);
+    return 0;
+}
+
+/* The host path of the calling process's own cgroup in hierarchy `h`:
+ * its /proc/self/cgroup path (in `own`), relative to the mount's root,
+ * under the mount point. */
+static int own_cgroup_dir(const struct own_cgroups *own, const struct hierarchy *h, char *out,
+                          size_t size, vd_error **err)
+{
+    for (size_t i = 0; i < own->n; i++) {
+        const struct own_line *l = &own->line[i];
+        if (!is_line_of(h, l->id, l->ctrls))
             continue;
         size_t n = strcmp(h->root, "/") == 0 ? 0 : strlen(h->root);
-        if (strncmp(path, h->root, n) != 0 || (path[n] != '/' && path[n] != '\0'))
+        if (strncmp(l->path, h->root, n) != 0 || (l->path[n] != '/' && l->path[n] != '\0'))
             return vd_error_set(err, ENOENT,
                                 "the cgroup \"%s\" is outside the host's mount "
                                 "\"%s\" (root \"%s\")",
-                                path, h->point, h->root);
-        snprintf(out, size, "%s%s", h->point, path + n);
+                                l->path, h->point, h->root);
+        snprintf(out, size, "%s%s", h->point, l->path + n);
         return 0;
     }
     return vd_error_set(err, ENOENT, "no line of \"/proc/self/cgroup\" for the hierarchy at \"%s\"",
                         h->point);
 }
 
-/* The bind at `dest` (in the container) takes the mount's flags. */
-static int remount_bind(int root_fd, const char *dest, unsigned long flags, vd_error **err)
+/* The bind on `top` (the new mount, opened after it was made: the fd of
+ * the mount point names what is under) takes the mount's flags. */
+static int remount_bind(int top, const char *dest, unsigned long flags, vd_error **err)
 {
-    _cleanup_close_ int top = vd_open_in_root(root_fd, dest, false, false, err);
-    if (top < 0)
-        return -1;
     char target[FD_PATH_MAX];
     fd_path(top, target);
     if (mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | flags | vd_locked_flags(target), NULL) < 0)
@@ -155,59 +203,80 @@ static int remount_bind(int root_fd, const char *dest, unsigned long flags, vd_e
 }
 
 /* Bind the container's own cgroup directory of `h` on `target` (`dest`). */
-static int bind_own_cgroup(int root_fd, const struct hierarchy *h, const char *dest,
-                           const char *target, unsigned long flags, vd_error **err)
+static int bind_own_cgroup(const struct own_cgroups *own, const struct hierarchy *h,
+                           const char *dest, const char *target, vd_error **err)
 {
-    char own[4096];
-    if (own_cgroup_dir(h, own, sizeof(own), err) < 0)
+    char dir[4096];
+    if (own_cgroup_dir(own, h, dir, sizeof(dir), err) < 0)
         return vd_error_prefix(err, "mount \"%s\"", dest);
-    if (mount(own, target, NULL, MS_BIND, NULL) < 0)
-        return vd_error_set(err, errno, "bind \"%s\" on \"%s\"", own, dest);
-    return remount_bind(root_fd, dest, flags, err);
+    if (mount(dir, target, NULL, MS_BIND, NULL) < 0)
+        return vd_error_set(err, errno, "bind \"%s\" on \"%s\"", dir, dest);
+    return 0;
 }
 
-/* Mount hierarchy `h` under the container's cgroup tmpfs. */
-static int mount_hierarchy(int root_fd, const struct vd_mount_entry *m, const struct hierarchy *h,
-                           bool own_ns, vd_error **err)
+/* What each hierarchy of one mount of type "cgroup" works from. */
+struct cgroup_tmpfs {
+    const struct vd_mount_entry *m;
+    int dir;                       /* the tmpfs at m->destination, resolved in the root */
+    unsigned long flags;           /* each hierarchy's per-mount flags */
+    bool own_ns;                   /* the container has a cgroup namespace of its own */
+    const struct own_cgroups *own; /* without one, /proc/self/cgroup */
+};
+
+/* A fresh mount of `h` on `target` (0), or where the container lacks
+ * privilege over the cgroup namespace (a new user namespace with the
+ * host's cgroup namespace) the host's hierarchy bound there (1). */
+static int mount_fresh(const struct cgroup_tmpfs *c, const struct hierarchy *h, const char *dest,
+                       const char *target, vd_error **err)
 {
-    char dest[4096];
-    snprintf(dest, sizeof(dest), "%s/%s", m->destination, h->name);
-    _cleanup_close_ int fd = vd_open_in_root(root_fd, dest, true, false, err);
-    if (fd < 0)
-        return -1;
-    char target[FD_PATH_MAX];
-    fd_path(fd, target);
-    unsigned long flags = m->flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY | MS_RELATIME);
-    if (!own_ns)
-        return bind_own_cgroup(root_fd, h, dest, target, flags, err);
-    if (mount(h->fstype, target, h->fstype, flags, h->options) == 0)
+    if (mount(h->fstype, target, h->fstype, c->flags, h->options) == 0)
         return 0;
     if (errno != EPERM)
         return vd_error_set(err, errno, "mount %s \"%s\" on \"%s\"", h->fstype,
                             h->options ? h->options : "", dest);
-    /* Without privilege over the cgroup namespace (a new user namespace
-     * with the host's cgroup namespace), bind the host's hierarchy. */
     if (mount(h->point, target, NULL, MS_BIND | MS_REC, NULL) < 0)
         return vd_error_set(err, errno, "bind \"%s\" on \"%s\"", h->point, dest);
-    return remount_bind(root_fd, dest, flags, err);
+    return 1;
+}
+
+/* Mount hierarchy `h` on its own directory of the cgroup tmpfs, made and
+ * opened from the tmpfs's fd (a single component, no symlink followed). */
+static int mount_hierarchy(const struct cgroup_tmpfs *c, const struct hierarchy *h, vd_error **err)
+{
+    char dest[4096];
+    snprintf(dest, sizeof(dest), "%s/%s", c->m->destination, h->name);
+    if (mkdirat(c->dir, h->name, 0755) < 0 && errno != EEXIST)
+        return vd_error_set(err, errno, "create \"%s\"", dest);
+    _cleanup_close_ int fd = vd_open_child(c->dir, h->name, O_PATH | O_DIRECTORY);
+    if (fd < 0)
+        return vd_error_set(err, errno, "open \"%s\"", dest);
+    char target[FD_PATH_MAX];
+    fd_path(fd, target);
+    int bound;
+    if (c->own_ns)
+        bound = mount_fresh(c, h, dest, target, err);
+    else
+        bound = bind_own_cgroup(c->own, h, dest, target, err) < 0 ? -1 : 1;
+    if (bound <= 0)
+        return bound;
+    _cleanup_close_ int top = vd_open_child(c->dir, h->name, O_PATH | O_DIRECTORY);
+    if (top < 0)
+        return vd_error_set(err, errno, "open \"%s\"", dest);
+    return remount_bind(top, dest, c->flags, err);
 }
 
 /* A hierarchy that holds several controllers ("cpu,cpuacct") is reached
  * by each of their names too, as on the host: cpu -> cpu,cpuacct. */
-static int link_controllers(int root_fd, const struct vd_mount_entry *m, const char *name,
-                            vd_error **err)
+static int link_controllers(const struct cgroup_tmpfs *c, const char *name, vd_error **err)
 {
     if (strchr(name, ',') == NULL)
         return 0;
-    _cleanup_close_ int dir = vd_open_in_root(root_fd, m->destination, false, false, err);
-    if (dir < 0)
-        return -1;
     for (const char *p = name; *p;) {
         size_t len = strcspn(p, ",");
         char link[256];
         snprintf(link, sizeof(link), "%.*s", (int)len, p);
-        if (strchr(link, '=') == NULL && symlinkat(name, dir, link) < 0 && errno != EEXIST)
-            return vd_error_set(err, errno, "symlink \"%s/%s\" to \"%s\"", m->destination, link,
+        if (strchr(link, '=') == NULL && symlinkat(name, c->dir, link) < 0 && errno != EEXIST)
+            return vd_error_set(err, errno, "symlink \"%s/%s\" to \"%s\"", c->m->destination, link,
                                 name);
         p += len;
         p += *p == ',';
@@ -229,8 +298,16 @@ int vd_mount_cgroup2_own(int root_fd, const struct vd_mount_entry *m, const char
     unsigned long flags = m->flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY | MS_RELATIME);
     while (getline(&line, &cap, f) > 0) {
         struct hierarchy h;
-        if (parse_hierarchy(line, &h) && strcmp(h.fstype, "cgroup2") == 0)
-            return bind_own_cgroup(root_fd, &h, m->destination, target, flags, err);
+        if (!parse_hierarchy(line, &h) || strcmp(h.fstype, "cgroup2") != 0)
+            continue;
+        _cleanup_own_cgroups_ struct own_cgroups own = {0};
+        if (read_own_cgroups(&own, err) < 0 ||
+            bind_own_cgroup(&own, &h, m->destination, target, err) < 0)
+            return -1;
+        _cleanup_close_ int top = vd_open_in_root(root_fd, m->destination, false, false, err);
+        if (top < 0)
+            return -1;
+        return remount_bind(top, m->destination, flags, err);
     }
     return vd_error_set(err, ENOENT,
                         "mount \"%s\": the host has no cgroup2 mount under "
@@ -294,6 +371,22 @@ static int mount_unified(int root_fd, const struct vd_mount_entry *m, const char
     return vd_mount_cgroup2_new(&fresh, target, err);
 }
 
+/* Each hierarchy of the host's /proc/self/mountinfo (`f`) under the
+ * cgroup tmpfs, reached by each of its controllers' names. */
+static int mount_hierarchies(const struct cgroup_tmpfs *c, FILE *f, vd_error **err)
+{
+    _cleanup_free_ char *line = NULL;
+    size_t cap = 0;
+    while (getline(&line, &cap, f) > 0) {
+        struct hierarchy h;
+        if (!parse_hierarchy(line, &h) || h.name[0] == '\0')
+            continue;
+        if (mount_hierarchy(c, &h, err) < 0 || link_controllers(c, h.name, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 int vd_mount_cgroup(int root_fd, const struct vd_mount_entry *m, const char *target, bool own_ns,
                     vd_error **err)
 {
@@ -302,26 +395,28 @@ int vd_mount_cgroup(int root_fd, const struct vd_mount_entry *m, const char *tar
     unsigned long flags = m->flags & ~(unsigned long)MS_RDONLY;
     if (mount("tmpfs", target, "tmpfs", flags, "mode=755") < 0)
         return vd_error_set(err, errno, "mount tmpfs for cgroups on \"%s\"", m->destination);
+    _cleanup_close_ int dir = vd_open_in_root(root_fd, m->destination, false, false, err);
+    if (dir < 0)
+        return -1;
+    _cleanup_own_cgroups_ struct own_cgroups own = {0};
+    if (!own_ns && read_own_cgroups(&own, err) < 0)
+        return -1;
+    const struct cgroup_tmpfs c = {
+        .m = m,
+        .dir = dir,
+        .flags = m->flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY | MS_RELATIME),
+        .own_ns = own_ns,
+        .own = &own,
+    };
     _cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
     if (f == NULL)
         return vd_error_set(err, errno, "open \"/proc/self/mountinfo\"");
-    _cleanup_free_ char *line = NULL;
-    size_t cap = 0;
-    while (getline(&line, &cap, f) > 0) {
-        struct hierarchy h;
-        if (!parse_hierarchy(line, &h) || h.name[0] == '\0')
-            continue;
-        if (mount_hierarchy(root_fd, m, &h, own_ns, err) < 0 ||
-            link_controllers(root_fd, m, h.name, err) < 0)
-            return -1;
-    }
+    if (mount_hierarchies(&c, f, err) < 0)
+        return -1;
     if (!(m->flags & MS_RDONLY))
         return 0;
-    _cleanup_close_ int top = vd_open_in_root(root_fd, m->destination, false, false, err);
-    if (top < 0)
-        return -1;
     char top_path[FD_PATH_MAX];
-    fd_path(top, top_path);
+    fd_path(dir, top_path);
     if (mount(NULL, top_path, NULL, MS_REMOUNT | MS_RDONLY | flags, "mode=755") < 0)
         return vd_error_set(err, errno, "remount \"%s\" read-only", m->destination);
     return 0;
