@@ -57,10 +57,45 @@ int vd_open_child(int dir_fd, const char *name, int flags)
     return vd_openat2(dir_fd, name, flags, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
 }
 
+/* As many symlinks as the kernel follows in one lookup (MAXSYMLINKS). */
+#define MAX_DANGLING_LINKS 40
+
+static int open_in_root(int root_fd, const char *path, bool create, bool as_file, int links,
+                        vd_error **err);
+
+/* `name` under `dir_fd` (the directory `dir`, relative to the root, "" for
+ * the root) is a symlink whose target is missing -- an image's
+ * /etc/resolv.conf -> ../run/systemd/resolve/stub-resolv.conf, where a
+ * runtime binds the host's file.  As runc and crun do, the target is made
+ * instead, inside the root: the path with the link replaced by its target
+ * (from the root when absolute, else from `dir`) followed by `rest`, is
+ * opened again from the root, resolved in it, so that ".." or an absolute
+ * target can never lead out.  1 when `name` is no symlink (the caller's
+ * error stands). */
+static int follow_dangling(int root_fd, int dir_fd, const char *dir, const char *name,
+                           const char *rest, bool as_file, int links, vd_error **err)
+{
+    char target[PATH_MAX];
+    ssize_t n = readlinkat(dir_fd, name, target, sizeof(target) - 1);
+    if (n < 0)
+        return 1;
+    target[n] = '\0';
+    if (links >= MAX_DANGLING_LINKS)
+        return vd_error_set(err, ELOOP, "open \"%s/%s\" in rootfs: too many symlinks", dir, name);
+    char next[PATH_MAX];
+    bool absolute = target[0] == '/';
+    int len = snprintf(next, sizeof(next), "/%s%s%s%s%s", absolute ? "" : dir,
+                       absolute || dir[0] == '\0' ? "" : "/", target, rest[0] ? "/" : "", rest);
+    if (len < 0 || (size_t)len >= sizeof(next))
+        return vd_error_set(err, ENAMETOOLONG, "open \"%s/%s\" in rootfs: its symlink's target",
+                            dir, name);
+    return open_in_root(root_fd, next, true, as_file, links + 1, err);
+}
+
 /* Walk from the root, creating what is missing.  Each prefix is resolved
  * from the rootfs root again, so symlinks met on the way (pre-existing or
  * planted) resolve as they would inside the container. */
-static int walk_creating(int root_fd, const char *path, const char *rel, bool as_file,
+static int walk_creating(int root_fd, const char *path, const char *rel, bool as_file, int links,
                          vd_error **err)
 {
     _cleanup_free_ char *prefix = strdup(rel);
@@ -83,6 +118,19 @@ static int walk_creating(int root_fd, const char *path, const char *rel, bool as
             if (create_component(parent, prefix + start, as_file && last) < 0)
                 return vd_error_set(err, errno, "create \"%s\" in rootfs", prefix);
             child = openat2_in_root(root_fd, prefix, O_PATH);
+        }
+        if (child < 0 && errno == ENOENT) {
+            /* Still missing after the create: a dangling symlink. */
+            char dir[PATH_MAX], name[NAME_MAX + 1];
+            snprintf(dir, sizeof(dir), "%.*s", (int)(start > 0 ? start - 1 : 0), prefix);
+            snprintf(name, sizeof(name), "%s", prefix + start);
+            prefix[end] = saved;
+            const char *rest = prefix + end + strspn(prefix + end, "/");
+            int r = follow_dangling(root_fd, parent, dir, name, rest, as_file, links, err);
+            if (r != 1)
+                return r;
+            prefix[end] = '\0';
+            errno = ENOENT;
         }
         if (child < 0)
             return vd_error_set(err, errno, "open \"%s\" in rootfs", prefix);
@@ -116,12 +164,12 @@ static int split_last(const char *rel, char dir[PATH_MAX], char name[NAME_MAX + 
 /* The common case of a missing path, a mount point under an existing
  * directory (dev/pts, sys/fs/cgroup): its parent opened once, resolved in
  * the root, the last component made in it and opened from it, never
- * through a symlink -- one that raced in, or a dangling one that the
- * first lookup met, fails instead.  Sets *walk (and returns -1, err
+ * through a symlink: a dangling one that the first lookup met has its
+ * target made instead (follow_dangling), one that raced in since fails.  Sets *walk (and returns -1, err
  * untouched) when the parent is missing too, or the last component is "."
  * or "..": the walk handles those. */
 static int create_last(int root_fd, const char *path, const char *rel, bool as_file, bool *walk,
-                       vd_error **err)
+                       int links, vd_error **err)
 {
     char dir[PATH_MAX], name[NAME_MAX + 1];
     if (split_last(rel, dir, name) < 0)
@@ -142,12 +190,19 @@ static int create_last(int root_fd, const char *path, const char *rel, bool as_f
     if (create_component(dir_fd, name, as_file) < 0)
         return vd_error_set(err, errno, "create \"%s\" in rootfs", path);
     int fd = vd_open_child(dir_fd, name, O_PATH);
+    if (fd < 0 && errno == ELOOP) {
+        int r = follow_dangling(root_fd, dir_fd, dir, name, "", as_file, links, err);
+        if (r != 1)
+            return r;
+        errno = ELOOP;
+    }
     if (fd < 0)
         return vd_error_set(err, errno, "open \"%s\" in rootfs", path);
     return fd;
 }
 
-int vd_open_in_root(int root_fd, const char *path, bool create, bool as_file, vd_error **err)
+static int open_in_root(int root_fd, const char *path, bool create, bool as_file, int links,
+                        vd_error **err)
 {
     const char *rel = path + strspn(path, "/");
     if (*rel == '\0')
@@ -158,10 +213,15 @@ int vd_open_in_root(int root_fd, const char *path, bool create, bool as_file, vd
     if (errno != ENOENT || !create)
         return vd_error_set(err, errno, "open \"%s\" in rootfs", path);
     bool walk = false;
-    fd = create_last(root_fd, path, rel, as_file, &walk, err);
+    fd = create_last(root_fd, path, rel, as_file, &walk, links, err);
     if (!walk)
         return fd;
-    return walk_creating(root_fd, path, rel, as_file, err);
+    return walk_creating(root_fd, path, rel, as_file, links, err);
+}
+
+int vd_open_in_root(int root_fd, const char *path, bool create, bool as_file, vd_error **err)
+{
+    return open_in_root(root_fd, path, create, as_file, 0, err);
 }
 
 /* Flags a bind remount must keep: the kernel refuses to drop nosuid, nodev

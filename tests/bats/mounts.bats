@@ -620,3 +620,46 @@ propagation_bundle() {
     [ "$status" -eq 0 ]
     [ "$output" = from-the-bundle ]
 }
+
+# An image's /etc/resolv.conf is often a dangling symlink (to
+# ../run/systemd/resolve/stub-resolv.conf, made by the host's resolver at
+# boot); podman and Docker bind their own file there.  As runc and crun
+# do, the link's target is made inside the rootfs and the bind lands on it.
+@test "mounts: a bind on a dangling relative symlink (resolv.conf) makes its target inside the rootfs" {
+    local src=$BATS_TEST_TMPDIR/resolv.conf
+    echo "nameserver 192.0.2.53" >"$src"
+    make_bundle "$BUNDLE" sh -c 'cat /etc/resolv.conf; readlink /etc/resolv.conf'
+    bundle_writable "$BUNDLE"
+    rm -f "$BUNDLE/rootfs/etc/resolv.conf"
+    ln -s ../run/systemd/resolve/stub-resolv.conf "$BUNDLE/rootfs/etc/resolv.conf"
+    bundle_jq "$BUNDLE" '.mounts += [{destination: "/etc/resolv.conf", type: "bind", source: $s,
+        options: ["rbind", "ro"]}]' --arg s "$src"
+    run --separate-stderr -0 vrun
+    [ "${lines[0]}" = "nameserver 192.0.2.53" ]
+    [ "${lines[1]}" = ../run/systemd/resolve/stub-resolv.conf ]
+    [ -f "$BUNDLE/rootfs/run/systemd/resolve/stub-resolv.conf" ]
+}
+
+@test "mounts: a mount under a dangling directory symlink (var/run -> ../gone/run) lands under its target, made inside the rootfs" {
+    make_bundle "$BUNDLE" sh -c 'grep -c " /gone/run/secrets tmpfs\| /gone/run/secrets " /proc/self/mountinfo; stat -f -c %T /var/run/secrets/'
+    bundle_writable "$BUNDLE"
+    rm -rf "$BUNDLE/rootfs/var/run" "$BUNDLE/rootfs/gone"
+    ln -s ../gone/run "$BUNDLE/rootfs/var/run"
+    bundle_jq "$BUNDLE" '.mounts += [{destination: "/var/run/secrets", type: "tmpfs", source: "tmpfs"}]'
+    run --separate-stderr -0 vrun
+    [ "${lines[0]}" = 1 ]
+    [ "${lines[1]}" = tmpfs ]
+    [ -d "$BUNDLE/rootfs/gone/run/secrets" ]
+}
+
+@test "mounts: a dangling symlink that loops is one error line naming the destination, nothing left" {
+    make_bundle "$BUNDLE" true
+    bundle_writable "$BUNDLE"
+    ln -s loop-b "$BUNDLE/rootfs/loop-a"
+    ln -s loop-a "$BUNDLE/rootfs/loop-b"
+    bundle_jq "$BUNDLE" '.mounts += [{destination: "/loop-a", type: "tmpfs", source: "tmpfs"}]'
+    run --separate-stderr vrun
+    [ "$status" -ne 0 ]
+    assert_one_error_line /loop-a
+    [[ "$stderr" == *"symbolic links"* ]]
+}

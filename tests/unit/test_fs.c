@@ -125,19 +125,38 @@ static void symlinked_parent_resolves_in_the_root(void)
     close(fd);
 }
 
-/* A dangling symlink whose target exists on the host: never reached,
+/* A dangling symlink whose target exists on the host: its target is made
+ * inside the rootfs instead (as runc and crun do), never on the host,
  * whether it is the last component or a parent. */
-static void dangling_symlinks_do_not_reach_the_host(void)
+static void dangling_symlinks_land_in_the_root(void)
 {
+    char inside[600], rel[700];
+    snprintf(inside, sizeof(inside), "rootfs%s", path_of("host"));
     link_at(path_of("host"), "rootfs/escape");
-    CHECK(open_at("/escape", true, false) < 0);
-    CHECK(open_at("/escape", true, true) < 0);
-    CHECK(open_at("/escape/sub", true, false) < 0);
+    int fd = open_at("/escape", true, false);
+    CHECK(is_file_at(fd, inside) && is_dir(inside));
+    close(fd);
+    snprintf(rel, sizeof(rel), "%s/sub", inside);
+    fd = open_at("/escape/sub", true, false);
+    CHECK(is_file_at(fd, rel) && is_dir(rel));
+    close(fd);
     char climb[600];
-    snprintf(climb, sizeof(climb), "../../../../../../../../..%s", path_of("host"));
+    snprintf(climb, sizeof(climb), "../../../../../../../../..%s/file", path_of("host"));
     link_at(climb, "rootfs/climb");
-    CHECK(open_at("/climb/sub", true, false) < 0);
+    snprintf(rel, sizeof(rel), "%s/file", inside);
+    fd = open_at("/climb", true, true);
+    CHECK(is_file_at(fd, rel));
+    close(fd);
     CHECK(host_is_empty());
+}
+
+/* Dangling symlinks that point at each other: an error, not a loop. */
+static void dangling_symlink_loops_fail(void)
+{
+    link_at("loop-b", "rootfs/loop-a");
+    link_at("loop-a", "rootfs/loop-b");
+    CHECK(open_at("/loop-a", true, false) < 0 && err_no == ELOOP);
+    CHECK(open_at("/loop-a/sub", true, false) < 0);
 }
 
 static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -158,7 +177,8 @@ int main(void)
     missing_path_without_create_fails();
     dot_dot_stays_in_the_root();
     symlinked_parent_resolves_in_the_root();
-    dangling_symlinks_do_not_reach_the_host();
+    dangling_symlinks_land_in_the_root();
+    dangling_symlink_loops_fail();
     close(root_fd);
     CHECK(nftw(path_of("rootfs"), remove_one, 16, FTW_DEPTH | FTW_PHYS) == 0);
     CHECK(rmdir(path_of("host")) == 0);
