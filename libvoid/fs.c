@@ -6,11 +6,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/magic.h>
 #include <linux/openat2.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -75,6 +77,12 @@ static int open_in_root(int root_fd, const char *path, bool create, bool as_file
 static int follow_dangling(int root_fd, int dir_fd, const char *dir, const char *name,
                            const char *rest, bool as_file, int links, vd_error **err)
 {
+    /* Never the text of a magic link (/proc/PID/fd/N, cwd, exe, ...): it
+     * names a file of the runtime's, even one it opened on the way (the
+     * parent it holds). Only procfs has them. */
+    struct statfs sf;
+    if (fstatfs(dir_fd, &sf) < 0 || sf.f_type == PROC_SUPER_MAGIC)
+        return 1;
     char target[PATH_MAX];
     ssize_t n = readlinkat(dir_fd, name, target, sizeof(target) - 1);
     if (n < 0)
