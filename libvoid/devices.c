@@ -77,7 +77,20 @@ static const char *base_name(const char *path)
     return slash ? slash + 1 : path;
 }
 
-static int open_parent_in_root(int root_fd, const char *path, vd_error **err)
+/* The container's /dev, resolved in the root (made if missing) once for
+ * all its nodes and links: *dev_fd is -1 until the first asks for it, and
+ * the caller closes it. */
+static int open_dev(int root_fd, int *dev_fd, vd_error **err)
+{
+    if (*dev_fd < 0)
+        *dev_fd = vd_open_in_root(root_fd, "/dev", true, false, err);
+    return *dev_fd;
+}
+
+/* The directory of `path`, opened in the root (made if missing), or for a
+ * node right under /dev the shared fd of open_dev (*owned false). */
+static int open_parent_in_root(int root_fd, const char *path, int *dev_fd, bool *owned,
+                               vd_error **err)
 {
     _cleanup_free_ char *dir = strdup(path);
     if (dir == NULL)
@@ -85,7 +98,10 @@ static int open_parent_in_root(int root_fd, const char *path, vd_error **err)
     char *slash = strrchr(dir, '/');
     if (slash)
         slash[slash == dir ? 1 : 0] = '\0';
-    return vd_open_in_root(root_fd, dir, true, false, err);
+    *owned = strcmp(dir, "/dev") != 0;
+    if (*owned)
+        return vd_open_in_root(root_fd, dir, true, false, err);
+    return open_dev(root_fd, dev_fd, err);
 }
 
 /* Where mknod is not allowed (a user namespace), bind the host's node at
@@ -120,11 +136,10 @@ static int bind_host_device(int parent_fd, const struct vd_device_entry *d, mode
     return 0;
 }
 
-static int create_device(int root_fd, const struct vd_device_entry *d, vd_error **err)
+/* The node `d` as the entry `base_name(d->path)` of `parent`: every call
+ * below is relative to that fd and follows no symlink. */
+static int create_node(int parent, const struct vd_device_entry *d, vd_error **err)
 {
-    _cleanup_close_ int parent = open_parent_in_root(root_fd, d->path, err);
-    if (parent < 0)
-        return -1;
     const char *name = base_name(d->path);
     mode_t type = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO : S_IFCHR;
     dev_t dev = makedev((unsigned)d->major, (unsigned)d->minor);
@@ -149,14 +164,26 @@ static int create_device(int root_fd, const struct vd_device_entry *d, vd_error 
     return 0;
 }
 
-static int create_dev_symlinks(int root_fd, vd_error **err)
+static int create_device(int root_fd, const struct vd_device_entry *d, int *dev_fd, vd_error **err)
+{
+    bool owned = false;
+    int parent = open_parent_in_root(root_fd, d->path, dev_fd, &owned, err);
+    if (parent < 0)
+        return -1;
+    int r = create_node(parent, d, err);
+    if (owned)
+        close(parent);
+    return r;
+}
+
+static int create_dev_symlinks(int root_fd, int *dev_fd, vd_error **err)
 {
     static const char *const links[][2] = {
         {"/proc/self/fd", "fd"},     {"/proc/self/fd/0", "stdin"},
         {"/proc/self/fd/1", "stdout"}, {"/proc/self/fd/2", "stderr"},
         {"pts/ptmx", "ptmx"},
     };
-    _cleanup_close_ int dev = vd_open_in_root(root_fd, "/dev", true, false, err);
+    int dev = open_dev(root_fd, dev_fd, err);
     if (dev < 0)
         return -1;
     for (size_t i = 0; i < VD_ARRAY_SIZE(links); i++) {
@@ -168,10 +195,11 @@ static int create_dev_symlinks(int root_fd, vd_error **err)
 
 int vd_create_devices(const vd_builder *b, int root_fd, vd_error **err)
 {
+    _cleanup_close_ int dev_fd = -1;
     for (size_t i = 0; i < b->n_devices; i++)
-        if (create_device(root_fd, &b->devices[i], err) < 0)
+        if (create_device(root_fd, &b->devices[i], &dev_fd, err) < 0)
             return -1;
-    if (b->dev_symlinks && create_dev_symlinks(root_fd, err) < 0)
+    if (b->dev_symlinks && create_dev_symlinks(root_fd, &dev_fd, err) < 0)
         return -1;
     return 0;
 }

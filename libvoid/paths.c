@@ -11,6 +11,7 @@
 #include <sys/sysmacros.h>
 
 #include "internal.h"
+#include "syscalls.h"
 
 static void strv_free_n(char **v, size_t n)
 {
@@ -114,18 +115,38 @@ static unsigned long flags_of(const char *path)
     return flags;
 }
 
-static int make_readonly(int root_fd, const char *path, vd_error **err)
+/* A recursive bind of `fd` on itself, read-only at its top (the mounts
+ * under it keep their own flags, as with a remount of the top alone): the
+ * clone is made read-only while still detached, then attached on `fd`, so
+ * that the path is resolved once.  1 (err untouched) where the kernel or a
+ * seccomp filter refuses open_tree or mount_setattr (before Linux 5.12):
+ * the caller binds by path instead. */
+static int bind_readonly_tree(int fd, const char *path, vd_error **err)
 {
-    _cleanup_close_ int fd = -1;
-    if (open_existing(root_fd, path, &fd, err) < 0)
-        return vd_error_prefix(err, "make read-only");
-    if (fd < 0)
-        return 0;
+    _cleanup_close_ int tree = vd_sys_open_tree(
+        fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
+    if (tree < 0)
+        return errno == ENOSYS || errno == EPERM
+                   ? 1
+                   : vd_error_set(err, errno, "clone \"%s\" to make it read-only", path);
+    struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
+    if (vd_sys_mount_setattr(tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
+        return errno == ENOSYS || errno == EPERM
+                   ? 1
+                   : vd_error_set(err, errno, "make the bind of \"%s\" read-only", path);
+    if (vd_sys_move_mount(tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+        return vd_error_set(err, errno, "bind \"%s\" to make it read-only", path);
+    return 0;
+}
+
+/* The same with mount(2): the bind, then a remount of its top, which only
+ * a new lookup in the root reaches (`fd` still names what is under it). */
+static int bind_readonly_path(int root_fd, int fd, const char *path, vd_error **err)
+{
     char target[FD_PATH_MAX];
     fd_path(fd, target);
     if (mount(target, target, NULL, MS_BIND | MS_REC, NULL) < 0)
         return vd_error_set(err, errno, "bind \"%s\" to make it read-only", path);
-    /* The fd still names the file under the new bind: reopen. */
     _cleanup_close_ int top = vd_open_in_root(root_fd, path, false, false, err);
     if (top < 0)
         return -1;
@@ -133,6 +154,17 @@ static int make_readonly(int root_fd, const char *path, vd_error **err)
     if (mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | flags_of(target), NULL) < 0)
         return vd_error_set(err, errno, "remount \"%s\" read-only", path);
     return 0;
+}
+
+static int make_readonly(int root_fd, const char *path, vd_error **err)
+{
+    _cleanup_close_ int fd = -1;
+    if (open_existing(root_fd, path, &fd, err) < 0)
+        return vd_error_prefix(err, "make read-only");
+    if (fd < 0)
+        return 0;
+    int r = bind_readonly_tree(fd, path, err);
+    return r == 1 ? bind_readonly_path(root_fd, fd, path, err) : r;
 }
 
 int vd_apply_paths(const vd_builder *b, int root_fd, vd_error **err)

@@ -7,10 +7,14 @@
 #include <grp.h>
 #include <signal.h>
 #include <linux/keyctl.h>
+#include <linux/magic.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -185,16 +189,55 @@ static const char *const rlimit_names[RLIM_NLIMITS] = {
     [RLIMIT_RTPRIO] = "RLIMIT_RTPRIO",   [RLIMIT_RTTIME] = "RLIMIT_RTTIME",
 };
 
+/* The mask in /proc/self/status's line `key` ("SigIgn:\t0000000000001000"). */
+static bool status_mask(const char *status, const char *key, uint64_t *mask)
+{
+    const char *line = strstr(status, key);
+    if (line == NULL)
+        return false;
+    char *end;
+    errno = 0;
+    *mask = strtoull(line + strlen(key), &end, 16);
+    return errno == 0 && end != line + strlen(key) && *end == '\n';
+}
+
+/* The signals ignored or caught, bit sig - 1 of *mask, from one read of
+ * /proc/self/status; false when that cannot be trusted (no /proc, or one
+ * that is not procfs and could say anything): the caller resets them all. */
+static bool signals_not_default(uint64_t *mask)
+{
+    _cleanup_close_ int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+    struct statfs st;
+    if (fd < 0 || fstatfs(fd, &st) < 0 || st.f_type != PROC_SUPER_MAGIC)
+        return false;
+    char status[8192];
+    ssize_t n = read(fd, status, sizeof(status) - 1);
+    if (n <= 0)
+        return false;
+    status[n] = '\0';
+    uint64_t ignored, caught;
+    if (!status_mask(status, "\nSigIgn:\t", &ignored) ||
+        !status_mask(status, "\nSigCgt:\t", &caught))
+        return false;
+    *mask = ignored | caught;
+    return true;
+}
+
 /* The caller's blocked and ignored signals must not reach the program:
- * exec keeps both. */
+ * exec keeps both (and resets those caught).  Only the signals that are
+ * not SIG_DFL are reset, when /proc says which: a sigaction each for all
+ * 64 otherwise. */
 int vd_child_reset_signals(vd_error **err)
 {
     sigset_t none;
     sigemptyset(&none);
     if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
         return vd_error_set(err, errno, "unblock signals");
-    for (int sig = 1; sig < NSIG; sig++) {
-        if (sig == SIGKILL || sig == SIGSTOP)
+    uint64_t mask;
+    if (!signals_not_default(&mask))
+        mask = UINT64_MAX;
+    for (int sig = 1; sig < NSIG && sig <= 64; sig++) {
+        if (sig == SIGKILL || sig == SIGSTOP || !((mask >> (sig - 1)) & 1))
             continue;
         /* Numbers glibc keeps for itself fail with EINVAL: skip them. */
         if (signal(sig, SIG_DFL) == SIG_ERR && errno != EINVAL)

@@ -238,3 +238,17 @@ assert_caps() {
     [ "$status" -eq 0 ]
     [ "$(tr '\n' ' ' <<<"$output")" = "0 1 2 " ]
 }
+
+@test "signals: those the caller ignores, and those the runtime blocks, reach the program at their default" {
+    # exec keeps SIG_IGN and the blocked mask, so the child resets both (the
+    # runtime blocks HUP, INT, TERM... for itself).  40 is a real-time signal.
+    # No timeout(1) in between: it catches HUP, INT, QUIT and TERM, and
+    # would hand them on at their default whatever voidoci does.
+    make_bundle "$BUNDLE" grep -E '^Sig(Blk|Ign|Cgt):' /proc/self/status
+    run bash -c 'trap "" HUP INT QUIT USR1 PIPE TERM 40 && exec "$@"' _ \
+        "$VOIDOCI" --root "$ROOT" run -b "$BUNDLE" "$ID"
+    [ "$status" -eq 0 ]
+    [ "$(status_field SigIgn)" = 0000000000000000 ]
+    [ "$(status_field SigCgt)" = 0000000000000000 ]
+    [ "$(status_field SigBlk)" = 0000000000000000 ]
+}
