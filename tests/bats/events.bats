@@ -88,6 +88,9 @@ start_sleeper() {
     # The shell survived its awk: the container still runs.
     [ "$(state_field status)" = running ]
     vo delete --force "$ID"
+    # events ends by itself once the container is gone (not at teardown's
+    # kill, which would leave its children: the check for leaks raced it).
+    wait_for pids_gone "$BG_PID"
 }
 
 @test "events of a stopped or unknown container fails" {
