@@ -73,7 +73,7 @@ int vd_cgroup_set_devices_v2(const struct vd_cgroup_dir *d,
                              const struct vd_cgroup_device_rule *rules, size_t n_rules,
                              vd_error **err);
 
-/* spawn.c: an O_PATH fd on the cgroup2 directory for CLONE_INTO_CGROUP
+/* cgroup_join.c (for spawn.c): an O_PATH fd on the cgroup2 directory for CLONE_INTO_CGROUP
  * (-1 when there is none). */
 int vd_cgroup_open_v2_fd(const vd_cgroup *cg, vd_error **err);
 /* Write `pid` into cgroup.procs of every directory (the cgroup2 one too
