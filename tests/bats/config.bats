@@ -171,7 +171,11 @@ USERNS='.linux.namespaces += [{"type": "user"}]
 }
 
 @test "config: 127.0.0.1 carries traffic in a new network namespace" {
-    make_bundle "$BUNDLE" sh -c 'nc -l -p 5555 & sleep 0.5; echo through-lo | nc 127.0.0.1 5555; wait'
+    # The client retries until the listener is up (a fixed sleep lost that
+    # race under the sanitizer build): a refused connect leaves it listening.
+    make_bundle "$BUNDLE" sh -c 'nc -l -p 5555 &
+        for i in $(seq 100); do echo through-lo | nc 127.0.0.1 5555 2>/dev/null && break; sleep 0.1; done
+        wait'
     run vrun
     [ "$status" -eq 0 ]
     [ "$output" = through-lo ]
