@@ -171,12 +171,17 @@ USERNS='.linux.namespaces += [{"type": "user"}]
 }
 
 @test "config: 127.0.0.1 carries traffic in a new network namespace" {
-    # The client retries until the listener is up (a fixed sleep lost that
-    # race under the sanitizer build): a refused connect leaves it listening.
-    make_bundle "$BUNDLE" sh -c 'nc -l -p 5555 &
+    # The listener's stdin is a fifo held open until what it received is in
+    # the file: busybox nc quits when its stdin ends, which raced the data
+    # (seen in CI: status 0 and nothing printed).  The client retries until
+    # the listener is up.
+    make_bundle "$BUNDLE" sh -c 'cd /dev/shm && mkfifo in
+        nc -l -p 5555 <in >got & exec 3>in
         for i in $(seq 100); do echo through-lo | nc 127.0.0.1 5555 2>/dev/null && break; sleep 0.1; done
-        wait'
-    run vrun
+        for i in $(seq 100); do [ -s got ] && break; sleep 0.1; done
+        exec 3>&-; wait; cat got'
+    run --separate-stderr vrun
+    echo "status $status, stdout: $output, stderr: $stderr" >&2
     [ "$status" -eq 0 ]
     [ "$output" = through-lo ]
 }
